@@ -1,0 +1,53 @@
+// Correctness lint, type-aware. Formatting is Prettier's job.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(fs|path|crypto|util|stream|readline|http|os|child_process|net|url)(/.*)?$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/protocol/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^[^.]', message: '@tessera/protocol imports nothing outside itself.' }] },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/**'],
+    ignores: ['packages/server/src/tokens/jwt.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'fast-jwt', message: 'Only src/tokens/jwt.ts touches the JWT library.' },
+            { name: 'jose', message: 'Only src/tokens/jwt.ts touches the JWT library.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,26 @@
+/**
+ * The HTTP paths of the tessera API, as SimpleJWT-based backends serve them.
+ * Every path is also served without its trailing slash.
+ *
+ * @example
+ * ```ts
+ * import { paths } from '@tessera/protocol';
+ * await fetch(new URL(paths.tokenObtain, baseUrl), { method: 'POST', body });
+ * ```
+ */
+export const paths = {
+  tokenObtain: '/api/token/',
+  tokenRefresh: '/api/token/refresh/',
+  tokenVerify: '/api/token/verify/',
+  tokenBlacklist: '/api/token/blacklist/',
+  tokenRevoke: '/api/token/revoke/',
+  tokenRevokeAll: '/api/token/revoke-all/',
+  authLogin: '/api/auth/login/',
+  authRefresh: '/api/auth/refresh/',
+  authLogout: '/api/auth/logout/',
+  profile: '/api/profile/',
+  legacyTokenAuth: '/api-token-auth/',
+} as const;
+
+/** One of the API's paths. */
+export type ApiPath = (typeof paths)[keyof typeof paths];

@@ -1,0 +1,59 @@
+import { details, tokenMessages } from '@tessera/protocol';
+import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js';
+import type { UserRecord } from '../store/types.js';
+import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
+import type { AuthContext } from './context.js';
+
+/** Who a valid access token speaks for. */
+export interface Principal {
+  user: UserRecord;
+  sessionId: string;
+}
+
+/**
+ * Authenticates an access token: signature, algorithm and expiry; then its
+ * session (revocation reaches access tokens); then claims and type; then the
+ * user, who must exist and be active.
+ * @throws {TokenError} for the token, {@link AuthError} for the user.
+ */
+export async function authenticateAccessToken(ctx: AuthContext, token: string): Promise<Principal> {
+  const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
+  const sessionId = sessionIdOf(raw);
+  const session = sessionId === undefined ? undefined : await ctx.store.findSession(sessionId);
+  if (session !== undefined && session.revokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
+  const claims = requireClaims(raw, 'access');
+  const userId = userIdOf(claims);
+  if (userId === undefined) {
+    throw new AuthError(401, 'token_not_valid', { detail: details.noUserIdentification, code: 'token_not_valid' });
+  }
+  if (sessionId === undefined) throw invalidToken();
+  if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
+  if (session.userId !== userId) throw invalidToken();
+  const user = session.user;
+  if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
+  if (!user.isActive) throw unauthorized('user_inactive', details.userInactive);
+  return { user, sessionId };
+}
+
+/**
+ * `/api/token/verify/`: any valid token, access or refresh, whose session
+ * is live. Unlike SimpleJWT, a revoked token is 401 `Token is blacklisted`.
+ * @throws {TokenError}
+ */
+export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<void> {
+  const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
+  if (raw.token_type === 'refresh' && typeof raw.jti === 'string') {
+    const state = await ctx.store.findRefreshToken(raw.jti);
+    if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+      throw new TokenError(tokenMessages.blacklisted);
+    }
+    requireClaims(raw);
+    if (state === undefined) throw invalidToken();
+    return;
+  }
+  const sessionId = sessionIdOf(raw);
+  const session = sessionId === undefined ? undefined : await ctx.store.findSession(sessionId);
+  if (session !== undefined && session.revokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
+  requireClaims(raw);
+  if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
+}

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock.js';
+import type { PasswordHasher } from '../passwords/hasher.js';
+import type { Store, UserRecord } from '../store/types.js';
+import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
+import type { JwtCodec } from '../tokens/jwt.js';
+
+/** Everything the authentication flows need, injected. */
+export interface AuthContext {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly jwt: JwtCodec;
+  readonly minter: TokenMinter;
+  readonly settings: TokenSettings;
+  readonly clock: Clock;
+  readonly randomId: () => string;
+}
+
+/** A fresh pair, in the order each endpoint sends it. */
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+/** The user facts tokens carry, from a stored user. */
+export function subjectOf(user: UserRecord): TokenSubject {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    permissions: user.permissions,
+    is_staff: user.isStaff,
+    is_superuser: user.isSuperuser,
+  };
+}

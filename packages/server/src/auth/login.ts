@@ -1,0 +1,64 @@
+import { details } from '@tessera/protocol';
+import { unauthorizedWithoutCode } from '../errors.js';
+import { isHashablePassword } from '../passwords/hasher.js';
+import type { UserRecord } from '../store/types.js';
+import { subjectOf, type AuthContext, type TokenPair } from './context.js';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ip: string;
+  userAgent: string;
+}
+
+export interface LoginResult extends TokenPair {
+  user: UserRecord;
+  sessionId: string;
+}
+
+/** Why a login failed, for the log only: the client always sees the same 401. */
+export type LoginFailure = 'unknown_user' | 'bad_password' | 'inactive' | 'password_too_long';
+
+export class LoginFailedError extends Error {
+  override name = 'LoginFailedError';
+  constructor(
+    readonly reason: LoginFailure,
+    readonly userId: number | undefined,
+  ) {
+    super(details.badCredentials);
+  }
+}
+
+/**
+ * Checks a username and password and starts a session. Unknown users,
+ * wrong passwords and inactive users fail alike, at the cost of one hash.
+ * @throws {LoginFailedError} carrying the reason for the security log.
+ */
+export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginResult> {
+  if (!isHashablePassword(input.password)) throw new LoginFailedError('password_too_long', undefined);
+  const user = await ctx.store.findUserByUsername(input.username);
+  if (user === undefined) {
+    await ctx.hasher.verifyDummy(input.password);
+    throw new LoginFailedError('unknown_user', undefined);
+  }
+  const matches = await ctx.hasher.verify(user.passwordHash, input.password);
+  if (!matches) throw new LoginFailedError('bad_password', user.id);
+  if (!user.isActive) throw new LoginFailedError('inactive', user.id);
+
+  const sessionId = ctx.randomId();
+  const subject = subjectOf(user);
+  const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId());
+  const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId());
+  await ctx.store.startSession({
+    sessionId,
+    userId: user.id,
+    now: ctx.clock.now(),
+    ip: input.ip,
+    userAgent: input.userAgent,
+    token: refresh,
+  });
+  return { access: access.token, refresh: refresh.token, user, sessionId };
+}
+
+/** The 401 every failed login gets. */
+export const badCredentials = () => unauthorizedWithoutCode('authentication_failed', details.badCredentials);

@@ -1,0 +1,55 @@
+import { details, tokenMessages } from '@tessera/protocol';
+import { TokenError, invalidToken, unauthorizedWithoutCode } from '../errors.js';
+import type { RefreshTokenState, UserRecord } from '../store/types.js';
+import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
+import { subjectOf, type AuthContext, type TokenPair } from './context.js';
+
+/** A refresh token that passed every check but the user's. */
+export interface LiveRefreshToken {
+  claims: VerifiedClaims;
+  state: RefreshTokenState;
+}
+
+/**
+ * Verifies a refresh token in the contract's order: signature, algorithm and
+ * expiry; then revocation (rotated, or its session revoked); then claims and
+ * type; then that the store knows it for the user and session it names.
+ * @throws {TokenError}
+ */
+export async function readRefreshToken(ctx: AuthContext, token: unknown): Promise<LiveRefreshToken> {
+  const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
+  const state = typeof raw.jti === 'string' ? await ctx.store.findRefreshToken(raw.jti) : undefined;
+  if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+    throw new TokenError(tokenMessages.blacklisted);
+  }
+  const claims = requireClaims(raw, 'refresh');
+  if (state === undefined || state.userId !== userIdOf(claims) || state.sessionId !== sessionIdOf(claims)) {
+    throw invalidToken();
+  }
+  return { claims, state };
+}
+
+export interface RefreshResult extends TokenPair {
+  user: UserRecord;
+  sessionId: string;
+}
+
+/**
+ * Exchanges a refresh token for a new pair, exactly once: of any number of
+ * concurrent presentations, one rotates and the rest get `Token is blacklisted`.
+ * @throws {TokenError} or the 401 for a user who is gone or inactive.
+ */
+export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Promise<RefreshResult> {
+  const { state } = await readRefreshToken(ctx, token);
+  const user = await ctx.store.findUserById(state.userId);
+  if (user === undefined || !user.isActive) {
+    throw unauthorizedWithoutCode('no_active_account', details.noActiveAccountForToken);
+  }
+  const subject = subjectOf(user);
+  const refresh = ctx.minter.mint('refresh', subject, state.sessionId, ctx.randomId());
+  const access = ctx.minter.mint('access', subject, state.sessionId, ctx.randomId());
+  const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor: refresh, now: ctx.clock.now() });
+  if (outcome === 'unknown') throw invalidToken();
+  if (outcome !== 'rotated') throw new TokenError(tokenMessages.blacklisted);
+  return { access: access.token, refresh: refresh.token, user, sessionId: state.sessionId };
+}

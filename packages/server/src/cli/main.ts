@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, resolveConfig } from '../config.js';
+import { startServer } from '../server.js';
+import { openStore } from '../store/open.js';
+import { CliError, type Io } from './io.js';
+import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
+
+const USAGE = `Usage: tessera <command> [options]
+
+Commands:
+  serve                         run the server (PORT, HOST, DATABASE_URL, ...)
+  migrate                       bring the database schema up to date
+  createuser --username U [--password P] [--email E] [--first-name F]
+             [--last-name L] [--inactive] [--staff] [--superuser]
+             [--role R] [--permission P]...
+                                create a user (password also from TESSERA_PASSWORD or a prompt)
+  createsuperuser [--username U] [--email E] [--no-input]
+                                create a superuser, asking for what is missing
+  changepassword USERNAME       set a new password and end every session
+  deactivate USERNAME           forbid logins and end every session
+  activate USERNAME             allow logins again
+  users                         list the users
+  flushexpired                  delete expired refresh tokens and their finished sessions
+
+Every command reads DATABASE_URL (default sqlite:./data/tessera.sqlite).
+`;
+
+/**
+ * Runs one CLI command and returns the exit status. Errors are one line on
+ * stderr: `tessera: <what went wrong>`.
+ */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    const config = resolveConfig(io.env);
+    switch (command) {
+      case 'serve':
+        parseArgs({ args, options: {} });
+        await startServer(config);
+        return 0;
+      case 'migrate': {
+        parseArgs({ args, options: {} });
+        const store = await openStore(config.database);
+        await store.close();
+        io.stdout.write('Migrations applied; the schema is up to date.\n');
+        return 0;
+      }
+      case 'createuser':
+        await createUser(config, io, args);
+        return 0;
+      case 'createsuperuser':
+        await createSuperuser(config, io, args);
+        return 0;
+      case 'changepassword':
+        await changePassword(config, io, args);
+        return 0;
+      case 'deactivate':
+      case 'activate':
+        await setActive(config, io, args, command === 'activate');
+        return 0;
+      case 'users':
+        parseArgs({ args, options: {} });
+        await listUsers(config, io);
+        return 0;
+      case 'flushexpired': {
+        parseArgs({ args, options: {} });
+        const store = await openStore(config.database);
+        try {
+          const removed = await store.deleteExpired(Date.now());
+          io.stdout.write(
+            `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
+          );
+        } finally {
+          await store.close();
+        }
+        return 0;
+      }
+      default:
+        io.stderr.write(`tessera: unknown command "${command}"; run "tessera help" for the list\n`);
+        return 2;
+    }
+  } catch (error) {
+    io.stderr.write(`tessera: ${describe(error)}\n`);
+    return 1;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join(' ')}`;
+  if (error instanceof CliError) return error.message;
+  // parseArgs reports unknown or malformed options with a clear message.
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    return error.message;
+  }
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+function processIo(): Io {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}

@@ -1,0 +1,222 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { createArgon2idHasher } from '../passwords/argon2.js';
+import { MAX_PASSWORD_BYTES, isHashablePassword } from '../passwords/hasher.js';
+import { openStore } from '../store/open.js';
+import { DuplicateUsernameError, type Store, type UserRecord } from '../store/types.js';
+import { CliError, createPrompter, type Io } from './io.js';
+
+const USERNAME = /^[\w.@+-]{1,150}$/u;
+
+function checkUsername(username: string): string {
+  if (!USERNAME.test(username)) {
+    throw new CliError(`invalid username "${username}": use 1 to 150 letters, digits and @ . + - _ characters`);
+  }
+  return username;
+}
+
+function checkPassword(password: string): string {
+  if (password.trim() === '') throw new CliError('the password may not be blank');
+  if (!isHashablePassword(password)) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes`);
+  return password;
+}
+
+async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.database);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireUser(store: Store, username: string | undefined): Promise<UserRecord> {
+  if (username === undefined) throw new CliError('give the username, e.g. tessera deactivate alice');
+  const user = await store.findUserByUsername(username);
+  if (user === undefined) throw new CliError(`no user named "${username}"`);
+  return user;
+}
+
+/** The password from --password, TESSERA_PASSWORD, or a prompt asked twice. */
+async function obtainPassword(io: Io, given: string | undefined): Promise<string> {
+  const fromEnv = io.env.TESSERA_PASSWORD;
+  if (given !== undefined) return checkPassword(given);
+  if (fromEnv !== undefined && fromEnv !== '') return checkPassword(fromEnv);
+  const prompter = createPrompter(io);
+  try {
+    const first = await prompter.ask('Password: ', { hidden: true });
+    const second = await prompter.ask('Password (again): ', { hidden: true });
+    if (first !== second) throw new CliError("the passwords didn't match");
+    return checkPassword(first);
+  } finally {
+    prompter.close();
+  }
+}
+
+interface NewUserInput {
+  username: string;
+  password: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  role: string;
+  permissions: string[];
+}
+
+async function insertUser(config: Config, input: NewUserInput, clockNow: number): Promise<UserRecord> {
+  const passwordHash = await createArgon2idHasher().hash(input.password);
+  return withStore(config, async (store) => {
+    try {
+      return await store.createUser({ ...input, passwordHash, dateJoined: clockNow });
+    } catch (error) {
+      if (error instanceof DuplicateUsernameError) throw new CliError(`the username "${input.username}" is taken`);
+      throw error;
+    }
+  });
+}
+
+/** `tessera createuser --username U [--password P] [...]` */
+export async function createUser(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      password: { type: 'string' },
+      email: { type: 'string', default: '' },
+      'first-name': { type: 'string', default: '' },
+      'last-name': { type: 'string', default: '' },
+      inactive: { type: 'boolean', default: false },
+      staff: { type: 'boolean', default: false },
+      superuser: { type: 'boolean', default: false },
+      role: { type: 'string', default: 'viewer' },
+      permission: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (values.username === undefined) throw new CliError('--username is required');
+  const user = await insertUser(
+    config,
+    {
+      username: checkUsername(values.username),
+      password: await obtainPassword(io, values.password),
+      email: values.email,
+      firstName: values['first-name'],
+      lastName: values['last-name'],
+      isActive: !values.inactive,
+      isStaff: values.staff || values.superuser,
+      isSuperuser: values.superuser,
+      role: values.role,
+      permissions: values.permission,
+    },
+    Date.now(),
+  );
+  io.stdout.write(`Created user "${user.username}" (id ${user.id}).\n`);
+}
+
+/** `tessera createsuperuser`: asks for what is missing, like Django's. */
+export async function createSuperuser(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      'no-input': { type: 'boolean', default: false },
+    },
+  });
+  let { username, email } = values;
+  let password: string | undefined = io.env.TESSERA_PASSWORD;
+  if (values['no-input']) {
+    if (username === undefined || password === undefined || password === '') {
+      throw new CliError('with --no-input, give --username and set TESSERA_PASSWORD');
+    }
+  } else {
+    const prompter = createPrompter(io);
+    try {
+      username ??= await prompter.ask('Username: ');
+      email ??= await prompter.ask('Email address: ');
+      if (password === undefined || password === '') {
+        password = await prompter.ask('Password: ', { hidden: true });
+        const again = await prompter.ask('Password (again): ', { hidden: true });
+        if (password !== again) throw new CliError("the passwords didn't match");
+      }
+    } finally {
+      prompter.close();
+    }
+  }
+  const user = await insertUser(
+    config,
+    {
+      username: checkUsername(username.trim()),
+      password: checkPassword(password),
+      email: (email ?? '').trim(),
+      firstName: '',
+      lastName: '',
+      isActive: true,
+      isStaff: true,
+      isSuperuser: true,
+      role: 'admin',
+      permissions: [],
+    },
+    Date.now(),
+  );
+  io.stdout.write(`Superuser "${user.username}" created successfully.\n`);
+}
+
+/** `tessera changepassword USERNAME`: also ends every session of the user. */
+export async function changePassword(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { password: { type: 'string' } },
+  });
+  await withStore(config, async (store) => {
+    const user = await requireUser(store, positionals[0]);
+    const password = await obtainPassword(io, values.password);
+    const hash = await createArgon2idHasher().hash(password);
+    await store.setPassword(user.id, hash, Date.now());
+    io.stdout.write(`Password changed for "${user.username}"; every session was ended.\n`);
+  });
+}
+
+/** `tessera activate|deactivate USERNAME`: deactivating ends every session. */
+export async function setActive(config: Config, io: Io, args: string[], active: boolean): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  await withStore(config, async (store) => {
+    const user = await requireUser(store, positionals[0]);
+    await store.setActive(user.id, active, Date.now());
+    io.stdout.write(
+      active ? `Activated "${user.username}".\n` : `Deactivated "${user.username}"; every session was ended.\n`,
+    );
+  });
+}
+
+/** `tessera users`: one line per user. */
+export async function listUsers(config: Config, io: Io): Promise<void> {
+  const users = await withStore(config, (store) => store.listUsers());
+  const rows = [
+    ['ID', 'USERNAME', 'EMAIL', 'ACTIVE', 'STAFF', 'SUPERUSER', 'ROLE', 'LAST LOGIN'],
+    ...users.map((u) => [
+      String(u.id),
+      u.username,
+      u.email,
+      yesNo(u.isActive),
+      yesNo(u.isStaff),
+      yesNo(u.isSuperuser),
+      u.role,
+      u.lastLogin === null ? '-' : new Date(u.lastLogin).toISOString(),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) {
+    io.stdout.write(
+      `${row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+}
+
+const yesNo = (flag: boolean): string => (flag ? 'yes' : 'no');

@@ -1,0 +1,159 @@
+/**
+ * Configuration from the environment, validated once at start: every problem
+ * is reported together, each with how to fix it, and the result is frozen.
+ */
+
+/** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
+export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser'] as const;
+export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
+
+/** Where the data lives. */
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseLocation;
+  /** Undefined until {@link ensureSecretKey} provides one (never in production). */
+  readonly secretKey: string | undefined;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly extraClaims: readonly ExtraClaim[];
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly leewaySeconds: number;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+}
+
+/** Thrown when the environment cannot be used; the message lists every problem. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Shortest secret accepted: HS256 wants a key at least as long as its 256-bit output. */
+export const MIN_SECRET_KEY_LENGTH = 32;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads tessera's settings from `env` (normally `process.env`).
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ TESSERA_SECRET_KEY: 'x'.repeat(32), PORT: '8080' });
+ * config.port; // 8080
+ * ```
+ * @throws {ConfigError} listing every invalid variable and how to fix it.
+ */
+export function resolveConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const production = read('NODE_ENV') === 'production';
+  const port = integer('PORT', 8000, 0, 65535);
+  const host = read('HOST') ?? '127.0.0.1';
+  const database = parseDatabaseUrl(read('DATABASE_URL') ?? 'sqlite:./data/tessera.sqlite', problems);
+
+  const secretKey = read('TESSERA_SECRET_KEY');
+  if (secretKey === undefined && production) {
+    problems.push(
+      `TESSERA_SECRET_KEY is required when NODE_ENV=production. Generate one with: node -e "console.log(require('node:crypto').randomBytes(48).toString('base64url'))"`,
+    );
+  } else if (secretKey !== undefined && secretKey.length < MIN_SECRET_KEY_LENGTH) {
+    problems.push(
+      `TESSERA_SECRET_KEY must be at least ${MIN_SECRET_KEY_LENGTH} characters (it has ${secretKey.length}); use a long random value.`,
+    );
+  }
+
+  const accessTokenTtlSeconds = integer('TESSERA_ACCESS_TOKEN_LIFETIME', 300, 1, 86_400);
+  const refreshTokenTtlSeconds = integer('TESSERA_REFRESH_TOKEN_LIFETIME', 86_400, 1, 31_536_000);
+  if (refreshTokenTtlSeconds < accessTokenTtlSeconds) {
+    problems.push('TESSERA_REFRESH_TOKEN_LIFETIME must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.');
+  }
+
+  const extraClaims = list(read('TESSERA_EXTRA_CLAIMS')).filter((claim): claim is ExtraClaim => {
+    const known = (EXTRA_CLAIMS as readonly string[]).includes(claim);
+    if (!known)
+      problems.push(`TESSERA_EXTRA_CLAIMS has unknown claim "${claim}"; choose from ${EXTRA_CLAIMS.join(', ')}.`);
+    return known;
+  });
+
+  const corsOrigins = list(read('TESSERA_CORS_ORIGINS'));
+  for (const origin of corsOrigins) {
+    if (!isExactOrigin(origin)) {
+      problems.push(
+        `TESSERA_CORS_ORIGINS entry "${origin}" is not an exact origin; write scheme://host[:port], e.g. http://localhost:3000 (no path, no wildcard).`,
+      );
+    }
+  }
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+
+  const config: Config = {
+    production,
+    port,
+    host,
+    database,
+    secretKey,
+    accessTokenTtlSeconds,
+    refreshTokenTtlSeconds,
+    extraClaims: Object.freeze([...new Set(extraClaims)]),
+    issuer: read('TESSERA_ISSUER'),
+    audience: read('TESSERA_AUDIENCE'),
+    leewaySeconds: integer('TESSERA_LEEWAY', 0, 0, 3600),
+    corsOrigins: Object.freeze(corsOrigins),
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function parseDatabaseUrl(url: string, problems: string[]): DatabaseLocation {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '')
+      problems.push('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:.');
+    return { kind: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  problems.push(
+    'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+  );
+  return { kind: 'sqlite', path: ':memory:' };
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import { details } from '@tessera/protocol';
+import type { FastifyRequest } from 'fastify';
+import { authenticateAccessToken, type Principal } from '../auth/access.js';
+import type { AuthContext } from '../auth/context.js';
+import { TokenError, accessTokenNotValid, unauthorized } from '../errors.js';
+
+/** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
+export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
+
+// Python's bytes.split(): ASCII white space only.
+const WHITESPACE = /[ \t\n\r\f\v]+/;
+
+/**
+ * Parses `Authorization` as SimpleJWT does, except that the scheme is matched
+ * case-insensitively (RFC 6750). Another scheme is "absent", not an error,
+ * so that other authenticators could take it.
+ *
+ * @example
+ * ```ts
+ * parseAuthorizationHeader('bearer abc'); // { kind: 'bearer', token: 'abc' }
+ * parseAuthorizationHeader('Basic abc');  // { kind: 'absent' }
+ * ```
+ */
+export function parseAuthorizationHeader(header: string | undefined): AuthorizationHeader {
+  const parts = (header ?? '').split(WHITESPACE).filter((part) => part !== '');
+  if (parts.length === 0 || parts[0]?.toLowerCase() !== 'bearer') return { kind: 'absent' };
+  if (parts.length !== 2) return { kind: 'malformed' };
+  return { kind: 'bearer', token: parts[1] as string };
+}
+
+/**
+ * The caller of a protected endpoint.
+ * @throws {AuthError} the contract's 401 for each way the header or token fails.
+ */
+export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Promise<Principal> {
+  const header = parseAuthorizationHeader(request.headers.authorization);
+  if (header.kind === 'absent') throw unauthorized('not_authenticated', details.notAuthenticated);
+  if (header.kind === 'malformed') {
+    throw unauthorized('bad_authorization_header', details.badAuthorizationHeader);
+  }
+  try {
+    return await authenticateAccessToken(ctx, header.token);
+  } catch (error) {
+    if (error instanceof TokenError) throw accessTokenNotValid(error);
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+import { details, wwwAuthenticate } from '@tessera/protocol';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AuthError } from '../errors.js';
+
+/**
+ * Maps errors to the contract's bodies. An {@link AuthError} is sent as it
+ * is; Fastify's own client errors get a fixed body; anything else is logged
+ * and answered with a generic 500 that reveals nothing.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = error instanceof AuthError ? error : fromFastifyError(error as FastifyError);
+    if (mapped === undefined) {
+      request.log.error({ err: error }, 'unhandled error');
+      return reply.code(500).send({ detail: details.serverError, code: 'server_error' });
+    }
+    if (mapped.statusCode === 401) void reply.header('www-authenticate', wwwAuthenticate);
+    return reply.code(mapped.statusCode).headers(mapped.headers).send(mapped.body);
+  });
+}
+
+function fromFastifyError(error: FastifyError): AuthError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AuthError(413, 'payload_too_large', { detail: details.payloadTooLarge, code: 'payload_too_large' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+      return new AuthError(400, 'parse_error', { detail: 'Malformed request.', code: 'parse_error' });
+    default:
+      break;
+  }
+  // Other 4xx errors Fastify raises about a request (e.g. a bad URL encoding).
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AuthError(400, 'parse_error', { detail: 'Malformed request.', code: 'parse_error' });
+  }
+  return undefined;
+}

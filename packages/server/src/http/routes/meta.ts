@@ -1,0 +1,36 @@
+import { defineRoute, type RouteSpec } from '../route-spec.js';
+
+export const healthRoute = defineRoute({
+  method: 'GET',
+  paths: ['/healthz'],
+  name: 'Health',
+  description: 'Liveness: the process is up and serving.',
+  schema: { tags: ['meta'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+  handler: () => Promise.resolve({ status: 'ok' }),
+});
+
+/** `GET /`: the API's routes, as the seeds' first view lists them. */
+export function apiRootRoute(routes: readonly RouteSpec[]): RouteSpec {
+  const listing = routes.map((route) => ({
+    path: route.paths[0],
+    aliases: route.paths.slice(1),
+    method: route.method,
+    name: route.name,
+    description: route.description,
+  }));
+  const body = {
+    name: 'tessera',
+    description: 'Self-hosted JWT authentication, wire-compatible with SimpleJWT.',
+    docs: '/api/docs/',
+    schema: '/api/schema/',
+    routes: listing,
+  };
+  return defineRoute({
+    method: 'GET',
+    paths: ['/'],
+    name: 'API Root',
+    description: "The API's routes.",
+    schema: { tags: ['meta'] },
+    handler: () => Promise.resolve(body),
+  });
+}

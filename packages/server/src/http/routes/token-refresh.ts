@@ -1,0 +1,31 @@
+import type { TokenRefreshResponse } from '@tessera/protocol';
+import { rotateRefreshToken } from '../../auth/refresh.js';
+import { TokenError, tokenNotValid } from '../../errors.js';
+import { readFields } from '../body.js';
+import { defineRoute } from '../route-spec.js';
+import { bodyOf, errorResponses, schemas } from '../schemas.js';
+import { logSecurityEvent } from '../security-log.js';
+
+export const tokenRefreshRoute = defineRoute({
+  method: 'POST',
+  paths: ['/api/token/refresh/', '/api/auth/refresh/'],
+  name: 'Token Refresh',
+  description: 'Exchange a refresh token for a new pair. Each refresh token works once; the old one is blacklisted.',
+  schema: {
+    tags: ['tokens'],
+    body: bodyOf({ refresh: 'A refresh token' }),
+    response: { 200: schemas.pairRefresh, ...errorResponses },
+  },
+  async handler(ctx, request): Promise<TokenRefreshResponse> {
+    const { refresh } = readFields(request, ['refresh']);
+    try {
+      const result = await rotateRefreshToken(ctx, refresh);
+      logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
+      return { access: result.access, refresh: result.refresh };
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      logSecurityEvent(request, 'refresh_failure', { reason: error.tokenMessage });
+      throw tokenNotValid(error);
+    }
+  },
+});

@@ -1,0 +1,46 @@
+/** JSON schemas of the wire format, for the OpenAPI document and fast serialisation. */
+
+const token = { type: 'string', description: 'A JWS compact token (HS256).' } as const;
+
+export function bodyOf(fields: Record<string, string>) {
+  return {
+    type: 'object',
+    required: Object.keys(fields),
+    properties: Object.fromEntries(
+      Object.entries(fields).map(([name, description]) => [name, { type: 'string', description }]),
+    ),
+  } as const;
+}
+
+export function objectOf(properties: Record<string, unknown>) {
+  return { type: 'object', required: Object.keys(properties), properties, additionalProperties: false } as const;
+}
+
+export const emptyObject = { type: 'object', additionalProperties: false } as const;
+
+const errorBody = {
+  type: 'object',
+  properties: { detail: { type: 'string' }, code: { type: 'string' } },
+  additionalProperties: true,
+} as const;
+
+export const errorResponses = {
+  400: { description: 'Field errors, one list per field', type: 'object', additionalProperties: true },
+  401: { description: 'Not authenticated, or the token cannot be used', ...errorBody },
+} as const;
+
+export const schemas = {
+  token,
+  pairLogin: objectOf({ refresh: token, access: token }),
+  pairRefresh: objectOf({ access: token, refresh: token }),
+  message: objectOf({ message: { type: 'string' } }),
+  profile: objectOf({
+    username: { type: 'string' },
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    email: { type: 'string' },
+  }),
+};
+
+/** Marks a route as needing `Authorization: Bearer <access token>`. */
+export const bearer = [{ bearerAuth: [] as string[] }];

@@ -1,0 +1,37 @@
+import type { FastifyRequest } from 'fastify';
+
+/** The security events the log records, one structured line each. */
+export type SecurityEvent =
+  'login_success' | 'login_failure' | 'refresh' | 'refresh_failure' | 'logout' | 'blacklist' | 'revoke_all';
+
+export interface SecurityEventFields {
+  userId?: number | undefined;
+  sessionId?: string | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * Logs one security event with the user, the session and the client address.
+ * Never pass a password or a token here.
+ */
+export function logSecurityEvent(
+  request: FastifyRequest,
+  event: SecurityEvent,
+  fields: SecurityEventFields = {},
+): void {
+  request.log.info(
+    {
+      security_event: event,
+      user_id: fields.userId,
+      session_id: fields.sessionId,
+      reason: fields.reason,
+      client_ip: request.ip,
+    },
+    `security event: ${event}`,
+  );
+}
+
+/** The client's user agent, bounded for storage. */
+export function userAgentOf(request: FastifyRequest): string {
+  return (request.headers['user-agent'] ?? '').slice(0, 512);
+}

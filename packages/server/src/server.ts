@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import { ensureSecretKey } from './secret-key.js';
+import { openStore } from './store/open.js';
+
+/**
+ * Opens the store (migrating it), builds the app and listens. The store is
+ * closed with the app; SIGINT and SIGTERM close both gracefully.
+ */
+export async function startServer(config: Config): Promise<FastifyInstance> {
+  const store = await openStore(config.database);
+  const warnings: string[] = [];
+  const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
+  const app = await buildApp({ config, secretKey, store });
+  app.addHook('onClose', () => store.close());
+  for (const warning of warnings) app.log.warn(warning);
+  await app.listen({ port: config.port, host: config.host });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.log.info(`${signal} received, closing`);
+      void app.close().then(() => process.exit(0));
+    });
+  }
+  return app;
+}

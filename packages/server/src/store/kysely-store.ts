@@ -1,0 +1,252 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UsersTable } from './schema.js';
+import {
+  DuplicateUsernameError,
+  type NewUser,
+  type RefreshTokenState,
+  type RevokeReason,
+  type RotationOutcome,
+  type SessionState,
+  type Store,
+  type UserRecord,
+} from './types.js';
+
+/**
+ * The {@link Store} over Kysely, written once for every dialect. `isUniqueViolation`
+ * recognises the driver's duplicate-key error.
+ */
+export function createKyselyStore(
+  db: Kysely<Database>,
+  isUniqueViolation: (error: unknown) => boolean,
+  close: () => Promise<void>,
+): Store {
+  const revokeUserSessions = async (
+    executor: Kysely<Database>,
+    userId: number,
+    now: number,
+    reason: RevokeReason,
+  ): Promise<number> => {
+    const result = await executor
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoke_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  };
+
+  return {
+    async createUser(user: NewUser) {
+      try {
+        const row = await db
+          .insertInto('users')
+          .values({
+            username: user.username,
+            password: user.passwordHash,
+            email: user.email,
+            first_name: user.firstName,
+            last_name: user.lastName,
+            is_active: user.isActive ? 1 : 0,
+            is_staff: user.isStaff ? 1 : 0,
+            is_superuser: user.isSuperuser ? 1 : 0,
+            date_joined: user.dateJoined,
+            role: user.role,
+            permissions: JSON.stringify(user.permissions),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toUserRecord(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DuplicateUsernameError(user.username);
+        throw error;
+      }
+    },
+
+    async findUserById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUserRecord(row);
+    },
+
+    async findUserByUsername(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && toUserRecord(row);
+    },
+
+    async listUsers() {
+      const rows = await db.selectFrom('users').selectAll().orderBy('id').execute();
+      return rows.map(toUserRecord);
+    },
+
+    async setPassword(userId, passwordHash, now) {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ password: passwordHash }).where('id', '=', userId).execute();
+        await revokeUserSessions(trx, userId, now, 'password_changed');
+      });
+    },
+
+    async setActive(userId, active, now) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ is_active: active ? 1 : 0 })
+          .where('id', '=', userId)
+          .execute();
+        if (!active) await revokeUserSessions(trx, userId, now, 'deactivated');
+      });
+    },
+
+    async startSession({ sessionId, userId, now, ip, userAgent, token }) {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ last_login: now }).where('id', '=', userId).execute();
+        await trx
+          .insertInto('sessions')
+          .values({ id: sessionId, user_id: userId, created_at: now, last_used_at: now, ip, user_agent: userAgent })
+          .execute();
+        await trx
+          .insertInto('refresh_tokens')
+          .values({ jti: token.jti, session_id: sessionId, issued_at: token.issuedAt, expires_at: token.expiresAt })
+          .execute();
+      });
+    },
+
+    async findRefreshToken(jti): Promise<RefreshTokenState | undefined> {
+      const row = await db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.revoked_at'])
+        .where('t.jti', '=', jti)
+        .executeTakeFirst();
+      return (
+        row && {
+          jti: row.jti,
+          sessionId: row.session_id,
+          userId: Number(row.user_id),
+          usedAt: nullableNumber(row.used_at),
+          sessionRevokedAt: nullableNumber(row.revoked_at),
+        }
+      );
+    },
+
+    async rotateRefreshToken({ jti, successor, now }): Promise<RotationOutcome> {
+      return db.transaction().execute(async (trx) => {
+        // The single conditional write that makes rotation single-use.
+        const claimed = await trx
+          .updateTable('refresh_tokens')
+          .set({ used_at: now })
+          .where('jti', '=', jti)
+          .where('used_at', 'is', null)
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('sessions')
+                .select('sessions.id')
+                .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+                .where('sessions.revoked_at', 'is', null),
+            ),
+          )
+          .returning('session_id')
+          .executeTakeFirst();
+        if (claimed === undefined) {
+          const row = await trx
+            .selectFrom('refresh_tokens as t')
+            .innerJoin('sessions as s', 's.id', 't.session_id')
+            .select(['t.used_at', 's.revoked_at'])
+            .where('t.jti', '=', jti)
+            .executeTakeFirst();
+          if (row === undefined) return 'unknown';
+          return row.revoked_at !== null ? 'session_revoked' : 'already_used';
+        }
+        await trx
+          .insertInto('refresh_tokens')
+          .values({
+            jti: successor.jti,
+            session_id: claimed.session_id,
+            parent_jti: jti,
+            issued_at: successor.issuedAt,
+            expires_at: successor.expiresAt,
+          })
+          .execute();
+        await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', claimed.session_id).execute();
+        return 'rotated';
+      });
+    },
+
+    async findSession(sessionId): Promise<SessionState | undefined> {
+      const row = await db
+        .selectFrom('sessions as s')
+        .leftJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at'])
+        .selectAll('u')
+        .where('s.id', '=', sessionId)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      return {
+        sessionId: row.session_id,
+        userId: Number(row.session_user_id),
+        revokedAt: nullableNumber(row.revoked_at),
+        user: row.id === null ? undefined : toUserRecord(row as Selectable<UsersTable>),
+      };
+    },
+
+    async revokeSession(sessionId, now, reason) {
+      await db
+        .updateTable('sessions')
+        .set({ revoked_at: now, revoke_reason: reason })
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    },
+
+    revokeUserSessions: (userId, now, reason) => revokeUserSessions(db, userId, now, reason),
+
+    async deleteExpired(now) {
+      return db.transaction().execute(async (trx) => {
+        const tokens = await trx.deleteFrom('refresh_tokens').where('expires_at', '<=', now).executeTakeFirst();
+        const sessions = await trx
+          .deleteFrom('sessions')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb.selectFrom('refresh_tokens').select('jti').whereRef('refresh_tokens.session_id', '=', 'sessions.id'),
+              ),
+            ),
+          )
+          .executeTakeFirst();
+        return { tokens: Number(tokens.numDeletedRows), sessions: Number(sessions.numDeletedRows) };
+      });
+    },
+
+    close,
+  };
+}
+
+function toUserRecord(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    passwordHash: row.password,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    isActive: Number(row.is_active) === 1,
+    isStaff: Number(row.is_staff) === 1,
+    isSuperuser: Number(row.is_superuser) === 1,
+    lastLogin: nullableNumber(row.last_login),
+    dateJoined: Number(row.date_joined),
+    role: row.role,
+    permissions: parsePermissions(row.permissions),
+  };
+}
+
+function nullableNumber(value: number | string | bigint | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function parsePermissions(raw: string): string[] {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,74 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * tessera's schema history. Append only: a released migration never changes.
+ * Column types differ per dialect only where they must (identity, 64-bit times).
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const time = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('username', 'varchar(150)', (c) => c.notNull().unique())
+          .addColumn('password', 'varchar(256)', (c) => c.notNull())
+          .addColumn('email', 'varchar(254)', (c) => c.notNull().defaultTo(''))
+          .addColumn('first_name', 'varchar(150)', (c) => c.notNull().defaultTo(''))
+          .addColumn('last_name', 'varchar(150)', (c) => c.notNull().defaultTo(''))
+          .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('is_staff', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('is_superuser', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_login', time)
+          .addColumn('date_joined', time, (c) => c.notNull())
+          .addColumn('role', 'varchar(64)', (c) => c.notNull().defaultTo('viewer'))
+          .addColumn('permissions', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'char(32)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('last_used_at', time, (c) => c.notNull())
+          .addColumn('revoked_at', time)
+          .addColumn('revoke_reason', 'varchar(32)')
+          .addColumn('ip', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('user_agent', 'varchar(512)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+
+        await db.schema
+          .createTable('refresh_tokens')
+          .addColumn('jti', 'char(32)', (c) => c.primaryKey())
+          .addColumn('session_id', 'char(32)', (c) => c.notNull())
+          .addColumn('parent_jti', 'char(32)')
+          .addColumn('issued_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('used_at', time)
+          .execute();
+        await db.schema.createIndex('refresh_tokens_session_id').on('refresh_tokens').column('session_id').execute();
+        await db.schema.createIndex('refresh_tokens_expires_at').on('refresh_tokens').column('expires_at').execute();
+      },
+    },
+  };
+}
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once:
+ * Kysely's migrator takes a lock.
+ * @throws when a migration fails; the failed one is rolled back.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationResultSet> {
+  const all = migrations(dialect);
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined)
+    throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
+  return result;
+}

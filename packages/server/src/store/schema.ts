@@ -1,0 +1,52 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Times are milliseconds since the epoch;
+ * flags are 0/1 integers so that every dialect stores them alike.
+ */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+}
+
+/** Django's `auth_user` fields, plus role and permissions. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** A PHC string (argon2id), or `!` for an unusable password. */
+  password: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  is_active: number;
+  is_staff: number;
+  is_superuser: number;
+  last_login: number | null;
+  date_joined: number;
+  role: string;
+  /** A JSON array of strings. */
+  permissions: string;
+}
+
+/** One login: the family every refresh token of that login descends from. */
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: number;
+  last_used_at: number;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  ip: string;
+  user_agent: string;
+}
+
+/** Refresh tokens by id only: never their text. */
+export interface RefreshTokensTable {
+  jti: string;
+  session_id: string;
+  parent_jti: string | null;
+  issued_at: number;
+  expires_at: number;
+  used_at: number | null;
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { createKyselyStore } from './kysely-store.js';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
+import type { Store } from './types.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. */
+  path: string;
+  /** Run migrations on open (the server does; `tessera migrate` does it alone). */
+  migrate?: boolean;
+}
+
+/**
+ * SQLite through better-sqlite3 in WAL mode. `synchronous=NORMAL` in WAL
+ * keeps every commit across a process crash (`kill -9`); a power cut may lose
+ * the last commits, which `synchronous=FULL` would trade throughput to keep.
+ */
+export async function openSqliteStore({ path, migrate = true }: SqliteStoreOptions): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const connection = new BetterSqlite3(path);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  try {
+    if (migrate) await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return createKyselyStore(db, isSqliteUniqueViolation, () => db.destroy());
+}
+
+function isSqliteUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

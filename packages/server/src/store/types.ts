@@ -1,0 +1,101 @@
+/** A user as the rest of tessera sees one. */
+export interface UserRecord {
+  id: number;
+  username: string;
+  passwordHash: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  lastLogin: number | null;
+  dateJoined: number;
+  role: string;
+  permissions: string[];
+}
+
+export type NewUser = Omit<UserRecord, 'id' | 'lastLogin'>;
+
+/** What a refresh presents: one refresh token, its session and its owner. */
+export interface RefreshTokenState {
+  jti: string;
+  sessionId: string;
+  userId: number;
+  usedAt: number | null;
+  sessionRevokedAt: number | null;
+}
+
+/** What a protected request checks: the token's session and its user. */
+export interface SessionState {
+  sessionId: string;
+  userId: number;
+  revokedAt: number | null;
+  /** Undefined when the user has been deleted. */
+  user: UserRecord | undefined;
+}
+
+/** A refresh token to record. */
+export interface RefreshTokenRow {
+  jti: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface StartSession {
+  sessionId: string;
+  userId: number;
+  now: number;
+  ip: string;
+  userAgent: string;
+  token: RefreshTokenRow;
+}
+
+export interface RotateRefreshToken {
+  jti: string;
+  successor: RefreshTokenRow;
+  now: number;
+}
+
+/** `rotated` is the only success: the token was unused, its session live. */
+export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked' | 'unknown';
+
+export type RevokeReason = 'logout' | 'revoke_all' | 'password_changed' | 'deactivated' | 'admin';
+
+/** A unique username was taken. */
+export class DuplicateUsernameError extends Error {
+  override name = 'DuplicateUsernameError';
+  constructor(readonly username: string) {
+    super(`A user with username "${username}" already exists.`);
+  }
+}
+
+/**
+ * The narrow storage interface every backend implements and one contract
+ * suite checks. Rotation is a single conditional write: of any number of
+ * concurrent calls for one token, exactly one returns `rotated`.
+ */
+export interface Store {
+  createUser(user: NewUser): Promise<UserRecord>;
+  findUserById(id: number): Promise<UserRecord | undefined>;
+  findUserByUsername(username: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  /** Replaces the password hash and revokes every session of the user. */
+  setPassword(userId: number, passwordHash: string, now: number): Promise<void>;
+  /** Deactivating also revokes every session of the user. */
+  setActive(userId: number, active: boolean, now: number): Promise<void>;
+
+  /** Records a login: a new session, its first refresh token, and `last_login`. */
+  startSession(input: StartSession): Promise<void>;
+  findRefreshToken(jti: string): Promise<RefreshTokenState | undefined>;
+  rotateRefreshToken(input: RotateRefreshToken): Promise<RotationOutcome>;
+  findSession(sessionId: string): Promise<SessionState | undefined>;
+  /** Idempotent: a revoked session keeps its first revocation time. */
+  revokeSession(sessionId: string, now: number, reason: RevokeReason): Promise<void>;
+  /** Revokes every live session of the user; returns how many. */
+  revokeUserSessions(userId: number, now: number, reason: RevokeReason): Promise<number>;
+  /** Deletes refresh tokens past expiry and sessions left with none. */
+  deleteExpired(now: number): Promise<{ tokens: number; sessions: number }>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { resolveConfig, type Config } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store, UserRecord } from '../../src/store/types.js';
+import { createManualClock, type ManualClock } from './clock.js';
+
+export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
+
+const hasher = createArgon2idHasher();
+
+export interface TestServer {
+  app: FastifyInstance;
+  store: Store;
+  clock: ManualClock;
+  config: Config;
+  /** Creates a user with `password` and the given fields. */
+  createUser(username: string, password: string, fields?: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord>;
+  /** POSTs JSON to `url`. */
+  post(url: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Logs in and returns the pair. */
+  login(username: string, password: string): Promise<{ access: string; refresh: string }>;
+  close(): Promise<void>;
+}
+
+/** A tessera app on a fresh in-memory SQLite store, with a manual clock. */
+export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...env });
+  const store = await openSqliteStore({ path: ':memory:' });
+  const clock = createManualClock(Date.now());
+  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, logger: false });
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, payload: body as string, headers });
+  return {
+    app,
+    store,
+    clock,
+    config,
+    async createUser(username, password, fields = {}) {
+      return store.createUser({
+        username,
+        passwordHash: await hasher.hash(password),
+        email: `${username}@example.com`,
+        firstName: '',
+        lastName: '',
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        dateJoined: clock.now(),
+        role: 'viewer',
+        permissions: [],
+        ...fields,
+      });
+    },
+    post,
+    async login(username, password) {
+      const response = await post('/api/token/', { username, password });
+      if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
+      return response.json<{ access: string; refresh: string }>();
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** The claims of a token, without verifying it. */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
