@@ -113,7 +113,7 @@ export function resolveConfig(env: Env): Config {
     production,
     port,
     host,
-    database,
+    database: Object.freeze(database),
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

@@ -1,6 +1,6 @@
 import { details, tokenMessages } from '@tessera/protocol';
 import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js';
-import type { UserRecord } from '../store/types.js';
+import { ACCOUNT_REVOKE_REASONS, type UserRecord } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 
@@ -20,7 +20,11 @@ export async function authenticateAccessToken(ctx: AuthContext, token: string): 
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const sessionId = sessionIdOf(raw);
   const session = sessionId === undefined ? undefined : await ctx.store.findSession(sessionId);
-  if (session !== undefined && session.revokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
+  if (session !== undefined && session.revokedAt !== null) {
+    // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
+    if (ACCOUNT_REVOKE_REASONS.has(session.revokeReason)) requireActiveUser(session.user);
+    throw new TokenError(tokenMessages.blacklisted);
+  }
   const claims = requireClaims(raw, 'access');
   const userId = userIdOf(claims);
   if (userId === undefined) {
@@ -29,10 +33,13 @@ export async function authenticateAccessToken(ctx: AuthContext, token: string): 
   if (sessionId === undefined) throw invalidToken();
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
   if (session.userId !== userId) throw invalidToken();
-  const user = session.user;
+  return { user: requireActiveUser(session.user), sessionId };
+}
+
+function requireActiveUser(user: UserRecord | undefined): UserRecord {
   if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
   if (!user.isActive) throw unauthorized('user_inactive', details.userInactive);
-  return { user, sessionId };
+  return user;
 }
 
 /**

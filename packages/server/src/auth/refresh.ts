@@ -1,6 +1,6 @@
 import { details, tokenMessages } from '@tessera/protocol';
 import { TokenError, invalidToken, unauthorizedWithoutCode } from '../errors.js';
-import type { RefreshTokenState, UserRecord } from '../store/types.js';
+import { ACCOUNT_REVOKE_REASONS, type RefreshTokenState, type UserRecord } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import { subjectOf, type AuthContext, type TokenPair } from './context.js';
 
@@ -16,10 +16,18 @@ export interface LiveRefreshToken {
  * type; then that the store knows it for the user and session it names.
  * @throws {TokenError}
  */
-export async function readRefreshToken(ctx: AuthContext, token: unknown): Promise<LiveRefreshToken> {
+export async function readRefreshToken(
+  ctx: AuthContext,
+  token: unknown,
+  options: { explainDeactivation?: boolean } = {},
+): Promise<LiveRefreshToken> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const state = typeof raw.jti === 'string' ? await ctx.store.findRefreshToken(raw.jti) : undefined;
   if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+    // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
+    if (options.explainDeactivation === true && ACCOUNT_REVOKE_REASONS.has(state.sessionRevokeReason)) {
+      await requireActiveUser(ctx, state.userId);
+    }
     throw new TokenError(tokenMessages.blacklisted);
   }
   const claims = requireClaims(raw, 'refresh');
@@ -40,11 +48,8 @@ export interface RefreshResult extends TokenPair {
  * @throws {TokenError} or the 401 for a user who is gone or inactive.
  */
 export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Promise<RefreshResult> {
-  const { state } = await readRefreshToken(ctx, token);
-  const user = await ctx.store.findUserById(state.userId);
-  if (user === undefined || !user.isActive) {
-    throw unauthorizedWithoutCode('no_active_account', details.noActiveAccountForToken);
-  }
+  const { state } = await readRefreshToken(ctx, token, { explainDeactivation: true });
+  const user = await requireActiveUser(ctx, state.userId);
   const subject = subjectOf(user);
   const refresh = ctx.minter.mint('refresh', subject, state.sessionId, ctx.randomId());
   const access = ctx.minter.mint('access', subject, state.sessionId, ctx.randomId());
@@ -52,4 +57,13 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Prom
   if (outcome === 'unknown') throw invalidToken();
   if (outcome !== 'rotated') throw new TokenError(tokenMessages.blacklisted);
   return { access: access.token, refresh: refresh.token, user, sessionId: state.sessionId };
+}
+
+/** The token's owner, who must exist and be active. */
+async function requireActiveUser(ctx: AuthContext, userId: number): Promise<UserRecord> {
+  const user = await ctx.store.findUserById(userId);
+  if (user === undefined || !user.isActive) {
+    throw unauthorizedWithoutCode('no_active_account', details.noActiveAccountForToken);
+  }
+  return user;
 }

@@ -16,7 +16,9 @@ Commands:
                                 create a user (password also from TESSERA_PASSWORD or a prompt)
   createsuperuser [--username U] [--email E] [--no-input]
                                 create a superuser, asking for what is missing
-  changepassword USERNAME       set a new password and end every session
+  changepassword USERNAME [--password P]
+                                set a new password (also from TESSERA_PASSWORD or a prompt)
+                                and end every session
   deactivate USERNAME           forbid logins and end every session
   activate USERNAME             allow logins again
   users                         list the users
@@ -80,7 +82,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       }
       default:
-        io.stderr.write(`tessera: unknown command "${command}"; run "tessera help" for the list\n`);
+        io.stderr.write(`tessera: unknown command ${JSON.stringify(command)}; run "tessera help" for the list\n`);
         return 2;
     }
   } catch (error) {

@@ -8,9 +8,12 @@ import { CliError, createPrompter, type Io } from './io.js';
 
 const USERNAME = /^[\w.@+-]{1,150}$/u;
 
+/** Quotes a value for a one-line message: a newline in it cannot split the line. */
+const quote = (value: string): string => JSON.stringify(value);
+
 function checkUsername(username: string): string {
   if (!USERNAME.test(username)) {
-    throw new CliError(`invalid username "${username}": use 1 to 150 letters, digits and @ . + - _ characters`);
+    throw new CliError(`invalid username ${quote(username)}: use 1 to 150 letters, digits and @ . + - _ characters`);
   }
   return username;
 }
@@ -30,10 +33,14 @@ async function withStore<T>(config: Config, work: (store: Store) => Promise<T>):
   }
 }
 
-async function requireUser(store: Store, username: string | undefined): Promise<UserRecord> {
-  if (username === undefined) throw new CliError('give the username, e.g. tessera deactivate alice');
+/** The one user `positionals` names; `command` shapes the hint. */
+async function requireUser(store: Store, positionals: string[], command: string): Promise<UserRecord> {
+  const [username, ...extra] = positionals;
+  if (username === undefined || extra.length > 0) {
+    throw new CliError(`give exactly one username, e.g. tessera ${command} alice`);
+  }
   const user = await store.findUserByUsername(username);
-  if (user === undefined) throw new CliError(`no user named "${username}"`);
+  if (user === undefined) throw new CliError(`no user named ${quote(username)}`);
   return user;
 }
 
@@ -72,7 +79,7 @@ async function insertUser(config: Config, input: NewUserInput, clockNow: number)
     try {
       return await store.createUser({ ...input, passwordHash, dateJoined: clockNow });
     } catch (error) {
-      if (error instanceof DuplicateUsernameError) throw new CliError(`the username "${input.username}" is taken`);
+      if (error instanceof DuplicateUsernameError) throw new CliError(`the username ${quote(input.username)} is taken`);
       throw error;
     }
   });
@@ -172,7 +179,7 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
     options: { password: { type: 'string' } },
   });
   await withStore(config, async (store) => {
-    const user = await requireUser(store, positionals[0]);
+    const user = await requireUser(store, positionals, 'changepassword');
     const password = await obtainPassword(io, values.password);
     const hash = await createArgon2idHasher().hash(password);
     await store.setPassword(user.id, hash, Date.now());
@@ -184,7 +191,7 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
 export async function setActive(config: Config, io: Io, args: string[], active: boolean): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   await withStore(config, async (store) => {
-    const user = await requireUser(store, positionals[0]);
+    const user = await requireUser(store, positionals, active ? 'activate' : 'deactivate');
     await store.setActive(user.id, active, Date.now());
     io.stdout.write(
       active ? `Activated "${user.username}".\n` : `Deactivated "${user.username}"; every session was ended.\n`,

@@ -86,6 +86,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  await registerOpenApi(app);
+  registerRoutes(app, ctx, [...API_ROUTES, healthRoute, apiRootRoute(API_ROUTES)]);
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: [...config.corsOrigins],
@@ -95,7 +97,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       maxAge: 600,
     });
   }
-  await registerOpenApi(app);
-  registerRoutes(app, ctx, [...API_ROUTES, healthRoute, apiRootRoute(API_ROUTES)]);
   return app;
 }

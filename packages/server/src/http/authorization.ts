@@ -2,7 +2,7 @@ import { details } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
-import { TokenError, accessTokenNotValid, unauthorized } from '../errors.js';
+import { TokenError, accessTokenNotValid, unauthorized, unauthorizedWithoutCode } from '../errors.js';
 
 /** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
 export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
@@ -34,7 +34,7 @@ export function parseAuthorizationHeader(header: string | undefined): Authorizat
  */
 export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Promise<Principal> {
   const header = parseAuthorizationHeader(request.headers.authorization);
-  if (header.kind === 'absent') throw unauthorized('not_authenticated', details.notAuthenticated);
+  if (header.kind === 'absent') throw unauthorizedWithoutCode('not_authenticated', details.notAuthenticated);
   if (header.kind === 'malformed') {
     throw unauthorized('bad_authorization_header', details.badAuthorizationHeader);
   }

@@ -95,6 +95,13 @@ export function createKyselyStore(
       });
     },
 
+    async deleteUser(userId, now) {
+      await db.transaction().execute(async (trx) => {
+        await revokeUserSessions(trx, userId, now, 'user_deleted');
+        await trx.deleteFrom('users').where('id', '=', userId).execute();
+      });
+    },
+
     async startSession({ sessionId, userId, now, ip, userAgent, token }) {
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ last_login: now }).where('id', '=', userId).execute();
@@ -113,7 +120,7 @@ export function createKyselyStore(
       const row = await db
         .selectFrom('refresh_tokens as t')
         .innerJoin('sessions as s', 's.id', 't.session_id')
-        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.revoked_at'])
+        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.revoked_at', 's.revoke_reason'])
         .where('t.jti', '=', jti)
         .executeTakeFirst();
       return (
@@ -123,6 +130,7 @@ export function createKyselyStore(
           userId: Number(row.user_id),
           usedAt: nullableNumber(row.used_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
+          sessionRevokeReason: row.revoke_reason,
         }
       );
     },
@@ -175,7 +183,7 @@ export function createKyselyStore(
       const row = await db
         .selectFrom('sessions as s')
         .leftJoin('users as u', 'u.id', 's.user_id')
-        .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at'])
+        .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at', 's.revoke_reason'])
         .selectAll('u')
         .where('s.id', '=', sessionId)
         .executeTakeFirst();
@@ -184,6 +192,7 @@ export function createKyselyStore(
         sessionId: row.session_id,
         userId: Number(row.session_user_id),
         revokedAt: nullableNumber(row.revoked_at),
+        revokeReason: row.revoke_reason,
         user: row.id === null ? undefined : toUserRecord(row as Selectable<UsersTable>),
       };
     },

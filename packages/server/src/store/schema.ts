@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { RevokeReason } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -36,7 +37,7 @@ export interface SessionsTable {
   created_at: number;
   last_used_at: number;
   revoked_at: number | null;
-  revoke_reason: string | null;
+  revoke_reason: RevokeReason | null;
   ip: string;
   user_agent: string;
 }

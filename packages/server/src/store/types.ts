@@ -24,6 +24,7 @@ export interface RefreshTokenState {
   userId: number;
   usedAt: number | null;
   sessionRevokedAt: number | null;
+  sessionRevokeReason: RevokeReason | null;
 }
 
 /** What a protected request checks: the token's session and its user. */
@@ -31,6 +32,7 @@ export interface SessionState {
   sessionId: string;
   userId: number;
   revokedAt: number | null;
+  revokeReason: RevokeReason | null;
   /** Undefined when the user has been deleted. */
   user: UserRecord | undefined;
 }
@@ -60,7 +62,10 @@ export interface RotateRefreshToken {
 /** `rotated` is the only success: the token was unused, its session live. */
 export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked' | 'unknown';
 
-export type RevokeReason = 'logout' | 'revoke_all' | 'password_changed' | 'deactivated' | 'admin';
+export type RevokeReason = 'logout' | 'revoke_all' | 'password_changed' | 'deactivated' | 'user_deleted' | 'admin';
+
+/** Reasons that say the account itself is gone or disabled, not just the session. */
+export const ACCOUNT_REVOKE_REASONS: ReadonlySet<RevokeReason | null> = new Set(['deactivated', 'user_deleted']);
 
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
@@ -84,6 +89,8 @@ export interface Store {
   setPassword(userId: number, passwordHash: string, now: number): Promise<void>;
   /** Deactivating also revokes every session of the user. */
   setActive(userId: number, active: boolean, now: number): Promise<void>;
+  /** Deletes the user and revokes every session; the sessions stay until they expire. */
+  deleteUser(userId: number, now: number): Promise<void>;
 
   /** Records a login: a new session, its first refresh token, and `last_login`. */
   startSession(input: StartSession): Promise<void>;

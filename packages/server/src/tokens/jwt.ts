@@ -10,6 +10,7 @@
  * hostile input is refused cheaply and the algorithm cannot be chosen by the
  * token. Time claims are checked by the caller against the injected clock.
  */
+import { isUtf8 } from 'node:buffer';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { invalidToken } from '../errors.js';
 
@@ -17,7 +18,10 @@ import { invalidToken } from '../errors.js';
 export const MAX_TOKEN_LENGTH = 4096;
 
 const ALGORITHM = 'HS256';
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+// An HS256 signature is 32 bytes: 43 base64url characters, the last of which
+// carries 4 bits and 2 zero bits. Requiring those zero bits makes the encoding
+// canonical, so that no token has a second spelling that also verifies.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'typ', 'kid']);
 const MAX_KID_LENGTH = 256;
 
@@ -39,6 +43,7 @@ export interface JwtCodec {
  * ```
  */
 export function createJwtCodec(secretKey: string): JwtCodec {
+  if (secretKey.length === 0) throw new TypeError('createJwtCodec needs a non-empty secret key.');
   const key = Buffer.from(secretKey, 'utf8');
   // Claims carry their own iat (from the injected clock), which fast-jwt keeps.
   const signer = createSigner({ key, algorithm: ALGORITHM });
@@ -70,7 +75,8 @@ function assertWellFormed(token: unknown): asserts token is string {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
     throw invalidToken();
   }
-  const header = decodeJsonSegment(token.slice(0, token.indexOf('.')));
+  const [headerSegment = '', payloadSegment = ''] = token.split('.');
+  const header = parseJson(segmentBytes(headerSegment).toString('utf8'));
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalidToken();
   const members = header as Record<string, unknown>;
   for (const name of Object.keys(members)) {
@@ -81,13 +87,23 @@ function assertWellFormed(token: unknown): asserts token is string {
   if (members.kid !== undefined && (typeof members.kid !== 'string' || members.kid.length > MAX_KID_LENGTH)) {
     throw invalidToken();
   }
+  // fast-jwt decodes the payload leniently (a stray last character is
+  // dropped, bad UTF-8 becomes U+FFFD); PyJWT refuses both, and so do we.
+  segmentBytes(payloadSegment);
 }
 
-function decodeJsonSegment(segment: string): unknown {
+/** The bytes of a base64url segment, which must be UTF-8, or `Token is invalid`. */
+function segmentBytes(segment: string): Buffer {
   // A base64url length of 1 mod 4 cannot come from any byte string.
   if (segment.length % 4 === 1) throw invalidToken();
+  const bytes = Buffer.from(segment, 'base64url');
+  if (!isUtf8(bytes)) throw invalidToken();
+  return bytes;
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw invalidToken();
   }

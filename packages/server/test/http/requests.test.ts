@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../support/server.js';
+
+describe('request handling', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer({ TESSERA_CORS_ORIGINS: 'http://localhost:3000' });
+    await server.createUser('alice', 'correct horse');
+  });
+  afterAll(() => server.close());
+
+  const send = (method: string, url: string, payload?: string, headers: Record<string, string> = {}) =>
+    server.app.inject({ method: method as 'POST', url, headers, ...(payload === undefined ? {} : { payload }) });
+
+  describe('media types', () => {
+    it.each(['text/plain', 'text/plain; charset=utf-8', 'multipart/form-data; boundary=x', 'application/xml'])(
+      'answers 415 naming %s',
+      async (type) => {
+        const response = await send('POST', '/api/token/', 'username=alice', { 'content-type': type });
+        expect(response.statusCode).toBe(415);
+        expect(response.json()).toEqual({ detail: `Unsupported media type "${type}" in request.` });
+      },
+    );
+
+    it('accepts application/json with a charset', async () => {
+      const response = await send('POST', '/api/token/', '{"username":"alice","password":"correct horse"}', {
+        'content-type': 'application/json; charset=utf-8',
+      });
+      expect(response.statusCode).toBe(200);
+    });
+
+    it.each([
+      ['{"username":', 'JSON parse error - Unexpected end of JSON input'],
+      ['{bad}', "JSON parse error - Expected property name or '}' in JSON at position 1"],
+      ['\ufeff{}', "JSON parse error - Unexpected token '\ufeff'"],
+    ])('answers 400 to malformed JSON %j without echoing it', async (payload, detail) => {
+      const response = await send('POST', '/api/token/', payload, { 'content-type': 'application/json' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ detail });
+    });
+
+    it.each([
+      ['[]', 'list'],
+      ['"text"', 'str'],
+      ['7', 'int'],
+      ['7.5', 'float'],
+      ['true', 'bool'],
+      ['null', 'NoneType'],
+    ])('answers 400 to the JSON value %s, naming Python type %s', async (payload, type) => {
+      const response = await send('POST', '/api/token/', payload, { 'content-type': 'application/json' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`],
+      });
+    });
+
+    it('treats an empty JSON body as an empty object', async () => {
+      const response = await send('POST', '/api/token/', '', { 'content-type': 'application/json' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        username: ['This field is required.'],
+        password: ['This field is required.'],
+      });
+    });
+
+    it('ignores unknown fields and __proto__', async () => {
+      const response = await send(
+        'POST',
+        '/api/token/',
+        '{"__proto__":{"admin":true},"username":"alice","password":"correct horse","extra":1}',
+        { 'content-type': 'application/json' },
+      );
+      expect(response.statusCode).toBe(200);
+    });
+
+    it('answers 413 to a body over 16 KiB', async () => {
+      const payload = JSON.stringify({ username: 'alice', password: 'x'.repeat(20_000) });
+      const response = await send('POST', '/api/token/', payload, { 'content-type': 'application/json' });
+      expect(response.statusCode).toBe(413);
+      expect(response.json()).toEqual({ detail: 'Request body is too large.', code: 'payload_too_large' });
+    });
+  });
+
+  describe('methods and paths', () => {
+    it.each([
+      ['GET', '/api/token/', 'POST, OPTIONS'],
+      ['PUT', '/api/token/refresh/', 'POST, OPTIONS'],
+      ['DELETE', '/api/token/verify', 'POST, OPTIONS'],
+      ['PATCH', '/api/auth/logout/', 'POST, OPTIONS'],
+      ['GET', '/api-token-auth/', 'POST, OPTIONS'],
+      ['POST', '/api/profile/', 'GET, HEAD, OPTIONS'],
+      ['DELETE', '/api/profile', 'GET, HEAD, OPTIONS'],
+    ])('answers 405 to %s %s with Allow: %s', async (method, url, allow) => {
+      const response = await send(method, url);
+      expect(response.statusCode).toBe(405);
+      expect(response.json()).toEqual({ detail: `Method "${method}" not allowed.` });
+      expect(response.headers.allow).toBe(allow);
+    });
+
+    it('describes a known path on OPTIONS', async () => {
+      const response = await send('OPTIONS', '/api/token/refresh/');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers.allow).toBe('POST, OPTIONS');
+      expect(response.json()).toMatchObject({ name: 'Token Refresh' });
+    });
+
+    it('answers 404 with a JSON body elsewhere', async () => {
+      const response = await send('GET', '/api/nothing/');
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({ detail: 'Not found.', code: 'not_found' });
+    });
+
+    it('lists the routes at /', async () => {
+      const response = await send('GET', '/');
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{ routes: Array<{ path: string; method: string }> }>();
+      expect(body.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /api/token/',
+        'POST /api/token/refresh/',
+        'POST /api/token/verify/',
+        'POST /api/token/blacklist/',
+        'POST /api/token/revoke/',
+        'POST /api/token/revoke-all/',
+        'POST /api/auth/logout/',
+        'GET /api/profile/',
+      ]);
+    });
+
+    it('answers /healthz', async () => {
+      const response = await send('GET', '/healthz');
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ok' });
+    });
+  });
+
+  describe('API docs', () => {
+    it('serves an OpenAPI 3.1 document generated from the routes at /api/schema/', async () => {
+      const response = await send('GET', '/api/schema/');
+      expect(response.statusCode).toBe(200);
+      const doc = response.json<{ openapi: string; paths: Record<string, unknown> }>();
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths).sort()).toEqual(
+        [
+          '/',
+          '/api/auth/logout/',
+          '/api/profile/',
+          '/api/token/',
+          '/api/token/blacklist/',
+          '/api/token/refresh/',
+          '/api/token/revoke-all/',
+          '/api/token/revoke/',
+          '/api/token/verify/',
+          '/healthz',
+        ].sort(),
+      );
+    });
+
+    it('serves a browsable page at /api/docs/', async () => {
+      const response = await send('GET', '/api/docs/');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+    });
+  });
+
+  describe('CORS', () => {
+    it('answers a preflight from a configured origin', async () => {
+      const response = await send('OPTIONS', '/api/token/', undefined, {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      });
+      expect(response.statusCode).toBe(204);
+      expect(response.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+      expect(response.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-CSRFToken');
+      expect(response.headers.vary).toContain('Origin');
+    });
+
+    it('grants nothing to another origin', async () => {
+      const response = await send('POST', '/api/token/', '{}', {
+        origin: 'http://evil.example',
+        'content-type': 'application/json',
+      });
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { DuplicateUsernameError, type NewUser, type Store } from '../../src/store/types.js';
+
+/**
+ * Each dialect opens a fresh database and two handles on it, as two instances
+ * would. SQLite's second handle is the first: better-sqlite3 waits for a lock
+ * synchronously, so two connections in one process would block each other's
+ * event loop; instances sharing a SQLite file are separate processes.
+ */
+interface Dialect {
+  name: string;
+  open: () => Promise<{ a: Store; b: Store; cleanup: () => Promise<void> }>;
+}
+
+const DIALECTS: Dialect[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+      const path = join(dir, 'db.sqlite');
+      const a = await openSqliteStore({ path });
+      return {
+        a,
+        b: a,
+        async cleanup() {
+          await a.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+const T0 = 1_800_000_000_000;
+const hex = (n: number) => n.toString(16).padStart(32, '0');
+const newUser = (username: string, overrides: Partial<NewUser> = {}): NewUser => ({
+  username,
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+  email: `${username}@example.com`,
+  firstName: 'First',
+  lastName: 'Last',
+  isActive: true,
+  isStaff: false,
+  isSuperuser: false,
+  dateJoined: T0,
+  role: 'viewer',
+  permissions: ['app.view'],
+  ...overrides,
+});
+
+for (const dialect of DIALECTS) {
+  describe(`store contract: ${dialect.name}`, () => {
+    let store: Store;
+    let other: Store;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      ({ a: store, b: other, cleanup } = await dialect.open());
+    });
+    afterEach(() => cleanup());
+
+    const login = async (userId: number, session: number, token: number, expiresAt = T0 + 86_400_000) => {
+      await store.startSession({
+        sessionId: hex(session),
+        userId,
+        now: T0,
+        ip: '127.0.0.1',
+        userAgent: 'test',
+        token: { jti: hex(token), issuedAt: T0, expiresAt },
+      });
+    };
+
+    it('creates users with every field and finds them by id and username', async () => {
+      const created = await store.createUser(newUser('alice', { isStaff: true }));
+      expect(created).toEqual({
+        id: created.id,
+        username: 'alice',
+        passwordHash: newUser('alice').passwordHash,
+        email: 'alice@example.com',
+        firstName: 'First',
+        lastName: 'Last',
+        isActive: true,
+        isStaff: true,
+        isSuperuser: false,
+        lastLogin: null,
+        dateJoined: T0,
+        role: 'viewer',
+        permissions: ['app.view'],
+      });
+      expect(await store.findUserById(created.id)).toEqual(created);
+      expect(await other.findUserByUsername('alice')).toEqual(created);
+      expect(await store.findUserByUsername('ALICE')).toBeUndefined();
+      expect(await store.findUserById(999)).toBeUndefined();
+    });
+
+    it('refuses a taken username with DuplicateUsernameError', async () => {
+      await store.createUser(newUser('alice'));
+      await expect(other.createUser(newUser('alice'))).rejects.toBeInstanceOf(DuplicateUsernameError);
+      expect(await store.listUsers()).toHaveLength(1);
+    });
+
+    it('records a login: session, first token and last_login', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      expect((await store.findUserById(user.id))?.lastLogin).toBe(T0);
+      expect(await other.findRefreshToken(hex(10))).toEqual({
+        jti: hex(10),
+        sessionId: hex(1),
+        userId: user.id,
+        usedAt: null,
+        sessionRevokedAt: null,
+        sessionRevokeReason: null,
+      });
+      expect(await store.findSession(hex(1))).toMatchObject({ sessionId: hex(1), userId: user.id, revokedAt: null });
+    });
+
+    it('rotates a token exactly once across concurrent calls from two handles', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      const outcomes = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          (i % 2 === 0 ? store : other).rotateRefreshToken({
+            jti: hex(10),
+            successor: { jti: hex(100 + i), issuedAt: T0 + 1000, expiresAt: T0 + 90_000_000 },
+            now: T0 + 1000,
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'rotated')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'already_used')).toHaveLength(15);
+      expect((await store.findRefreshToken(hex(10)))?.usedAt).toBe(T0 + 1000);
+    });
+
+    it('refuses rotation of a token whose session is revoked, and of an unknown token', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      await other.revokeSession(hex(1), T0 + 5, 'logout');
+      const successor = { jti: hex(11), issuedAt: T0, expiresAt: T0 + 1 };
+      expect(await store.rotateRefreshToken({ jti: hex(10), successor, now: T0 + 6 })).toBe('session_revoked');
+      expect(await store.rotateRefreshToken({ jti: hex(99), successor, now: T0 + 6 })).toBe('unknown');
+      expect(await store.findRefreshToken(hex(11))).toBeUndefined();
+    });
+
+    it('keeps the first revocation time and reason', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      await store.revokeSession(hex(1), T0 + 5, 'logout');
+      await store.revokeSession(hex(1), T0 + 9, 'admin');
+      expect(await store.findSession(hex(1))).toMatchObject({ revokedAt: T0 + 5, revokeReason: 'logout' });
+    });
+
+    it('revokes every live session of one user only, counting them', async () => {
+      const alice = await store.createUser(newUser('alice'));
+      const bob = await store.createUser(newUser('bob'));
+      await login(alice.id, 1, 10);
+      await login(alice.id, 2, 20);
+      await login(bob.id, 3, 30);
+      await store.revokeSession(hex(2), T0, 'logout');
+      expect(await other.revokeUserSessions(alice.id, T0 + 1, 'revoke_all')).toBe(1);
+      expect((await store.findSession(hex(1)))?.revokeReason).toBe('revoke_all');
+      expect((await store.findSession(hex(3)))?.revokedAt).toBeNull();
+    });
+
+    it('revokes sessions on password change, deactivation and deletion', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      await store.setPassword(user.id, 'new-hash', T0 + 1);
+      expect((await store.findUserById(user.id))?.passwordHash).toBe('new-hash');
+      expect((await store.findSession(hex(1)))?.revokeReason).toBe('password_changed');
+
+      await login(user.id, 2, 20);
+      await store.setActive(user.id, false, T0 + 2);
+      expect((await store.findUserById(user.id))?.isActive).toBe(false);
+      expect((await store.findSession(hex(2)))?.revokeReason).toBe('deactivated');
+      await store.setActive(user.id, true, T0 + 3);
+      expect((await store.findUserById(user.id))?.isActive).toBe(true);
+
+      await login(user.id, 3, 30);
+      await store.deleteUser(user.id, T0 + 4);
+      expect(await store.findUserById(user.id)).toBeUndefined();
+      expect(await store.findSession(hex(3))).toMatchObject({ revokeReason: 'user_deleted', user: undefined });
+    });
+
+    it('deletes expired tokens and the sessions left with none', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10, T0 + 1000);
+      await login(user.id, 2, 20, T0 + 5000);
+      expect(await store.deleteExpired(T0 + 1000)).toEqual({ tokens: 1, sessions: 1 });
+      expect(await store.findSession(hex(1))).toBeUndefined();
+      expect(await store.findRefreshToken(hex(20))).toBeDefined();
+      expect(await store.deleteExpired(T0 + 1000)).toEqual({ tokens: 0, sessions: 0 });
+    });
+  });
+}
