@@ -24,6 +24,8 @@ export interface Config {
   readonly audience: string | undefined;
   readonly leewaySeconds: number;
   readonly corsOrigins: readonly string[];
+  /** Prepended to every API path, e.g. `/auth`; empty by default. */
+  readonly pathPrefix: string;
   readonly logLevel: string;
 }
 
@@ -106,6 +108,13 @@ export function resolveConfig(env: Env): Config {
     }
   }
 
+  const pathPrefix = read('TESSERA_PATH_PREFIX') ?? '';
+  if (pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(pathPrefix)) {
+    problems.push(
+      `TESSERA_PATH_PREFIX="${pathPrefix}" must start with / and have no trailing slash, e.g. /auth (letters, digits, . _ ~ -).`,
+    );
+  }
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -122,6 +131,7 @@ export function resolveConfig(env: Env): Config {
     audience: read('TESSERA_AUDIENCE'),
     leewaySeconds: integer('TESSERA_LEEWAY', 0, 0, 3600),
     corsOrigins: Object.freeze(corsOrigins),
+    pathPrefix,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -15,7 +15,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config, secretKey, store });
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
+  if (process.stdout.isTTY) process.stdout.write(banner(address, config));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info(`${signal} received, closing`);
@@ -23,4 +24,17 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     });
   }
   return app;
+}
+
+function banner(address: string, config: Config): string {
+  const base = `${address}${config.pathPrefix}`;
+  return [
+    '',
+    `  tessera is running at ${address}/`,
+    `  API docs:      ${base}/api/docs/`,
+    `  Log in:        POST ${base}/api/token/ {"username", "password"}`,
+    `  First user:    npx tessera createuser --username alice   (in another terminal)`,
+    '',
+    '',
+  ].join('\n');
 }

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
-import { startServer } from '../server.js';
 import { openStore } from '../store/open.js';
 import { CliError, type Io } from './io.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
@@ -42,7 +41,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     switch (command) {
       case 'serve':
         parseArgs({ args, options: {} });
-        await startServer(config);
+        // Loaded only here: Fastify and its plugins would slow every other command's start.
+        await (await import('../server.js')).startServer(config);
         return 0;
       case 'migrate': {
         parseArgs({ args, options: {} });

@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -12,6 +12,7 @@ import { createJwtCodec } from '../tokens/jwt.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
+import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
 import { apiRootRoute, healthRoute } from './routes/meta.js';
 import { profileRoute } from './routes/profile.js';
@@ -31,8 +32,8 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   hasher?: PasswordHasher;
-  /** false for silence (tests), or pino options. */
-  logger?: boolean | { level: string };
+  /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
+  logger?: FastifyServerOptions['logger'];
 }
 
 const API_ROUTES = [
@@ -80,14 +81,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Routes declare schemas for the docs; requests are validated by the
   // handlers, which give DRF's field errors rather than Ajv's.
   app.setValidatorCompiler(() => () => true);
+  const apiPrefix = `${config.pathPrefix}/api`;
+  const docsPrefix = `${config.pathPrefix}/api/docs`;
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/docs')) {
+    if (request.url.startsWith(apiPrefix) && !request.url.startsWith(docsPrefix)) {
       void reply.header('cache-control', 'no-store');
     }
   });
 
-  await registerOpenApi(app);
-  registerRoutes(app, ctx, [...API_ROUTES, healthRoute, apiRootRoute(API_ROUTES)]);
+  await registerOpenApi(app, config.pathPrefix);
+  const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
+  registerRoutes(app, ctx, [...apiRoutes, healthRoute, apiRootRoute(apiRoutes, config.pathPrefix)]);
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: [...config.corsOrigins],

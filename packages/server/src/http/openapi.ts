@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * The OpenAPI document, generated from the route schemas, at `/api/schema/`
- * and a browsable page at `/api/docs/`. Must be registered before the routes.
+ * and a browsable page at `/api/docs/` (both under the path prefix). Must be registered before the routes.
  */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, prefix: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -20,6 +20,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/api/schema/', { schema: { hide: true } }, () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: `${prefix}/api/docs`, uiConfig: { docExpansion: 'list' } });
+  app.get(`${prefix}/api/schema/`, { schema: { hide: true } }, () => app.swagger());
 }

@@ -18,3 +18,8 @@ export interface RouteSpec {
 export function defineRoute(spec: RouteSpec): RouteSpec {
   return spec;
 }
+
+/** The same routes served under `prefix` (e.g. `/auth`). */
+export function withPrefix(routes: readonly RouteSpec[], prefix: string): RouteSpec[] {
+  return routes.map((route) => ({ ...route, paths: route.paths.map((path) => `${prefix}${path}`) }));
+}

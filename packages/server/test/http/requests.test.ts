@@ -184,3 +184,27 @@ describe('request handling', () => {
     });
   });
 });
+
+describe('TESSERA_PATH_PREFIX', () => {
+  it('serves every API path under the prefix, and nothing at the bare path', async () => {
+    const server = await createTestServer({ TESSERA_PATH_PREFIX: '/auth' });
+    try {
+      await server.createUser('alice', 'correct horse');
+      const login = await server.post('/auth/api/token/', { username: 'alice', password: 'correct horse' });
+      expect(login.statusCode).toBe(200);
+      expect(login.headers['cache-control']).toBe('no-store');
+      const { access } = login.json<{ access: string }>();
+      const profile = await server.app.inject({
+        method: 'GET',
+        url: '/auth/api/profile',
+        headers: { authorization: `Bearer ${access}` },
+      });
+      expect(profile.statusCode).toBe(200);
+      const bare = await server.post('/api/token/', { username: 'alice', password: 'correct horse' });
+      expect(bare.statusCode).toBe(404);
+      expect((await server.app.inject({ method: 'GET', url: '/auth/api/schema/' })).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -10,7 +10,7 @@ export const healthRoute = defineRoute({
 });
 
 /** `GET /`: the API's routes, as the seeds' first view lists them. */
-export function apiRootRoute(routes: readonly RouteSpec[]): RouteSpec {
+export function apiRootRoute(routes: readonly RouteSpec[], prefix: string): RouteSpec {
   const listing = routes.map((route) => ({
     path: route.paths[0],
     aliases: route.paths.slice(1),
@@ -21,8 +21,8 @@ export function apiRootRoute(routes: readonly RouteSpec[]): RouteSpec {
   const body = {
     name: 'tessera',
     description: 'Self-hosted JWT authentication, wire-compatible with SimpleJWT.',
-    docs: '/api/docs/',
-    schema: '/api/schema/',
+    docs: `${prefix}/api/docs/`,
+    schema: `${prefix}/api/schema/`,
     routes: listing,
   };
   return defineRoute({

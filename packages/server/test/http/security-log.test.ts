@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/types.js';
+import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import type { FastifyInstance } from 'fastify';
+import { TEST_SECRET } from '../support/server.js';
+
+const PASSWORD = 'correct horse battery';
+
+describe('security event log', () => {
+  let lines: string[];
+  let app: FastifyInstance;
+  let store: Store;
+  beforeEach(async () => {
+    lines = [];
+    store = await openSqliteStore({ path: ':memory:' });
+    const hasher = createArgon2idHasher();
+    await store.createUser({
+      username: 'alice',
+      passwordHash: await hasher.hash(PASSWORD),
+      email: '',
+      firstName: '',
+      lastName: '',
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      dateJoined: 0,
+      role: 'viewer',
+      permissions: [],
+    });
+    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET });
+    app = await buildApp({
+      config,
+      secretKey: TEST_SECRET,
+      store,
+      hasher,
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+    });
+  });
+  afterEach(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  const events = () =>
+    lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => 'security_event' in record);
+
+  it('records login, refresh, logout and revoke-all with user, session and address, never a secret', async () => {
+    const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'POST', url, payload, headers });
+    await post('/api/token/', { username: 'alice', password: 'wrong password' });
+    await post('/api/token/', { username: 'nobody', password: PASSWORD });
+    const login = (await post('/api/token/', { username: 'alice', password: PASSWORD })).json<{
+      access: string;
+      refresh: string;
+    }>();
+    const rotated = (await post('/api/token/refresh/', { refresh: login.refresh })).json<{
+      access: string;
+      refresh: string;
+    }>();
+    await post('/api/token/refresh/', { refresh: login.refresh });
+    await post('/api/auth/logout/', { refresh: rotated.refresh }, { authorization: `Bearer ${rotated.access}` });
+    const again = (await post('/api/token/', { username: 'alice', password: PASSWORD })).json<{ access: string }>();
+    await post('/api/token/revoke-all/', {}, { authorization: `Bearer ${again.access}` });
+
+    const summary = events().map((e) => [e.security_event, e.reason ?? null, e.user_id ?? null]);
+    expect(summary).toEqual([
+      ['login_failure', 'bad_password', 1],
+      ['login_failure', 'unknown_user', null],
+      ['login_success', null, 1],
+      ['refresh', null, 1],
+      ['refresh_failure', 'Token is blacklisted', null],
+      ['logout', null, 1],
+      ['login_success', null, 1],
+      ['revoke_all', '1 sessions', 1],
+    ]);
+    for (const event of events()) expect(event.client_ip).toBe('127.0.0.1');
+    expect(events()[2]!.session_id).toMatch(/^[0-9a-f]{32}$/);
+
+    const everything = lines.join('\n');
+    for (const secret of [PASSWORD, 'wrong password', login.access, login.refresh, rotated.refresh, again.access]) {
+      expect(everything).not.toContain(secret);
+    }
+    // Not even a token's signature part.
+    expect(everything).not.toContain(login.refresh.split('.')[2]);
+  });
+});
