@@ -75,6 +75,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: false,
+    // A URL the router cannot decode never reaches the error handler.
+    frameworkErrors: (_error, _request, reply) => {
+      // Fastify types this reply without a route, which admits no status or body: cast.
+      void reply.code(400 as never).send({ detail: 'Malformed request.', code: 'parse_error' } as never);
+    },
   });
   installErrorHandler(app);
   registerBodyParsers(app);

@@ -208,3 +208,16 @@ describe('TESSERA_PATH_PREFIX', () => {
     }
   });
 });
+
+describe('malformed URLs', () => {
+  it.each(['/api/%zz', '/api/token/%E0%A4%A', '/%'])('answers 400 parse_error to %s', async (url) => {
+    const server = await createTestServer();
+    try {
+      const response = await server.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ detail: 'Malformed request.', code: 'parse_error' });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,707 @@
+// The `tessera` command, run as a child process exactly as an operator runs
+// it: the real bin, the compiled dist (`npm run build` first), a real SQLite
+// file in a fresh temporary directory per test. The test opens the same file
+// through the store to seed data and to check what the command did.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, beforeAll, describe, expect } from 'vitest';
+import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store, UserRecord } from '../../src/store/types.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const BIN = join(ROOT, 'packages/server/bin/tessera.js');
+/** What `npm install` links for the workspace's `bin`, and what `npx tessera` runs. */
+const LINKED_BIN = join(ROOT, 'node_modules/.bin/tessera');
+const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
+const COMMANDS = [
+  'serve',
+  'migrate',
+  'createuser',
+  'createsuperuser',
+  'changepassword',
+  'deactivate',
+  'activate',
+  'users',
+  'flushexpired',
+];
+
+const hasher = createArgon2idHasher();
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  /** Added to a minimal environment: PATH and DATABASE_URL only. */
+  env?: Record<string, string>;
+  /** Piped to stdin, which is then closed. */
+  input?: string;
+}
+
+interface Sandbox {
+  dir: string;
+  dbPath: string;
+  /** Runs `node packages/server/bin/tessera.js ...args` in `dir`. */
+  tessera(args: string[], options?: RunOptions): Promise<Outcome>;
+  /** Opens the sandbox's database through the store, then closes it. */
+  withStore<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /** The user as stored; fails the test when there is none. */
+  user(username: string): Promise<UserRecord>;
+}
+
+function run(file: string, args: string[], cwd: string, env: Record<string, string>, input = ''): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, env, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** PATH finds this very node for the bin's `#!/usr/bin/env node`. */
+const PATH = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+
+function createSandbox(dir: string): Sandbox {
+  const dbPath = join(dir, 'db.sqlite');
+  const withStore = async <T>(work: (store: Store) => Promise<T>): Promise<T> => {
+    const store = await openSqliteStore({ path: dbPath });
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    dir,
+    dbPath,
+    tessera: (args, { env = {}, input } = {}) =>
+      run(process.execPath, [BIN, ...args], dir, { PATH, DATABASE_URL: `sqlite:${dbPath}`, ...env }, input),
+    withStore,
+    async user(username) {
+      const user = await withStore((store) => store.findUserByUsername(username));
+      if (user === undefined) throw new Error(`no user "${username}" in the store`);
+      return user;
+    },
+  };
+}
+
+const it = base.extend<{ sandbox: Sandbox }>({
+  // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
+  sandbox: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+    try {
+      await use(createSandbox(dir));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+});
+
+/** Success: exit 0, `stdout` exactly, nothing on stderr. */
+const succeeded = (stdout: string): Outcome => ({ code: 0, stdout, stderr: '' });
+
+/** Failure: exit `code`, exactly one line on stderr, `tessera: message`. */
+const failed = (message: string, { code = 1, stdout = '' } = {}): Outcome => ({
+  code,
+  stdout,
+  stderr: `tessera: ${message}\n`,
+});
+
+async function seedUser(
+  store: Store,
+  username: string,
+  password: string,
+  fields: Partial<Omit<UserRecord, 'id'>> = {},
+): Promise<UserRecord> {
+  return store.createUser({
+    username,
+    passwordHash: await hasher.hash(password),
+    email: `${username}@example.com`,
+    firstName: '',
+    lastName: '',
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    dateJoined: Date.now(),
+    role: 'viewer',
+    permissions: [],
+    ...fields,
+  });
+}
+
+/** A login as the server records one: a session and its first refresh token. */
+async function seedSession(
+  store: Store,
+  userId: number,
+  sessionId: string,
+  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
+): Promise<void> {
+  await store.startSession({
+    sessionId,
+    userId,
+    now,
+    ip: '127.0.0.1',
+    userAgent: 'cli-test',
+    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
+  });
+}
+
+/** A user `alice` (password `old password`) with two live sessions. */
+async function seedAliceWithSessions(sandbox: Sandbox): Promise<void> {
+  await sandbox.withStore(async (store) => {
+    const alice = await seedUser(store, 'alice', 'old password');
+    await seedSession(store, alice.id, 'laptop');
+    await seedSession(store, alice.id, 'phone');
+  });
+}
+
+async function revokedAtOf(sandbox: Sandbox, sessionIds: string[]): Promise<(number | null | undefined)[]> {
+  return sandbox.withStore((store) =>
+    Promise.all(sessionIds.map(async (id) => (await store.findSession(id))?.revokedAt)),
+  );
+}
+
+describe.concurrent('tessera help and command dispatch', () => {
+  let usage = '';
+  beforeAll(async () => {
+    usage = (await run(process.execPath, [BIN, 'help'], ROOT, { PATH })).stdout;
+  });
+
+  it('help prints the usage listing every command and exits 0 without touching the database', async ({ sandbox }) => {
+    const outcome = await sandbox.tessera(['help'], { env: { DATABASE_URL: 'mysql://not-even-valid' } });
+    expect(outcome).toEqual(succeeded(usage));
+    expect(usage).toMatch(/^Usage: tessera <command> \[options\]\n\nCommands:\n/);
+    expect([...usage.matchAll(/^ {2}([a-z]+)/gm)].map((match) => match[1])).toEqual(COMMANDS);
+    expect(usage).toMatch(/\nEvery command reads DATABASE_URL \(default sqlite:.\/data\/tessera.sqlite\)\.\n$/);
+    expect(existsSync(sandbox.dbPath)).toBe(false);
+  });
+
+  it.for([
+    [['--help'], 0],
+    [['-h'], 0],
+    [[], 2],
+  ] as const)('%j prints the same usage on stdout and exits %i', async ([args, code], { sandbox }) => {
+    expect(await sandbox.tessera([...args])).toEqual({ code, stdout: usage, stderr: '' });
+  });
+
+  it('node_modules/.bin/tessera, what npx tessera runs, is the same command', async ({ sandbox }) => {
+    const env = { PATH, DATABASE_URL: `sqlite:${sandbox.dbPath}` };
+    expect(await run(LINKED_BIN, ['help'], ROOT, env)).toEqual(succeeded(usage));
+  });
+
+  it.for<[string, string]>([
+    ['frobnicate', 'unknown command "frobnicate"; run "tessera help" for the list'],
+    ['two\nlines', 'unknown command "two\\nlines"; run "tessera help" for the list'],
+  ])('an unknown command %j exits 2 with one line on stderr', async ([command, message], { sandbox }) => {
+    expect(await sandbox.tessera([command])).toEqual(failed(message, { code: 2 }));
+  });
+
+  it.for([
+    [['migrate', 'extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
+    [['flushexpired', 'extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
+    [['users', '--all'], "Unknown option '--all'"],
+    [
+      ['changepassword', 'alice', '--all'],
+      "Unknown option '--all'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--all\"",
+    ],
+  ] as const)("%j exits 1 with the argument parser's one line", async ([args, message], { sandbox }) => {
+    expect(await sandbox.tessera([...args])).toEqual(failed(message));
+  });
+});
+
+describe.concurrent('tessera serve', () => {
+  it('listens on PORT with the DATABASE_URL store, serves logins, and exits 0 on SIGTERM', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'correct horse'));
+    const env = { PATH, DATABASE_URL: `sqlite:${sandbox.dbPath}`, PORT: '0', TESSERA_SECRET_KEY: 'k'.repeat(48) };
+    const child = spawn(process.execPath, [BIN, 'serve'], { cwd: sandbox.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          const listening = /"Server listening at (http:\/\/[^"]+)"/.exec(stdout);
+          if (listening) resolve(listening[1]!);
+        });
+        child.on('close', (code) =>
+          reject(new Error(`serve exited with ${code} before listening: ${stdout}${stderr}`)),
+        );
+      });
+      const response = await fetch(`${url}/api/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'correct horse' }),
+      });
+      expect(response.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('"msg":"SIGTERM received, closing"');
+      expect(stderr).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe.concurrent('tessera with an invalid configuration', () => {
+  it.for([
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+    ],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: 'abc' },
+      'TESSERA_ACCESS_TOKEN_LIFETIME="abc" must be a whole number from 1 to 86400.',
+    ],
+    [
+      { DATABASE_URL: 'sqlite:', LOG_LEVEL: 'loud' },
+      'DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:. LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.',
+    ],
+  ] as const)('%j exits 1 with every problem on one line and creates nothing', async ([env, problems], { sandbox }) => {
+    expect(await sandbox.tessera(['migrate'], { env })).toEqual(failed(`invalid configuration: ${problems}`));
+    expect(existsSync(sandbox.dbPath)).toBe(false);
+  });
+
+  it('a postgres:// DATABASE_URL is valid but not built yet: exit 1 with one line', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['users'], { env: { DATABASE_URL: 'postgres://u@localhost/db' } })).toEqual(
+      failed('PostgreSQL support is not built yet: use DATABASE_URL=sqlite:PATH for now.'),
+    );
+  });
+});
+
+describe.concurrent('tessera migrate', () => {
+  it('creates the database file, and its directories, with the schema in place', async ({ sandbox }) => {
+    const dbPath = join(sandbox.dir, 'nested', 'dir', 'db.sqlite');
+    expect(await sandbox.tessera(['migrate'], { env: { DATABASE_URL: `sqlite:${dbPath}` } })).toEqual(
+      succeeded('Migrations applied; the schema is up to date.\n'),
+    );
+    expect(existsSync(dbPath)).toBe(true);
+    const store = await openSqliteStore({ path: dbPath, migrate: false });
+    try {
+      expect(await store.listUsers()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('run twice succeeds both times and keeps the data', async ({ sandbox }) => {
+    const done = succeeded('Migrations applied; the schema is up to date.\n');
+    expect(await sandbox.tessera(['migrate'])).toEqual(done);
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'pw'));
+    expect(await sandbox.tessera(['migrate'])).toEqual(done);
+    expect((await sandbox.user('alice')).username).toBe('alice');
+  });
+});
+
+describe.concurrent('tessera createuser', () => {
+  it('stores every field given, with an argon2id hash of the password', async ({ sandbox }) => {
+    const before = Date.now();
+    const outcome = await sandbox.tessera([
+      'createuser',
+      '--username',
+      'alice',
+      '--password',
+      'correct horse',
+      '--email',
+      'alice@example.com',
+      '--first-name',
+      'Alice',
+      '--last-name',
+      'Liddell',
+      '--inactive',
+      '--staff',
+      '--role',
+      'editor',
+      '--permission',
+      'posts.add',
+      '--permission',
+      'posts.delete',
+    ]);
+    const after = Date.now();
+    expect(outcome).toEqual(succeeded('Created user "alice" (id 1).\n'));
+    const alice = await sandbox.user('alice');
+    expect(alice).toEqual({
+      id: 1,
+      username: 'alice',
+      passwordHash: expect.any(String) as string,
+      email: 'alice@example.com',
+      firstName: 'Alice',
+      lastName: 'Liddell',
+      isActive: false,
+      isStaff: true,
+      isSuperuser: false,
+      lastLogin: null,
+      dateJoined: expect.any(Number) as number,
+      role: 'editor',
+      permissions: ['posts.add', 'posts.delete'],
+    });
+    expect(alice.dateJoined).toBeGreaterThanOrEqual(before);
+    expect(alice.dateJoined).toBeLessThanOrEqual(after);
+    expect(alice.passwordHash.startsWith(ARGON2ID_PREFIX)).toBe(true);
+    expect(alice.passwordHash).not.toContain('correct horse');
+    expect(await hasher.verify(alice.passwordHash, 'correct horse')).toBe(true);
+    expect(await sandbox.tessera(['users'])).toEqual(
+      succeeded(
+        [
+          'ID  USERNAME  EMAIL              ACTIVE  STAFF  SUPERUSER  ROLE    LAST LOGIN',
+          '1   alice     alice@example.com  no      yes    no         editor  -',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('defaults to an active viewer with no names, email, flags or permissions', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['createuser', '--username', 'bob', '--password', 'pw'])).toEqual(
+      succeeded('Created user "bob" (id 1).\n'),
+    );
+    expect(await sandbox.user('bob')).toMatchObject({
+      email: '',
+      firstName: '',
+      lastName: '',
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      role: 'viewer',
+      permissions: [],
+    });
+  });
+
+  it('--superuser makes the user staff too', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['createuser', '--username', 'root', '--password', 'pw', '--superuser'])).toEqual(
+      succeeded('Created user "root" (id 1).\n'),
+    );
+    expect(await sandbox.user('root')).toMatchObject({ isActive: true, isStaff: true, isSuperuser: true });
+  });
+
+  it('takes the password from TESSERA_PASSWORD, and --password over it', async ({ sandbox }) => {
+    const env = { TESSERA_PASSWORD: 'from the environment' };
+    expect(await sandbox.tessera(['createuser', '--username', 'carol'], { env })).toEqual(
+      succeeded('Created user "carol" (id 1).\n'),
+    );
+    expect(await sandbox.tessera(['createuser', '--username', 'dave', '--password', 'from the flag'], { env })).toEqual(
+      succeeded('Created user "dave" (id 2).\n'),
+    );
+    expect(await hasher.verify((await sandbox.user('carol')).passwordHash, 'from the environment')).toBe(true);
+    expect(await hasher.verify((await sandbox.user('dave')).passwordHash, 'from the flag')).toBe(true);
+  });
+
+  it('asks for the password twice on piped stdin', async ({ sandbox }) => {
+    const outcome = await sandbox.tessera(['createuser', '--username', 'erin'], { input: 'typed in\ntyped in\n' });
+    expect(outcome).toEqual(succeeded('Password: \nPassword (again): \nCreated user "erin" (id 1).\n'));
+    expect(await hasher.verify((await sandbox.user('erin')).passwordHash, 'typed in')).toBe(true);
+  });
+
+  it.for<[string, string, string]>([
+    ['typed in\ntyped on\n', "the passwords didn't match", 'Password: \nPassword (again): \n'],
+    ['typed in\n', 'input ended before every question was answered', 'Password: \nPassword (again): \n'],
+    ['', 'input ended before every question was answered', 'Password: \n'],
+    [' \n \n', 'the password may not be blank', 'Password: \nPassword (again): \n'],
+  ])(
+    'with prompted passwords %j exits 1 with "%s" and creates no user',
+    async ([input, message, stdout], { sandbox }) => {
+      expect(await sandbox.tessera(['createuser', '--username', 'erin'], { input })).toEqual(
+        failed(message, { stdout }),
+      );
+      expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+    },
+  );
+
+  it('refuses a taken username and leaves the first user as it was', async ({ sandbox }) => {
+    const first = await sandbox.withStore((store) => seedUser(store, 'alice', 'first'));
+    expect(await sandbox.tessera(['createuser', '--username', 'alice', '--password', 'second'])).toEqual(
+      failed('the username "alice" is taken'),
+    );
+    expect(await sandbox.withStore((store) => store.listUsers())).toEqual([first]);
+  });
+
+  it.for<[string[], string]>([
+    [['--password', 'pw'], '--username is required'],
+    [['--username'], "Option '--username <value>' argument missing"],
+    [['--username', 'frank', '--password', 'pw', '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['--username', 'frank', '--password', 'pw', 'extra'],
+      "Unexpected argument 'extra'. This command does not take positional arguments",
+    ],
+    [
+      ['--username', 'bad name', '--password', 'pw'],
+      'invalid username "bad name": use 1 to 150 letters, digits and @ . + - _ characters',
+    ],
+    [
+      ['--username', '', '--password', 'pw'],
+      'invalid username "": use 1 to 150 letters, digits and @ . + - _ characters',
+    ],
+    [
+      ['--username', 'two\nlines', '--password', 'pw'],
+      'invalid username "two\\nlines": use 1 to 150 letters, digits and @ . + - _ characters',
+    ],
+    [
+      ['--username', 'x'.repeat(151), '--password', 'pw'],
+      `invalid username "${'x'.repeat(151)}": use 1 to 150 letters, digits and @ . + - _ characters`,
+    ],
+    [['--username', 'frank', '--password', '   '], 'the password may not be blank'],
+    [['--username', 'frank', '--password', 'é'.repeat(513)], 'the password is longer than 1024 bytes'],
+  ])('with %j exits 1 with "%s" and creates no user', async ([args, message], { sandbox }) => {
+    expect(await sandbox.tessera(['createuser', ...args])).toEqual(failed(message));
+    expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+  });
+
+  it('accepts a 150-character username and a 1024-byte password', async ({ sandbox }) => {
+    const username = 'u'.repeat(150);
+    const password = 'é'.repeat(512);
+    expect(await sandbox.tessera(['createuser', '--username', username, '--password', password])).toEqual(
+      succeeded(`Created user "${username}" (id 1).\n`),
+    );
+    expect(await hasher.verify((await sandbox.user(username)).passwordHash, password)).toBe(true);
+  });
+});
+
+describe.concurrent('tessera createsuperuser', () => {
+  const SUPERUSER = { isActive: true, isStaff: true, isSuperuser: true, role: 'admin', firstName: '', lastName: '' };
+
+  it('asks for username, email and the password twice, and trims the answers', async ({ sandbox }) => {
+    const outcome = await sandbox.tessera(['createsuperuser'], {
+      input: ' root \n root@example.com \nsuper secret\nsuper secret\n',
+    });
+    expect(outcome).toEqual(
+      succeeded(
+        'Username: \nEmail address: \nPassword: \nPassword (again): \nSuperuser "root" created successfully.\n',
+      ),
+    );
+    const root = await sandbox.user('root');
+    expect(root).toMatchObject({ ...SUPERUSER, email: 'root@example.com' });
+    expect(root.passwordHash.startsWith(ARGON2ID_PREFIX)).toBe(true);
+    expect(await hasher.verify(root.passwordHash, 'super secret')).toBe(true);
+  });
+
+  it('asks only for what --username and TESSERA_PASSWORD leave out', async ({ sandbox }) => {
+    const outcome = await sandbox.tessera(['createsuperuser', '--username', 'root'], {
+      env: { TESSERA_PASSWORD: 'from the environment' },
+      input: 'root@example.com\n',
+    });
+    expect(outcome).toEqual(succeeded('Email address: \nSuperuser "root" created successfully.\n'));
+    const root = await sandbox.user('root');
+    expect(root).toMatchObject({ ...SUPERUSER, email: 'root@example.com' });
+    expect(await hasher.verify(root.passwordHash, 'from the environment')).toBe(true);
+  });
+
+  it('--no-input --username takes the password from TESSERA_PASSWORD and reads nothing', async ({ sandbox }) => {
+    const outcome = await sandbox.tessera(['createsuperuser', '--no-input', '--username', 'root'], {
+      env: { TESSERA_PASSWORD: 'from the environment' },
+      input: 'never read\n',
+    });
+    expect(outcome).toEqual(succeeded('Superuser "root" created successfully.\n'));
+    const root = await sandbox.user('root');
+    expect(root).toMatchObject({ ...SUPERUSER, email: '' });
+    expect(await hasher.verify(root.passwordHash, 'from the environment')).toBe(true);
+  });
+
+  it.for([
+    [['--no-input', '--username', 'root'], {}],
+    [['--no-input', '--username', 'root'], { TESSERA_PASSWORD: '' }],
+    [['--no-input'], { TESSERA_PASSWORD: 'pw' }],
+  ] as const)('%j with %j exits 1 with one line and creates no user', async ([args, env], { sandbox }) => {
+    expect(await sandbox.tessera(['createsuperuser', ...args], { env })).toEqual(
+      failed('with --no-input, give --username and set TESSERA_PASSWORD'),
+    );
+    expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+  });
+
+  it.for<[string, string, string]>([
+    [
+      'root\n\npw one\npw two\n',
+      "the passwords didn't match",
+      'Username: \nEmail address: \nPassword: \nPassword (again): \n',
+    ],
+    ['root\n', 'input ended before every question was answered', 'Username: \nEmail address: \n'],
+    [
+      'bad name\n\npw\npw\n',
+      'invalid username "bad name": use 1 to 150 letters, digits and @ . + - _ characters',
+      'Username: \nEmail address: \nPassword: \nPassword (again): \n',
+    ],
+  ])('answering %j exits 1 with "%s"', async ([input, message, stdout], { sandbox }) => {
+    expect(await sandbox.tessera(['createsuperuser'], { input })).toEqual(failed(message, { stdout }));
+    expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+  });
+
+  it('refuses a taken username', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'root', 'pw'));
+    const outcome = await sandbox.tessera(['createsuperuser', '--no-input', '--username', 'root'], {
+      env: { TESSERA_PASSWORD: 'pw' },
+    });
+    expect(outcome).toEqual(failed('the username "root" is taken'));
+  });
+});
+
+describe.concurrent('tessera changepassword', () => {
+  it.for([
+    ['TESSERA_PASSWORD', [], { TESSERA_PASSWORD: 'new password' }, ''],
+    ['--password', ['--password', 'new password'], { TESSERA_PASSWORD: 'not this one' }, ''],
+    ['a prompt', [], {}, 'new password\nnew password\n'],
+  ] as const)(
+    'with the password from %s replaces the hash and revokes every session',
+    async ([, args, env, input], { sandbox }) => {
+      await seedAliceWithSessions(sandbox);
+      const outcome = await sandbox.tessera(['changepassword', 'alice', ...args], { env, input });
+      const prompts = input === '' ? '' : 'Password: \nPassword (again): \n';
+      expect(outcome).toEqual(succeeded(`${prompts}Password changed for "alice"; every session was ended.\n`));
+      const alice = await sandbox.user('alice');
+      expect(alice.passwordHash.startsWith(ARGON2ID_PREFIX)).toBe(true);
+      expect(await hasher.verify(alice.passwordHash, 'old password')).toBe(false);
+      expect(await hasher.verify(alice.passwordHash, 'new password')).toBe(true);
+      for (const revokedAt of await revokedAtOf(sandbox, ['laptop', 'phone'])) {
+        expect(revokedAt).toEqual(expect.any(Number));
+      }
+    },
+  );
+
+  it('leaves other users and their sessions alone', async ({ sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    await sandbox.withStore(async (store) => {
+      const bob = await seedUser(store, 'bob', 'bob password');
+      await seedSession(store, bob.id, 'bobs-laptop');
+    });
+    expect(await sandbox.tessera(['changepassword', 'alice', '--password', 'new password'])).toEqual(
+      succeeded('Password changed for "alice"; every session was ended.\n'),
+    );
+    expect(await hasher.verify((await sandbox.user('bob')).passwordHash, 'bob password')).toBe(true);
+    expect(await revokedAtOf(sandbox, ['bobs-laptop'])).toEqual([null]);
+  });
+
+  it.for([
+    [['x'], 'no user named "x"', '', ''],
+    [[], 'give exactly one username, e.g. tessera changepassword alice', '', ''],
+    [['alice', 'bob'], 'give exactly one username, e.g. tessera changepassword alice', '', ''],
+    [['alice'], "the passwords didn't match", 'one\ntwo\n', 'Password: \nPassword (again): \n'],
+    [['alice', '--password', ' '], 'the password may not be blank', '', ''],
+  ] as const)('%j exits 1 with "%s" and changes nothing', async ([args, message, input, stdout], { sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    expect(await sandbox.tessera(['changepassword', ...args], { input })).toEqual(failed(message, { stdout }));
+    expect(await hasher.verify((await sandbox.user('alice')).passwordHash, 'old password')).toBe(true);
+    expect(await revokedAtOf(sandbox, ['laptop', 'phone'])).toEqual([null, null]);
+  });
+});
+
+describe.concurrent('tessera deactivate and activate', () => {
+  it('deactivate forbids logins and revokes every session', async ({ sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    expect(await sandbox.tessera(['deactivate', 'alice'])).toEqual(
+      succeeded('Deactivated "alice"; every session was ended.\n'),
+    );
+    expect((await sandbox.user('alice')).isActive).toBe(false);
+    for (const revokedAt of await revokedAtOf(sandbox, ['laptop', 'phone'])) {
+      expect(revokedAt).toEqual(expect.any(Number));
+    }
+  });
+
+  it('activate allows logins again and leaves ended sessions ended', async ({ sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    expect(await sandbox.tessera(['deactivate', 'alice'])).toEqual(
+      succeeded('Deactivated "alice"; every session was ended.\n'),
+    );
+    const ended = await revokedAtOf(sandbox, ['laptop', 'phone']);
+    expect(await sandbox.tessera(['activate', 'alice'])).toEqual(succeeded('Activated "alice".\n'));
+    expect((await sandbox.user('alice')).isActive).toBe(true);
+    expect(await revokedAtOf(sandbox, ['laptop', 'phone'])).toEqual(ended);
+  });
+
+  it('activating an active user keeps its sessions', async ({ sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    expect(await sandbox.tessera(['activate', 'alice'])).toEqual(succeeded('Activated "alice".\n'));
+    expect((await sandbox.user('alice')).isActive).toBe(true);
+    expect(await revokedAtOf(sandbox, ['laptop', 'phone'])).toEqual([null, null]);
+  });
+
+  it.for([
+    [['deactivate'], 'give exactly one username, e.g. tessera deactivate alice'],
+    [['activate'], 'give exactly one username, e.g. tessera activate alice'],
+    [['deactivate', 'alice', 'bob'], 'give exactly one username, e.g. tessera deactivate alice'],
+    [['deactivate', 'nobody'], 'no user named "nobody"'],
+    [['activate', 'nobody'], 'no user named "nobody"'],
+    [
+      ['deactivate', '--force', 'alice'],
+      "Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\"",
+    ],
+  ] as const)('%j exits 1 with "%s" and changes nothing', async ([args, message], { sandbox }) => {
+    await seedAliceWithSessions(sandbox);
+    expect(await sandbox.tessera([...args])).toEqual(failed(message));
+    expect((await sandbox.user('alice')).isActive).toBe(true);
+    expect(await revokedAtOf(sandbox, ['laptop', 'phone'])).toEqual([null, null]);
+  });
+});
+
+describe.concurrent('tessera users', () => {
+  it('prints a header and one aligned row per user, in id order', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const alice = await seedUser(store, 'alice', 'pw', { isStaff: true, role: 'editor' });
+      await seedSession(store, alice.id, 'laptop', { now: Date.UTC(2026, 0, 2, 3, 4, 5) });
+      await seedUser(store, 'bob', 'pw', {
+        email: '',
+        isActive: false,
+        isStaff: true,
+        isSuperuser: true,
+        role: 'admin',
+      });
+    });
+    expect(await sandbox.tessera(['users'])).toEqual(
+      succeeded(
+        [
+          'ID  USERNAME  EMAIL              ACTIVE  STAFF  SUPERUSER  ROLE    LAST LOGIN',
+          '1   alice     alice@example.com  yes     yes    no         editor  2026-01-02T03:04:05.000Z',
+          '2   bob                          no      yes    yes        admin   -',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('with no users prints the header alone', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['users'])).toEqual(
+      succeeded('ID  USERNAME  EMAIL  ACTIVE  STAFF  SUPERUSER  ROLE  LAST LOGIN\n'),
+    );
+  });
+});
+
+describe.concurrent('tessera flushexpired', () => {
+  it('deletes expired refresh tokens and the sessions left without any, and keeps live ones', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const alice = await seedUser(store, 'alice', 'pw');
+      const twoDaysAgo = Date.now() - 2 * 86_400_000;
+      await seedSession(store, alice.id, 'stale', { now: twoDaysAgo, expiresAt: twoDaysAgo + 86_400_000 });
+      await seedSession(store, alice.id, 'live');
+    });
+    expect(await sandbox.tessera(['flushexpired'])).toEqual(
+      succeeded('Deleted 1 expired refresh tokens and 1 finished sessions.\n'),
+    );
+    await sandbox.withStore(async (store) => {
+      expect(await store.findRefreshToken('stale-jti')).toBeUndefined();
+      expect(await store.findSession('stale')).toBeUndefined();
+      expect(await store.findRefreshToken('live-jti')).toMatchObject({ sessionId: 'live', usedAt: null });
+      expect(await store.findSession('live')).toMatchObject({ sessionId: 'live', revokedAt: null });
+    });
+  });
+
+  it('with nothing expired deletes nothing', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const alice = await seedUser(store, 'alice', 'pw');
+      await seedSession(store, alice.id, 'live');
+    });
+    expect(await sandbox.tessera(['flushexpired'])).toEqual(
+      succeeded('Deleted 0 expired refresh tokens and 0 finished sessions.\n'),
+    );
+    expect(await sandbox.withStore((store) => store.findSession('live'))).toMatchObject({ revokedAt: null });
+  });
+});

@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig, type Config } from '../src/config.js';
+
+const KEY = 'k'.repeat(32);
+
+/** The problems `resolveConfig(env)` reports, or [] when it succeeds. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    resolveConfig(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+}
+
+describe('resolveConfig', () => {
+  it('applies the defaults to an empty environment', () => {
+    expect(resolveConfig({})).toEqual<Config>({
+      production: false,
+      port: 8000,
+      host: '127.0.0.1',
+      database: { kind: 'sqlite', path: './data/tessera.sqlite' },
+      secretKey: undefined,
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 86_400,
+      extraClaims: [],
+      issuer: undefined,
+      audience: undefined,
+      leewaySeconds: 0,
+      corsOrigins: [],
+      pathPrefix: '',
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    const blank = ['PORT', 'HOST', 'DATABASE_URL', 'TESSERA_SECRET_KEY', 'TESSERA_ISSUER', 'LOG_LEVEL'];
+    expect(resolveConfig(Object.fromEntries(blank.map((name, i) => [name, i % 2 === 0 ? '' : '  '])))).toEqual(
+      resolveConfig({}),
+    );
+  });
+
+  const parsed: Array<[string, Record<string, string>, Partial<Config>]> = [
+    ['PORT', { PORT: '8080' }, { port: 8080 }],
+    ['PORT=0 (any free port)', { PORT: '0' }, { port: 0 }],
+    ['PORT=65535', { PORT: '65535' }, { port: 65_535 }],
+    ['PORT with surrounding spaces', { PORT: ' 9000 ' }, { port: 9000 }],
+    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0' }],
+    [
+      'DATABASE_URL sqlite relative',
+      { DATABASE_URL: 'sqlite:./db.sqlite3' },
+      { database: { kind: 'sqlite', path: './db.sqlite3' } },
+    ],
+    [
+      'DATABASE_URL sqlite in memory',
+      { DATABASE_URL: 'sqlite::memory:' },
+      { database: { kind: 'sqlite', path: ':memory:' } },
+    ],
+    [
+      'DATABASE_URL sqlite:/// absolute',
+      { DATABASE_URL: 'sqlite:///var/lib/t.db' },
+      { database: { kind: 'sqlite', path: '/var/lib/t.db' } },
+    ],
+    [
+      'DATABASE_URL postgres://',
+      { DATABASE_URL: 'postgres://u:p@db:5432/tessera' },
+      { database: { kind: 'postgres', url: 'postgres://u:p@db:5432/tessera' } },
+    ],
+    [
+      'DATABASE_URL postgresql://',
+      { DATABASE_URL: 'postgresql://db/tessera' },
+      { database: { kind: 'postgres', url: 'postgresql://db/tessera' } },
+    ],
+    ['TESSERA_SECRET_KEY of 32 characters', { TESSERA_SECRET_KEY: KEY }, { secretKey: KEY }],
+    [
+      'NODE_ENV=production with a key',
+      { NODE_ENV: 'production', TESSERA_SECRET_KEY: KEY },
+      { production: true, secretKey: KEY },
+    ],
+    ['NODE_ENV=development', { NODE_ENV: 'development' }, { production: false }],
+    ['TESSERA_ACCESS_TOKEN_LIFETIME', { TESSERA_ACCESS_TOKEN_LIFETIME: '900' }, { accessTokenTtlSeconds: 900 }],
+    [
+      'TESSERA_REFRESH_TOKEN_LIFETIME',
+      { TESSERA_REFRESH_TOKEN_LIFETIME: '604800' },
+      { refreshTokenTtlSeconds: 604_800 },
+    ],
+    [
+      'refresh lifetime equal to access lifetime',
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '600', TESSERA_REFRESH_TOKEN_LIFETIME: '600' },
+      { accessTokenTtlSeconds: 600, refreshTokenTtlSeconds: 600 },
+    ],
+    [
+      'TESSERA_EXTRA_CLAIMS in the order given, trimmed, without repeats',
+      { TESSERA_EXTRA_CLAIMS: ' is_staff, role ,,is_staff,permissions,is_superuser' },
+      { extraClaims: ['is_staff', 'role', 'permissions', 'is_superuser'] },
+    ],
+    ['TESSERA_ISSUER', { TESSERA_ISSUER: 'cosmo-app' }, { issuer: 'cosmo-app' }],
+    ['TESSERA_AUDIENCE', { TESSERA_AUDIENCE: 'cosmo-clients' }, { audience: 'cosmo-clients' }],
+    ['TESSERA_LEEWAY', { TESSERA_LEEWAY: '30' }, { leewaySeconds: 30 }],
+    [
+      'TESSERA_CORS_ORIGINS',
+      { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },
+      { corsOrigins: ['http://localhost:3000', 'https://app.example.com'] },
+    ],
+    ['TESSERA_PATH_PREFIX', { TESSERA_PATH_PREFIX: '/auth' }, { pathPrefix: '/auth' }],
+    ['TESSERA_PATH_PREFIX of two segments', { TESSERA_PATH_PREFIX: '/v1/auth' }, { pathPrefix: '/v1/auth' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
+    ['LOG_LEVEL=silent', { LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
+  ];
+
+  it.each(parsed)('reads %s', (_name, env, expected) => {
+    expect(resolveConfig(env)).toEqual({ ...resolveConfig({}), ...expected });
+  });
+
+  const invalid: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'abc' }, 'PORT="abc" must be a whole number from 0 to 65535.'],
+    [{ PORT: '70000' }, 'PORT="70000" must be a whole number from 0 to 65535.'],
+    [{ PORT: '-1' }, 'PORT="-1" must be a whole number from 0 to 65535.'],
+    [{ PORT: '80.5' }, 'PORT="80.5" must be a whole number from 0 to 65535.'],
+    [{ PORT: '0x50' }, 'PORT="0x50" must be a whole number from 0 to 65535.'],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '0' },
+      'TESSERA_ACCESS_TOKEN_LIFETIME="0" must be a whole number from 1 to 86400.',
+    ],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '-5' },
+      'TESSERA_ACCESS_TOKEN_LIFETIME="-5" must be a whole number from 1 to 86400.',
+    ],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '1.5' },
+      'TESSERA_ACCESS_TOKEN_LIFETIME="1.5" must be a whole number from 1 to 86400.',
+    ],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '5m' },
+      'TESSERA_ACCESS_TOKEN_LIFETIME="5m" must be a whole number from 1 to 86400.',
+    ],
+    [
+      { TESSERA_REFRESH_TOKEN_LIFETIME: '99999999999999999999' },
+      'TESSERA_REFRESH_TOKEN_LIFETIME="99999999999999999999" must be a whole number from 1 to 31536000.',
+    ],
+    [
+      { TESSERA_ACCESS_TOKEN_LIFETIME: '600', TESSERA_REFRESH_TOKEN_LIFETIME: '300' },
+      'TESSERA_REFRESH_TOKEN_LIFETIME must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.',
+    ],
+    [{ TESSERA_LEEWAY: '3601' }, 'TESSERA_LEEWAY="3601" must be a whole number from 0 to 3600.'],
+    [
+      { TESSERA_EXTRA_CLAIMS: 'role,bogus' },
+      'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser.',
+    ],
+    [
+      { TESSERA_EXTRA_CLAIMS: 'Role' },
+      'TESSERA_EXTRA_CLAIMS has unknown claim "Role"; choose from role, permissions, is_staff, is_superuser.',
+    ],
+    ...['*', 'http://x.com/path', 'ftp://x', 'http://x.com/', 'localhost:3000', 'null'].map(
+      (origin): [Record<string, string>, string] => [
+        { TESSERA_CORS_ORIGINS: origin },
+        `TESSERA_CORS_ORIGINS entry "${origin}" is not an exact origin; write scheme://host[:port], e.g. http://localhost:3000 (no path, no wildcard).`,
+      ],
+    ),
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+    ],
+    [
+      { DATABASE_URL: './data/tessera.sqlite' },
+      'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+    ],
+    [
+      { DATABASE_URL: 'sqlite:' },
+      'DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:.',
+    ],
+    [
+      { TESSERA_SECRET_KEY: 'k'.repeat(31) },
+      'TESSERA_SECRET_KEY must be at least 32 characters (it has 31); use a long random value.',
+    ],
+    [
+      { NODE_ENV: 'production' },
+      `TESSERA_SECRET_KEY is required when NODE_ENV=production. Generate one with: node -e "console.log(require('node:crypto').randomBytes(48).toString('base64url'))"`,
+    ],
+    [
+      { NODE_ENV: 'production', TESSERA_SECRET_KEY: 'secret' },
+      'TESSERA_SECRET_KEY must be at least 32 characters (it has 6); use a long random value.',
+    ],
+    ...['auth', '/auth/', '/', '/a b', '//auth'].map((prefix): [Record<string, string>, string] => [
+      { TESSERA_PATH_PREFIX: prefix },
+      `TESSERA_PATH_PREFIX="${prefix}" must start with / and have no trailing slash, e.g. /auth (letters, digits, . _ ~ -).`,
+    ]),
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.'],
+    [{ LOG_LEVEL: 'INFO' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.'],
+  ];
+
+  it.each(invalid)('refuses %j with one problem that names the variable', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+    expect(Object.keys(env).some((name) => problem.includes(name))).toBe(true);
+  });
+
+  it('reports every problem together, in a fixed order, each on its own line of the message', () => {
+    const env = {
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      TESSERA_SECRET_KEY: 'short',
+      TESSERA_ACCESS_TOKEN_LIFETIME: '0',
+      TESSERA_EXTRA_CLAIMS: 'bogus',
+      TESSERA_CORS_ORIGINS: '*',
+      TESSERA_PATH_PREFIX: 'auth',
+      LOG_LEVEL: 'loud',
+      TESSERA_LEEWAY: '-1',
+    };
+    const problems = problemsOf(env);
+    expect(problems.map((problem) => /^[A-Z_]+/.exec(problem)?.[0])).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'TESSERA_SECRET_KEY',
+      'TESSERA_ACCESS_TOKEN_LIFETIME',
+      'TESSERA_EXTRA_CLAIMS',
+      'TESSERA_CORS_ORIGINS',
+      'TESSERA_PATH_PREFIX',
+      'LOG_LEVEL',
+      'TESSERA_LEEWAY',
+    ]);
+    expect(() => resolveConfig(env)).toThrow(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  it('throws a ConfigError named ConfigError', () => {
+    expect(() => resolveConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(new ConfigError([]).name).toBe('ConfigError');
+  });
+
+  it('returns a frozen configuration, its lists and its database location included', () => {
+    const config = resolveConfig({
+      TESSERA_EXTRA_CLAIMS: 'role',
+      TESSERA_CORS_ORIGINS: 'http://localhost:3000',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.extraClaims)).toBe(true);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(8000);
+  });
+});
