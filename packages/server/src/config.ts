@@ -122,7 +122,7 @@ export function resolveConfig(env: Env): Config {
     production,
     port,
     host,
-    database: Object.freeze(database),
+    database,
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
@@ -140,16 +140,28 @@ export function resolveConfig(env: Env): Config {
 
 function parseDatabaseUrl(url: string, problems: string[]): DatabaseLocation {
   if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '')
-      problems.push('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:.');
-    return { kind: 'sqlite', path };
+    const path = sqlitePath(url.slice('sqlite:'.length));
+    if (path === '') {
+      problems.push(
+        'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.',
+      );
+    }
+    return Object.freeze({ kind: 'sqlite', path });
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ kind: 'postgres', url });
   problems.push(
     'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
   );
   return { kind: 'sqlite', path: ':memory:' };
+}
+
+/**
+ * `sqlite:PATH` as written, or the URL form other tools use (SQLAlchemy,
+ * dj-database-url): `sqlite:///relative.db`, `sqlite:////absolute.db`.
+ */
+function sqlitePath(rest: string): string {
+  if (!rest.startsWith('//')) return rest;
+  return rest.startsWith('///') ? rest.slice(3) : '';
 }
 
 function list(raw: string | undefined): string[] {

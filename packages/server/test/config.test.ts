@@ -58,8 +58,13 @@ describe('resolveConfig', () => {
       { database: { kind: 'sqlite', path: ':memory:' } },
     ],
     [
-      'DATABASE_URL sqlite:/// absolute',
-      { DATABASE_URL: 'sqlite:///var/lib/t.db' },
+      'DATABASE_URL sqlite:/// relative, as SQLAlchemy and dj-database-url read it',
+      { DATABASE_URL: 'sqlite:///db.sqlite3' },
+      { database: { kind: 'sqlite', path: 'db.sqlite3' } },
+    ],
+    [
+      'DATABASE_URL sqlite://// absolute',
+      { DATABASE_URL: 'sqlite:////var/lib/t.db' },
       { database: { kind: 'sqlite', path: '/var/lib/t.db' } },
     ],
     [
@@ -168,7 +173,11 @@ describe('resolveConfig', () => {
     ],
     [
       { DATABASE_URL: 'sqlite:' },
-      'DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:.',
+      'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.',
+    ],
+    [
+      { DATABASE_URL: 'sqlite://host/db' },
+      'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.',
     ],
     [
       { TESSERA_SECRET_KEY: 'k'.repeat(31) },

@@ -74,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
+    // HEAD is not part of the contract: it answers 405 like the other methods.
+    exposeHeadRoutes: false,
     trustProxy: false,
     // A URL the router cannot decode never reaches the error handler.
     frameworkErrors: (_error, _request, reply) => {

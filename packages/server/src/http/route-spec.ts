@@ -7,6 +7,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export interface RouteSpec {
   method: HttpMethod;
   paths: readonly string[];
+  /** `bearer`: the handler requires an access token, checked before the method (as DRF does). */
+  auth: 'none' | 'bearer';
   /** A short title, as DRF names a view. */
   name: string;
   description: string;

@@ -1,66 +1,123 @@
 import { details } from '@tessera/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
 import { AuthError } from '../errors.js';
+import { requirePrincipal } from './authorization.js';
 import type { RouteSpec } from './route-spec.js';
 
-interface PathEntry {
-  allow: string[];
-  name: string;
-  description: string;
+/** Every method Fastify routes; those a path does not serve answer 405. */
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'] as const;
+
+/** What a path is, kept in each of its routes' config. */
+interface PathInfo {
+  allow: string;
+  protected: boolean;
+  options: OptionsBody;
 }
 
-const normalise = (path: string): string => (path.endsWith('/') ? path : `${path}/`);
+interface OptionsBody {
+  name: string;
+  description: string;
+  renders: string[];
+  parses: string[];
+  actions?: Record<string, Record<string, FieldDescription>>;
+}
+
+interface FieldDescription {
+  type: 'string';
+  required: true;
+  read_only: false;
+  label: string;
+}
 
 /**
- * Registers every route at each of its paths and answers what Fastify would
- * call "not found" the way DRF does: a known path with another method is 405
- * with `Allow`, OPTIONS on a known path describes it, and the rest is 404.
- * Register it before the CORS plugin, whose hooks must come after its own.
+ * Registers every route at each of its paths, and for each path the other
+ * methods, answered as DRF answers them: protected paths authenticate first
+ * (401), then 405 with `Allow`; a plain OPTIONS describes the path. Every
+ * answer carries `Allow`, as DRF's views do. Anything else is 404.
+ * Register it before the CORS plugin, whose hooks must run after these.
  */
 export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: readonly RouteSpec[]): void {
-  const known = new Map<string, PathEntry>();
+  const byPath = new Map<string, RouteSpec[]>();
   for (const route of routes) {
-    for (const [index, path] of route.paths.entries()) {
+    for (const path of route.paths) byPath.set(path, [...(byPath.get(path) ?? []), route]);
+  }
+
+  for (const [path, served] of byPath) {
+    const info = describePath(served);
+    for (const route of served) {
+      const documented = route.paths[0] === path;
       app.route({
         method: route.method,
         url: path,
         // Aliases are served but documented once.
-        schema: index === 0 ? route.schema : { ...route.schema, hide: true },
-        handler: (request, reply) => route.handler(ctx, request, reply),
+        schema: documented ? route.schema : { ...route.schema, hide: true },
+        config: { path: info },
+        handler: (request, reply) => route.handler(ctx, request, reply.header('allow', info.allow)),
       });
-      const entry = known.get(normalise(path)) ?? { allow: [], name: route.name, description: route.description };
-      entry.allow.push(route.method);
-      known.set(normalise(path), entry);
     }
-  }
-  for (const entry of known.values()) {
-    if (entry.allow.includes('GET')) entry.allow.push('HEAD');
-    entry.allow.push('OPTIONS');
+    const others = ALL_METHODS.filter((method) => !served.some((route) => route.method === method));
+    app.route({
+      method: [...others],
+      url: path,
+      schema: { hide: true },
+      config: { path: info },
+      async handler(request, reply) {
+        void reply.header('allow', info.allow);
+        if (info.protected) await requirePrincipal(ctx, request);
+        if (request.method === 'OPTIONS') return info.options;
+        throw new AuthError(405, 'method_not_allowed', { detail: `Method "${request.method}" not allowed.` });
+      },
+    });
   }
 
-  const describe = (url: string) => known.get(normalise(url.split('?', 1)[0] ?? ''));
-  const optionsBody = (entry: PathEntry) => ({
-    name: entry.name,
-    description: entry.description,
-    renders: ['application/json'],
-    parses: ['application/json', 'application/x-www-form-urlencoded'],
-  });
-
-  // A plain OPTIONS (not a CORS preflight, which the CORS plugin answers) describes the path.
+  // A plain OPTIONS (not a CORS preflight, which the CORS plugin answers)
+  // must reach its route even when the CORS plugin's hook would refuse it.
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] !== undefined) return;
-    const entry = describe(request.url);
-    if (entry !== undefined) await reply.header('allow', entry.allow.join(', ')).send(optionsBody(entry));
+    const info = pathInfoOf(request);
+    if (info === undefined) return;
+    void reply.header('allow', info.allow);
+    if (info.protected) await requirePrincipal(ctx, request);
+    await reply.send(info.options);
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
-    const entry = describe(request.url);
-    if (entry === undefined) {
-      throw new AuthError(404, 'not_found', { detail: details.notFound, code: 'not_found' });
-    }
-    const allow = entry.allow.join(', ');
-    if (request.method === 'OPTIONS') return reply.header('allow', allow).send(optionsBody(entry));
-    throw new AuthError(405, 'method_not_allowed', { detail: `Method "${request.method}" not allowed.` }, { allow });
+  app.setNotFoundHandler(() => {
+    throw new AuthError(404, 'not_found', { detail: details.notFound, code: 'not_found' });
   });
+}
+
+function pathInfoOf(request: FastifyRequest): PathInfo | undefined {
+  return (request.routeOptions.config as { path?: PathInfo }).path;
+}
+
+function describePath(served: readonly RouteSpec[]): PathInfo {
+  const methods: string[] = served.map((route) => route.method);
+  const first = served[0] as RouteSpec;
+  const actions: Record<string, Record<string, FieldDescription>> = {};
+  for (const route of served) {
+    const fields = bodyFieldsOf(route);
+    if (fields.length > 0) actions[route.method] = Object.fromEntries(fields.map((name) => [name, field(name)]));
+  }
+  return {
+    allow: [...methods, 'OPTIONS'].join(', '),
+    protected: served.some((route) => route.auth === 'bearer'),
+    options: {
+      name: first.name,
+      description: first.description,
+      renders: ['application/json'],
+      parses: ['application/json', 'application/x-www-form-urlencoded'],
+      ...(Object.keys(actions).length > 0 ? { actions } : {}),
+    },
+  };
+}
+
+function bodyFieldsOf(route: RouteSpec): string[] {
+  const body = route.schema.body as { properties?: Record<string, unknown> } | undefined;
+  return Object.keys(body?.properties ?? {});
+}
+
+function field(name: string): FieldDescription {
+  const label = name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ');
+  return { type: 'string', required: true, read_only: false, label };
 }

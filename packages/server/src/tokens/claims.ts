@@ -114,12 +114,13 @@ export function requireClaims(claims: Record<string, unknown>, expectedType?: To
   if (!('exp' in claims)) throw new TokenError(tokenMessages.noExp);
   if (!('jti' in claims)) throw new TokenError(tokenMessages.noId);
   if (typeof claims.jti !== 'string' || !JTI.test(claims.jti)) throw invalidToken();
-  if (expectedType !== undefined) {
-    if (!('token_type' in claims)) throw new TokenError(tokenMessages.noType);
-    if (claims.token_type !== expectedType) throw new TokenError(tokenMessages.wrongType);
-  } else if (claims.token_type !== 'access' && claims.token_type !== 'refresh') {
-    throw invalidToken();
-  }
+  // Untyped (verify) still requires one of tessera's two types.
+  if (!('token_type' in claims)) throw new TokenError(tokenMessages.noType);
+  const typeMatches =
+    expectedType === undefined
+      ? claims.token_type === 'access' || claims.token_type === 'refresh'
+      : claims.token_type === expectedType;
+  if (!typeMatches) throw new TokenError(tokenMessages.wrongType);
   return claims as VerifiedClaims;
 }
 

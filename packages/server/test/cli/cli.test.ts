@@ -268,7 +268,7 @@ describe.concurrent('tessera with an invalid configuration', () => {
     ],
     [
       { DATABASE_URL: 'sqlite:', LOG_LEVEL: 'loud' },
-      'DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tessera.sqlite or sqlite::memory:. LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.',
+      'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:. LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.',
     ],
   ] as const)('%j exits 1 with every problem on one line and creates nothing', async ([env, problems], { sandbox }) => {
     expect(await sandbox.tessera(['migrate'], { env })).toEqual(failed(`invalid configuration: ${problems}`));

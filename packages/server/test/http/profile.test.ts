@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, createTestServer, type TestServer } from '../support/server.js';
+import { createJwtCodec } from '../../src/tokens/jwt.js';
+import { TEST_SECRET, bearer, claimsOf, createTestServer, type TestServer } from '../support/server.js';
 
 describe('GET /api/profile/', () => {
   let server: TestServer;
@@ -70,5 +71,22 @@ describe('GET /api/profile/', () => {
       code: 'token_not_valid',
       messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is expired' }],
     });
+  });
+
+  it('answers user_not_found for a token (signed with the key) naming a user who does not exist', async () => {
+    const { access } = await server.login('alice', 'correct horse');
+    const forged = createJwtCodec(TEST_SECRET).sign({ ...claimsOf(access), user_id: '999999' });
+    const response = await get('/api/profile/', bearer(forged));
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ detail: 'User not found', code: 'user_not_found' });
+  });
+
+  it("refuses a token (signed with the key) naming another existing user's id in this session", async () => {
+    const { access } = await server.login('alice', 'correct horse');
+    const bob = await server.store.findUserByUsername('bob');
+    const forged = createJwtCodec(TEST_SECRET).sign({ ...claimsOf(access), user_id: String(bob!.id) });
+    const response = await get('/api/profile/', bearer(forged));
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ messages: [{ message: 'Token is invalid' }] });
   });
 });

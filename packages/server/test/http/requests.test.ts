@@ -84,24 +84,61 @@ describe('request handling', () => {
   describe('methods and paths', () => {
     it.each([
       ['GET', '/api/token/', 'POST, OPTIONS'],
+      ['HEAD', '/api/token/', 'POST, OPTIONS'],
       ['PUT', '/api/token/refresh/', 'POST, OPTIONS'],
       ['DELETE', '/api/token/verify', 'POST, OPTIONS'],
-      ['PATCH', '/api/auth/logout/', 'POST, OPTIONS'],
+      ['TRACE', '/api/token/blacklist/', 'POST, OPTIONS'],
       ['GET', '/api-token-auth/', 'POST, OPTIONS'],
-      ['POST', '/api/profile/', 'GET, HEAD, OPTIONS'],
-      ['DELETE', '/api/profile', 'GET, HEAD, OPTIONS'],
+      ['POST', '/healthz', 'GET, OPTIONS'],
     ])('answers 405 to %s %s with Allow: %s', async (method, url, allow) => {
       const response = await send(method, url);
       expect(response.statusCode).toBe(405);
-      expect(response.json()).toEqual({ detail: `Method "${method}" not allowed.` });
+      expect(response.body).toBe(
+        method === 'HEAD' ? '' : JSON.stringify({ detail: `Method "${method}" not allowed.` }),
+      );
       expect(response.headers.allow).toBe(allow);
     });
 
-    it('describes a known path on OPTIONS', async () => {
+    it.each([
+      ['PATCH', '/api/auth/logout/', 'POST, OPTIONS'],
+      ['GET', '/api/token/revoke/', 'POST, OPTIONS'],
+      ['POST', '/api/profile/', 'GET, OPTIONS'],
+      ['HEAD', '/api/profile/', 'GET, OPTIONS'],
+      ['DELETE', '/api/profile', 'GET, OPTIONS'],
+      ['OPTIONS', '/api/profile', 'GET, OPTIONS'],
+    ])('authenticates %s %s first, as DRF does, then answers 405 with Allow: %s', async (method, url, allow) => {
+      const anonymous = await send(method, url);
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="api"');
+      expect(anonymous.headers.allow).toBe(allow);
+      const { access } = await server.login('alice', 'correct horse');
+      const authenticated = await send(method, url, undefined, { authorization: `Bearer ${access}` });
+      expect(authenticated.statusCode).toBe(method === 'OPTIONS' ? 200 : 405);
+      expect(authenticated.headers.allow).toBe(allow);
+    });
+
+    it('sends Allow on every answer of a known path, as DRF views do', async () => {
+      const login = await send('POST', '/api/token/', '{"username":"alice","password":"correct horse"}', {
+        'content-type': 'application/json',
+      });
+      expect(login.statusCode).toBe(200);
+      expect(login.headers.allow).toBe('POST, OPTIONS');
+      const failed = await send('POST', '/api/token/refresh/', '{}', { 'content-type': 'application/json' });
+      expect(failed.statusCode).toBe(400);
+      expect(failed.headers.allow).toBe('POST, OPTIONS');
+    });
+
+    it('describes a known path on OPTIONS, with its fields', async () => {
       const response = await send('OPTIONS', '/api/token/refresh/');
       expect(response.statusCode).toBe(200);
       expect(response.headers.allow).toBe('POST, OPTIONS');
-      expect(response.json()).toMatchObject({ name: 'Token Refresh' });
+      expect(response.json()).toEqual({
+        name: 'Token Refresh',
+        description: expect.any(String) as unknown,
+        renders: ['application/json'],
+        parses: ['application/json', 'application/x-www-form-urlencoded'],
+        actions: { POST: { refresh: { type: 'string', required: true, read_only: false, label: 'Refresh' } } },
+      });
     });
 
     it('answers 404 with a JSON body elsewhere', async () => {

@@ -180,8 +180,8 @@ describe('requireClaims', () => {
     ['an access token where access is wanted', base, 'access', 'valid'],
     ['a refresh token where refresh is wanted', { ...base, token_type: 'refresh' }, 'refresh', 'valid'],
     // No expected type (/api/token/verify/): the type must still be one of ours.
-    ['no type, none expected', without('token_type'), undefined, INVALID],
-    ['an unknown type, none expected', { ...base, token_type: 'id' }, undefined, INVALID],
+    ['no type, none expected', without('token_type'), undefined, 'Token has no type'],
+    ['an unknown type, none expected', { ...base, token_type: 'id' }, undefined, 'Token has wrong type'],
     ['an access token, none expected', base, undefined, 'valid'],
     ['a refresh token, none expected', { ...base, token_type: 'refresh' }, undefined, 'valid'],
   ];

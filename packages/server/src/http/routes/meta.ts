@@ -3,6 +3,7 @@ import { defineRoute, type RouteSpec } from '../route-spec.js';
 export const healthRoute = defineRoute({
   method: 'GET',
   paths: ['/healthz'],
+  auth: 'none',
   name: 'Health',
   description: 'Liveness: the process is up and serving.',
   schema: { tags: ['meta'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
@@ -28,6 +29,7 @@ export function apiRootRoute(routes: readonly RouteSpec[], prefix: string): Rout
   return defineRoute({
     method: 'GET',
     paths: ['/'],
+    auth: 'none',
     name: 'API Root',
     description: "The API's routes.",
     schema: { tags: ['meta'] },

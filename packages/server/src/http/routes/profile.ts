@@ -6,6 +6,7 @@ import { bearer, errorResponses, schemas } from '../schemas.js';
 export const profileRoute = defineRoute({
   method: 'GET',
   paths: ['/api/profile/'],
+  auth: 'bearer',
   name: 'Profile',
   description: "The caller's own profile.",
   schema: { tags: ['profile'], security: bearer, response: { 200: schemas.profile, 401: errorResponses[401] } },

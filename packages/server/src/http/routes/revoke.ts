@@ -28,6 +28,7 @@ const revokeSchema = (response: Record<number, unknown>) => ({
 export const tokenRevokeRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/revoke/'],
+  auth: 'bearer',
   name: 'Token Revoke',
   description: "Revoke one of the caller's refresh tokens and end its session. Idempotent.",
   schema: revokeSchema({ 200: schemas.message }),
@@ -40,6 +41,7 @@ export const tokenRevokeRoute = defineRoute({
 export const logoutRoute = defineRoute({
   method: 'POST',
   paths: ['/api/auth/logout/'],
+  auth: 'bearer',
   name: 'Logout',
   description: "Log out: revoke the caller's refresh token and end its session. 205 with an empty body.",
   schema: revokeSchema({ 205: { description: 'Logged out; no body', type: 'null' } }),
@@ -52,6 +54,7 @@ export const logoutRoute = defineRoute({
 export const tokenRevokeAllRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/revoke-all/'],
+  auth: 'bearer',
   name: 'Token Revoke All',
   description: 'End every session of the caller, with their refresh and access tokens.',
   schema: { tags: ['sessions'], security: bearer, response: { 200: schemas.message, ...errorResponses } },

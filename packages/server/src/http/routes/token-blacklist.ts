@@ -8,6 +8,7 @@ import { logSecurityEvent } from '../security-log.js';
 export const tokenBlacklistRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/blacklist/'],
+  auth: 'none',
   name: 'Token Blacklist',
   description: "Revoke a refresh token and end its session, including the session's access tokens.",
   schema: {

@@ -8,6 +8,7 @@ import { logSecurityEvent, userAgentOf } from '../security-log.js';
 export const tokenObtainRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/', '/api/auth/login/', '/api-token-auth/'],
+  auth: 'none',
   name: 'Token Obtain Pair',
   description: 'Log in with a username and password; starts a session and returns a refresh and an access token.',
   schema: {

@@ -9,6 +9,7 @@ import { logSecurityEvent } from '../security-log.js';
 export const tokenRefreshRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/refresh/', '/api/auth/refresh/'],
+  auth: 'none',
   name: 'Token Refresh',
   description: 'Exchange a refresh token for a new pair. Each refresh token works once; the old one is blacklisted.',
   schema: {

@@ -7,6 +7,7 @@ import { bodyOf, emptyObject, errorResponses } from '../schemas.js';
 export const tokenVerifyRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/verify/'],
+  auth: 'none',
   name: 'Token Verify',
   description: 'Check that a token, access or refresh, is valid and not revoked.',
   schema: {
