@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import { MAX_PASSWORD_BYTES, isHashablePassword } from '../passwords/hasher.js';
 import { openStore } from '../store/open.js';
-import { DuplicateUsernameError, type Store, type UserRecord } from '../store/types.js';
+import { DuplicateUsernameError, type NewUser, type Store, type UserRecord } from '../store/types.js';
 import { CliError, createPrompter, type Io } from './io.js';
 
 const USERNAME = /^[\w.@+-]{1,150}$/u;
@@ -60,18 +60,8 @@ async function obtainPassword(io: Io, given: string | undefined): Promise<string
   }
 }
 
-interface NewUserInput {
-  username: string;
-  password: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  isActive: boolean;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  role: string;
-  permissions: string[];
-}
+/** A user to create, with the password in clear until it is hashed here. */
+type NewUserInput = Omit<NewUser, 'passwordHash' | 'dateJoined'> & { password: string };
 
 async function insertUser(config: Config, input: NewUserInput, clockNow: number): Promise<UserRecord> {
   const passwordHash = await createArgon2idHasher().hash(input.password);

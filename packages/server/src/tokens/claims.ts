@@ -6,7 +6,7 @@
  */
 import { tokenMessages } from '@tessera/protocol';
 import type { Clock } from '../clock.js';
-import type { ExtraClaim } from '../config.js';
+import type { Config } from '../config.js';
 import { TokenError, invalidToken } from '../errors.js';
 import type { JwtCodec } from './jwt.js';
 
@@ -22,14 +22,11 @@ export interface TokenSubject {
   is_superuser: boolean;
 }
 
-export interface TokenSettings {
-  readonly accessTokenTtlSeconds: number;
-  readonly refreshTokenTtlSeconds: number;
-  readonly extraClaims: readonly ExtraClaim[];
-  readonly issuer: string | undefined;
-  readonly audience: string | undefined;
-  readonly leewaySeconds: number;
-}
+/** The parts of {@link Config} that shape tokens. */
+export type TokenSettings = Pick<
+  Config,
+  'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'extraClaims' | 'issuer' | 'audience' | 'leewaySeconds'
+>;
 
 /** A token just minted, with what the store records of it. */
 export interface IssuedToken {

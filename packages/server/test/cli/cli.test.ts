@@ -12,6 +12,7 @@ import { test as base, beforeAll, describe, expect } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
+import { seedUser } from '../support/users.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/server/bin/tessera.js');
@@ -117,28 +118,6 @@ const failed = (message: string, { code = 1, stdout = '' } = {}): Outcome => ({
   stdout,
   stderr: `tessera: ${message}\n`,
 });
-
-async function seedUser(
-  store: Store,
-  username: string,
-  password: string,
-  fields: Partial<Omit<UserRecord, 'id'>> = {},
-): Promise<UserRecord> {
-  return store.createUser({
-    username,
-    passwordHash: await hasher.hash(password),
-    email: `${username}@example.com`,
-    firstName: '',
-    lastName: '',
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    dateJoined: Date.now(),
-    role: 'viewer',
-    permissions: [],
-    ...fields,
-  });
-}
 
 /** A login as the server records one: a session and its first refresh token. */
 async function seedSession(

@@ -3,9 +3,9 @@ import { resolveConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
-import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import type { FastifyInstance } from 'fastify';
 import { TEST_SECRET } from '../support/server.js';
+import { seedUser } from '../support/users.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -16,26 +16,12 @@ describe('security event log', () => {
   beforeEach(async () => {
     lines = [];
     store = await openSqliteStore({ path: ':memory:' });
-    const hasher = createArgon2idHasher();
-    await store.createUser({
-      username: 'alice',
-      passwordHash: await hasher.hash(PASSWORD),
-      email: '',
-      firstName: '',
-      lastName: '',
-      isActive: true,
-      isStaff: false,
-      isSuperuser: false,
-      dateJoined: 0,
-      role: 'viewer',
-      permissions: [],
-    });
+    await seedUser(store, 'alice', PASSWORD);
     const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET });
     app = await buildApp({
       config,
       secretKey: TEST_SECRET,
       store,
-      hasher,
       logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
     });
   });

@@ -5,6 +5,7 @@ import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
 import { createManualClock, type ManualClock } from './clock.js';
+import { seedUser } from './users.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
 
@@ -37,22 +38,8 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     store,
     clock,
     config,
-    async createUser(username, password, fields = {}) {
-      return store.createUser({
-        username,
-        passwordHash: await hasher.hash(password),
-        email: `${username}@example.com`,
-        firstName: '',
-        lastName: '',
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        dateJoined: clock.now(),
-        role: 'viewer',
-        permissions: [],
-        ...fields,
-      });
-    },
+    createUser: (username, password, fields = {}) =>
+      seedUser(store, username, password, { dateJoined: clock.now(), ...fields }),
     post,
     async login(username, password) {
       const response = await post('/api/token/', { username, password });
