@@ -1,10 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+const ALL = ['packages/*/test/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
-    // Real argon2, SQLite and child processes: give slow machines room.
+    // Real argon2, databases and child processes: give slow machines room.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ['packages/server/test/support/postgres-global.ts'],
+    projects: [
+      // Everything, with the HTTP suites on SQLite (the store contract runs every dialect itself).
+      { extends: true, test: { name: 'sqlite', include: ALL } },
+      // The whole HTTP suite again, on PostgreSQL.
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['packages/server/test/http/**/*.test.ts'],
+          env: { TESSERA_TEST_DIALECT: 'postgres' },
+        },
+      },
+    ],
   },
 });

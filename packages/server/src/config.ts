@@ -15,6 +15,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseLocation;
+  /** PostgreSQL connections per instance. */
+  readonly databasePoolSize: number;
   /** Undefined until {@link ensureSecretKey} provides one (never in production). */
   readonly secretKey: string | undefined;
   readonly accessTokenTtlSeconds: number;
@@ -75,6 +77,8 @@ export function resolveConfig(env: Env): Config {
   const host = read('HOST') ?? '127.0.0.1';
   const database = parseDatabaseUrl(read('DATABASE_URL') ?? 'sqlite:./data/tessera.sqlite', problems);
 
+  const databasePoolSize = integer('TESSERA_DATABASE_POOL_SIZE', 10, 1, 500);
+
   const secretKey = read('TESSERA_SECRET_KEY');
   if (secretKey === undefined && production) {
     problems.push(
@@ -123,6 +127,7 @@ export function resolveConfig(env: Env): Config {
     port,
     host,
     database,
+    databasePoolSize,
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

@@ -9,7 +9,7 @@ import { openStore } from './store/open.js';
  * closed with the app; SIGINT and SIGTERM close both gracefully.
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
-  const store = await openStore(config.database);
+  const store = await openStore(config);
   const warnings: string[] = [];
   const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
   const app = await buildApp({ config, secretKey, store });

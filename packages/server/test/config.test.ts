@@ -21,6 +21,7 @@ describe('resolveConfig', () => {
       port: 8000,
       host: '127.0.0.1',
       database: { kind: 'sqlite', path: './data/tessera.sqlite' },
+      databasePoolSize: 10,
       secretKey: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,
@@ -103,6 +104,7 @@ describe('resolveConfig', () => {
     ['TESSERA_ISSUER', { TESSERA_ISSUER: 'cosmo-app' }, { issuer: 'cosmo-app' }],
     ['TESSERA_AUDIENCE', { TESSERA_AUDIENCE: 'cosmo-clients' }, { audience: 'cosmo-clients' }],
     ['TESSERA_LEEWAY', { TESSERA_LEEWAY: '30' }, { leewaySeconds: 30 }],
+    ['TESSERA_DATABASE_POOL_SIZE', { TESSERA_DATABASE_POOL_SIZE: '25' }, { databasePoolSize: 25 }],
     [
       'TESSERA_CORS_ORIGINS',
       { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },
@@ -149,6 +151,7 @@ describe('resolveConfig', () => {
       'TESSERA_REFRESH_TOKEN_LIFETIME must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.',
     ],
     [{ TESSERA_LEEWAY: '3601' }, 'TESSERA_LEEWAY="3601" must be a whole number from 0 to 3600.'],
+    [{ TESSERA_DATABASE_POOL_SIZE: '0' }, 'TESSERA_DATABASE_POOL_SIZE="0" must be a whole number from 1 to 500.'],
     [
       { TESSERA_EXTRA_CLAIMS: 'role,bogus' },
       'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser.',

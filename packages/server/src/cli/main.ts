@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
 import { openStore } from '../store/open.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import { CliError, type Io } from './io.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
 
@@ -46,7 +47,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'migrate': {
         parseArgs({ args, options: {} });
-        const store = await openStore(config.database);
+        const store = await openStore(config);
         await store.close();
         io.stdout.write('Migrations applied; the schema is up to date.\n');
         return 0;
@@ -70,7 +71,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });
-        const store = await openStore(config.database);
+        const store = await openStore(config);
         try {
           const removed = await store.deleteExpired(Date.now());
           io.stdout.write(
@@ -94,6 +95,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 function describe(error: unknown): string {
   if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join(' ')}`;
   if (error instanceof CliError) return error.message;
+  if (error instanceof StoreUnavailableError) {
+    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+    return `cannot reach the database (${cause}); is it running?`;
+  }
   // parseArgs reports unknown or malformed options with a clear message.
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
     return error.message;

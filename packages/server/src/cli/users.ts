@@ -25,7 +25,7 @@ function checkPassword(password: string): string {
 }
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.database);
+  const store = await openStore(config);
   try {
     return await work(store);
   } finally {

@@ -14,7 +14,7 @@ import { installErrorHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
-import { apiRootRoute, healthRoute } from './routes/meta.js';
+import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
 import { profileRoute } from './routes/profile.js';
 import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
 import { tokenBlacklistRoute } from './routes/token-blacklist.js';
@@ -98,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerOpenApi(app, config.pathPrefix);
   const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
-  registerRoutes(app, ctx, [...apiRoutes, healthRoute, apiRootRoute(apiRoutes, config.pathPrefix)]);
+  registerRoutes(app, ctx, [...apiRoutes, healthRoute, readinessRoute, apiRootRoute(apiRoutes, config.pathPrefix)]);
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: [...config.corsOrigins],

@@ -1,6 +1,10 @@
 import { details, wwwAuthenticate } from '@tessera/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AuthError } from '../errors.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
+
+/** What a 503 tells the client to wait: the pool reconnects within this. */
+const RETRY_AFTER_SECONDS = 2;
 
 /**
  * Maps errors to the contract's bodies. An {@link AuthError} is sent as it
@@ -9,6 +13,13 @@ import { AuthError } from '../errors.js';
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof StoreUnavailableError) {
+      request.log.warn({ err: error.cause }, 'store unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ detail: details.serviceUnavailable, code: 'service_unavailable' });
+    }
     const mapped = error instanceof AuthError ? error : fromFastifyError(error as FastifyError);
     if (mapped === undefined) {
       request.log.error({ err: error }, 'unhandled error');

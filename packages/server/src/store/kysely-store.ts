@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
@@ -223,6 +223,10 @@ export function createKyselyStore(
           .executeTakeFirst();
         return { tokens: Number(tokens.numDeletedRows), sessions: Number(sessions.numDeletedRows) };
       });
+    },
+
+    async ping() {
+      await sql`select 1`.execute(db);
     },
 
     close,

@@ -64,9 +64,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
  * Kysely's migrator takes a lock.
  * @throws when a migration fails; the failed one is rolled back.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationResultSet> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  schema?: string,
+): Promise<MigrationResultSet> {
   const all = migrations(dialect);
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(all) },
+    // Kysely looks for its own tables across every schema unless told which.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined)
     throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });

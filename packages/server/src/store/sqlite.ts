@@ -6,6 +6,7 @@ import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Store } from './types.js';
+import { guardAvailability } from './unavailable.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -32,7 +33,9 @@ export async function openSqliteStore({ path, migrate = true }: SqliteStoreOptio
     await db.destroy();
     throw error;
   }
-  return createKyselyStore(db, isSqliteUniqueViolation, () => db.destroy());
+  const store = createKyselyStore(db, isSqliteUniqueViolation, () => db.destroy());
+  // Another process held the write lock past busy_timeout.
+  return guardAvailability(store, (error) => /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code)));
 }
 
 function isSqliteUniqueViolation(error: unknown): boolean {

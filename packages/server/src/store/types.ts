@@ -104,5 +104,7 @@ export interface Store {
   /** Deletes refresh tokens past expiry and sessions left with none. */
   deleteExpired(now: number): Promise<{ tokens: number; sessions: number }>;
 
+  /** Resolves when the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, beforeAll, describe, expect } from 'vitest';
+import { test as base, beforeAll, describe, expect, inject } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
@@ -254,10 +254,24 @@ describe.concurrent('tessera with an invalid configuration', () => {
     expect(existsSync(sandbox.dbPath)).toBe(false);
   });
 
-  it('a postgres:// DATABASE_URL is valid but not built yet: exit 1 with one line', async ({ sandbox }) => {
-    expect(await sandbox.tessera(['users'], { env: { DATABASE_URL: 'postgres://u@localhost/db' } })).toEqual(
-      failed('PostgreSQL support is not built yet: use DATABASE_URL=sqlite:PATH for now.'),
+  it('an unreachable PostgreSQL: exit 1 with one line that says so', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['users'], { env: { DATABASE_URL: 'postgres://u@127.0.0.1:1/db' } })).toEqual(
+      failed('cannot reach the database (connect ECONNREFUSED 127.0.0.1:1); is it running?'),
     );
+  });
+});
+
+describe.runIf(inject('postgresUrl') !== null)('tessera on PostgreSQL', () => {
+  it('migrates, creates a user and lists it', async ({ sandbox }) => {
+    const env = { DATABASE_URL: inject('postgresUrl') ?? '' };
+    expect(await sandbox.tessera(['migrate'], { env })).toEqual(
+      succeeded('Migrations applied; the schema is up to date.\n'),
+    );
+    const username = `pg${Date.now()}`;
+    const created = await sandbox.tessera(['createuser', '--username', username, '--password', 'pw'], { env });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(new RegExp(`^Created user "${username}" \\(id \\d+\\)\\.\\n$`));
+    expect((await sandbox.tessera(['users'], { env })).stdout).toContain(`  ${username}  `);
   });
 });
 

@@ -188,6 +188,7 @@ describe('request handling', () => {
           '/api/token/revoke/',
           '/api/token/verify/',
           '/healthz',
+          '/readyz',
         ].sort(),
       );
     });

@@ -1,39 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite.js';
 import { DuplicateUsernameError, type NewUser, type Store } from '../../src/store/types.js';
-
-/**
- * Each dialect opens a fresh database and two handles on it, as two instances
- * would. SQLite's second handle is the first: better-sqlite3 waits for a lock
- * synchronously, so two connections in one process would block each other's
- * event loop; instances sharing a SQLite file are separate processes.
- */
-interface Dialect {
-  name: string;
-  open: () => Promise<{ a: Store; b: Store; cleanup: () => Promise<void> }>;
-}
-
-const DIALECTS: Dialect[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
-      const path = join(dir, 'db.sqlite');
-      const a = await openSqliteStore({ path });
-      return {
-        a,
-        b: a,
-        async cleanup() {
-          await a.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
+import { availableDialects, createTestStore } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
 const hex = (n: number) => n.toString(16).padStart(32, '0');
@@ -52,13 +19,16 @@ const newUser = (username: string, overrides: Partial<NewUser> = {}): NewUser =>
   ...overrides,
 });
 
-for (const dialect of DIALECTS) {
-  describe(`store contract: ${dialect.name}`, () => {
+for (const dialect of availableDialects()) {
+  describe(`store contract: ${dialect}`, () => {
     let store: Store;
     let other: Store;
     let cleanup: () => Promise<void>;
     beforeEach(async () => {
-      ({ a: store, b: other, cleanup } = await dialect.open());
+      const opened = await createTestStore(dialect);
+      store = opened.store;
+      other = await opened.openAnother();
+      cleanup = opened.cleanup;
     });
     afterEach(() => cleanup());
 

@@ -2,9 +2,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { resolveConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
 import { createManualClock, type ManualClock } from './clock.js';
+import { createTestStore, httpDialect } from './stores.js';
 import { seedUser } from './users.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
@@ -25,10 +25,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A tessera app on a fresh in-memory SQLite store, with a manual clock. */
+/** A tessera app on a fresh store of this project's dialect, with a manual clock. */
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...env });
-  const store = await openSqliteStore({ path: ':memory:' });
+  const testStore = await createTestStore(httpDialect());
+  const store = testStore.store;
   const clock = createManualClock(Date.now());
   const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, logger: false });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -48,7 +49,7 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     },
     async close() {
       await app.close();
-      await store.close();
+      await testStore.cleanup();
     },
   };
 }

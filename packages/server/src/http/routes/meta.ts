@@ -10,6 +10,24 @@ export const healthRoute = defineRoute({
   handler: () => Promise.resolve({ status: 'ok' }),
 });
 
+export const readinessRoute = defineRoute({
+  method: 'GET',
+  paths: ['/readyz'],
+  auth: 'none',
+  name: 'Readiness',
+  description: 'Readiness: the store answers. 503 while it does not.',
+  schema: { tags: ['meta'] },
+  async handler(ctx, _request, reply) {
+    try {
+      await ctx.store.ping();
+    } catch (error) {
+      reply.log.warn({ err: error }, 'readiness check failed');
+      return reply.code(503).header('retry-after', '2').send({ status: 'unavailable', store: 'unavailable' });
+    }
+    return { status: 'ok', store: 'ok' };
+  },
+});
+
 /** `GET /`: the API's routes, as the seeds' first view lists them. */
 export function apiRootRoute(routes: readonly RouteSpec[], prefix: string): RouteSpec {
   const listing = routes.map((route) => ({
