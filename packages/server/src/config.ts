@@ -15,6 +15,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseLocation;
+  /** How often expired refresh tokens are deleted; 0 turns the automatic prune off. */
+  readonly pruneIntervalSeconds: number;
   /** PostgreSQL connections per instance. */
   readonly databasePoolSize: number;
   /** Undefined until {@link ensureSecretKey} provides one (never in production). */
@@ -78,6 +80,7 @@ export function resolveConfig(env: Env): Config {
   const database = parseDatabaseUrl(read('DATABASE_URL') ?? 'sqlite:./data/tessera.sqlite', problems);
 
   const databasePoolSize = integer('TESSERA_DATABASE_POOL_SIZE', 10, 1, 500);
+  const pruneIntervalSeconds = integer('TESSERA_PRUNE_INTERVAL', 3600, 0, 604_800);
 
   const secretKey = read('TESSERA_SECRET_KEY');
   if (secretKey === undefined && production) {
@@ -128,6 +131,7 @@ export function resolveConfig(env: Env): Config {
     host,
     database,
     databasePoolSize,
+    pruneIntervalSeconds,
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
+import type { Store } from './store/types.js';
 
 /**
  * Opens the store (migrating it), builds the app and listens. The store is
@@ -15,6 +16,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config, secretKey, store });
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
+  schedulePrune(app, store, config.pruneIntervalSeconds);
   const address = await app.listen({ port: config.port, host: config.host });
   if (process.stdout.isTTY) process.stdout.write(banner(address, config));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -37,4 +39,17 @@ function banner(address: string, config: Config): string {
     '',
     '',
   ].join('\n');
+}
+
+/** Deletes expired refresh tokens now and then; every instance may, the delete is idempotent. */
+function schedulePrune(app: FastifyInstance, store: Store, intervalSeconds: number): void {
+  if (intervalSeconds === 0) return;
+  const timer = setInterval(() => {
+    store.deleteExpired(Date.now()).then(
+      (removed) => app.log.info({ removed }, 'pruned expired refresh tokens'),
+      (error: unknown) => app.log.warn({ err: error }, 'prune failed; will retry'),
+    );
+  }, intervalSeconds * 1000);
+  timer.unref();
+  app.addHook('onClose', () => clearInterval(timer));
 }

@@ -22,6 +22,7 @@ describe('resolveConfig', () => {
       host: '127.0.0.1',
       database: { kind: 'sqlite', path: './data/tessera.sqlite' },
       databasePoolSize: 10,
+      pruneIntervalSeconds: 3600,
       secretKey: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,
@@ -105,6 +106,7 @@ describe('resolveConfig', () => {
     ['TESSERA_AUDIENCE', { TESSERA_AUDIENCE: 'cosmo-clients' }, { audience: 'cosmo-clients' }],
     ['TESSERA_LEEWAY', { TESSERA_LEEWAY: '30' }, { leewaySeconds: 30 }],
     ['TESSERA_DATABASE_POOL_SIZE', { TESSERA_DATABASE_POOL_SIZE: '25' }, { databasePoolSize: 25 }],
+    ['TESSERA_PRUNE_INTERVAL', { TESSERA_PRUNE_INTERVAL: '0' }, { pruneIntervalSeconds: 0 }],
     [
       'TESSERA_CORS_ORIGINS',
       { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },

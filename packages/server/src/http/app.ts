@@ -11,6 +11,7 @@ import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
+import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void reply.code(400 as never).send({ detail: 'Malformed request.', code: 'parse_error' } as never);
     },
   });
+  await app.register(metricsPlugin);
   installErrorHandler(app);
   registerBodyParsers(app);
   // Routes declare schemas for the docs; requests are validated by the

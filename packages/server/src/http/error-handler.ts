@@ -15,6 +15,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof StoreUnavailableError) {
       request.log.warn({ err: error.cause }, 'store unavailable');
+      request.server.metrics.storeErrors.inc();
       return reply
         .code(503)
         .header('retry-after', String(RETRY_AFTER_SECONDS))

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { countSecurityEvent } from './metrics.js';
 
 /** The security events the log records, one structured line each. */
 export type SecurityEvent =
@@ -19,6 +20,7 @@ export function logSecurityEvent(
   event: SecurityEvent,
   fields: SecurityEventFields = {},
 ): void {
+  countSecurityEvent(request.server.metrics, event, fields.reason);
   request.log.info(
     {
       security_event: event,

@@ -11,6 +11,9 @@ import {
   type UserRecord,
 } from './types.js';
 
+/** Rows deleted per statement when pruning, unless told otherwise. */
+const PRUNE_BATCH = 5000;
+
 /**
  * The {@link Store} over Kysely, written once for every dialect. `isUniqueViolation`
  * recognises the driver's duplicate-key error.
@@ -208,21 +211,30 @@ export function createKyselyStore(
 
     revokeUserSessions: (userId, now, reason) => revokeUserSessions(db, userId, now, reason),
 
-    async deleteExpired(now) {
-      return db.transaction().execute(async (trx) => {
-        const tokens = await trx.deleteFrom('refresh_tokens').where('expires_at', '<=', now).executeTakeFirst();
-        const sessions = await trx
-          .deleteFrom('sessions')
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb.selectFrom('refresh_tokens').select('jti').whereRef('refresh_tokens.session_id', '=', 'sessions.id'),
-              ),
-            ),
+    async deleteExpired(now, batchSize = PRUNE_BATCH) {
+      // In batches, so a large backlog never holds a long lock.
+      let tokens = 0;
+      for (;;) {
+        const batch = await db
+          .deleteFrom('refresh_tokens')
+          .where('jti', 'in', (eb) =>
+            eb.selectFrom('refresh_tokens').select('jti').where('expires_at', '<=', now).limit(batchSize),
           )
           .executeTakeFirst();
-        return { tokens: Number(tokens.numDeletedRows), sessions: Number(sessions.numDeletedRows) };
-      });
+        tokens += Number(batch.numDeletedRows);
+        if (Number(batch.numDeletedRows) < batchSize) break;
+      }
+      const sessions = await db
+        .deleteFrom('sessions')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('refresh_tokens').select('jti').whereRef('refresh_tokens.session_id', '=', 'sessions.id'),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 
     async ping() {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
@@ -13,7 +13,10 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
   /** Connections in the pool. */
   poolSize?: number;
-  /** A schema to use instead of `public` (tests isolate themselves this way). */
+  /**
+   * A schema to use instead of `public` (tests isolate themselves this way);
+   * `?options=-c%20search_path%3Dname` in the URL does the same.
+   */
   schema?: string;
 }
 
@@ -55,13 +58,23 @@ export async function openPostgresStore({
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (migrate) await migrateToLatest(db as Kysely<unknown>, 'postgres', schema);
+    if (migrate) await migrateToLatest(db as Kysely<unknown>, 'postgres', await currentSchema(db));
   } catch (error) {
     await db.destroy();
     throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
   }
   const store = createKyselyStore(db, isUniqueViolation, () => db.destroy());
   return guardAvailability(store, isUnavailable);
+}
+
+/** The schema unqualified names resolve to (`search_path` may come from the URL's `options`). */
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined || schema === null) {
+    throw new Error('PostgreSQL has no current schema: the schemas in search_path do not exist.');
+  }
+  return schema;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -101,8 +101,8 @@ export interface Store {
   revokeSession(sessionId: string, now: number, reason: RevokeReason): Promise<void>;
   /** Revokes every live session of the user; returns how many. */
   revokeUserSessions(userId: number, now: number, reason: RevokeReason): Promise<number>;
-  /** Deletes refresh tokens past expiry and sessions left with none. */
-  deleteExpired(now: number): Promise<{ tokens: number; sessions: number }>;
+  /** Deletes refresh tokens past expiry, `batchSize` rows a statement, and sessions left with none. */
+  deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { TEST_SECRET } from '../support/server.js';
+import { createSchema } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { seedUser } from '../support/users.js';
 
@@ -36,7 +37,8 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
     const viaProxy = new URL(postgresUrl!);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    store = await openPostgresStore({ url: viaProxy.toString(), schema: `outage_${process.pid}`, poolSize: 2 });
+    const schema = await createSchema(postgresUrl!, 'outage');
+    store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
     await seedUser(store, 'alice', 'correct horse');
     const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET });
     app = await buildApp({ config, secretKey: TEST_SECRET, store, logger: false });

@@ -163,5 +163,16 @@ for (const dialect of availableDialects()) {
       expect(await store.findRefreshToken(hex(20))).toBeDefined();
       expect(await store.deleteExpired(T0 + 1000)).toEqual({ tokens: 0, sessions: 0 });
     });
+
+    it('deletes a backlog larger than one batch, batch by batch', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10, T0 + 1000);
+      for (let i = 0; i < 7; i++) {
+        const successor = { jti: hex(11 + i), issuedAt: T0, expiresAt: i < 6 ? T0 + 1000 : T0 + 9000 };
+        expect(await store.rotateRefreshToken({ jti: hex(10 + i), successor, now: T0 })).toBe('rotated');
+      }
+      expect(await store.deleteExpired(T0 + 1000, 3)).toEqual({ tokens: 7, sessions: 0 });
+      expect(await store.findRefreshToken(hex(17))).toBeDefined();
+    });
   });
 }

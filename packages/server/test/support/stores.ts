@@ -38,8 +38,7 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
   }
   const url = inject('postgresUrl');
   if (url === null) throw new Error('PostgreSQL is not available in this run');
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  await withClient(url, (client) => client.query(`CREATE SCHEMA ${schema}`));
+  const schema = await createSchema(url);
   const opened: Store[] = [await openPostgresStore({ url, schema, poolSize: 4 })];
   return {
     store: opened[0]!,
@@ -53,6 +52,13 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
       await withClient(url, (client) => client.query(`DROP SCHEMA ${schema} CASCADE`));
     },
   };
+}
+
+/** A new, empty schema in the database at `url`; returns its name. */
+export async function createSchema(url: string, prefix = 't'): Promise<string> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await withClient(url, (client) => client.query(`CREATE SCHEMA ${schema}`));
+  return schema;
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

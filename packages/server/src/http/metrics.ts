@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SecurityEvent } from './security-log.js';
+
+/** What an operator alerts on, in Prometheus' text format at `GET /metrics`. */
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'route' | 'method' | 'status'>;
+  duration: Histogram<'route' | 'method'>;
+  logins: Counter<'outcome'>;
+  refreshes: Counter<'outcome'>;
+  revocations: Counter<'kind'>;
+  storeErrors: Counter;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+/** One registry per app, so several apps in one process (tests) never share counts. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'tessera_http_requests_total',
+      help: 'HTTP requests by route, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'tessera_http_request_duration_seconds',
+      help: 'HTTP request latency by route and method.',
+      labelNames: ['route', 'method'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    logins: new Counter({
+      name: 'tessera_logins_total',
+      help: 'Logins by outcome: success, or the reason of a failure (bad_password, unknown_user, inactive, ...).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    refreshes: new Counter({
+      name: 'tessera_refreshes_total',
+      help: 'Refreshes by outcome: rotated, or the token error.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    revocations: new Counter({
+      name: 'tessera_revocations_total',
+      help: 'Sessions ended, by how: logout, blacklist, revoke_all.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    storeErrors: new Counter({
+      name: 'tessera_store_errors_total',
+      help: 'Requests answered 503 because the store was unavailable.',
+      registers,
+    }),
+  };
+}
+
+/** Counts a security event into the matching metric. */
+export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, reason: string | undefined): void {
+  switch (event) {
+    case 'login_success':
+      return metrics.logins.inc({ outcome: 'success' });
+    case 'login_failure':
+      return metrics.logins.inc({ outcome: reason ?? 'unknown' });
+    case 'refresh':
+      return metrics.refreshes.inc({ outcome: 'rotated' });
+    case 'refresh_failure':
+      return metrics.refreshes.inc({ outcome: slug(reason ?? 'unknown') });
+    case 'logout':
+    case 'blacklist':
+    case 'revoke_all':
+      return metrics.revocations.inc({ kind: event });
+  }
+}
+
+const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+
+/** Decorates the app with its metrics, times every request, and serves `GET /metrics`. */
+export const metricsPlugin = fp(
+  (app: FastifyInstance, _options: object, done: () => void) => {
+    const metrics = createMetrics();
+    app.decorate('metrics', metrics);
+    app.addHook('onResponse', (request, reply, next) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+      metrics.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      next();
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+    done();
+  },
+  { name: 'tessera-metrics' },
+);

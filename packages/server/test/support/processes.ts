@@ -1,0 +1,128 @@
+// tessera as an operator runs it: `node packages/server/bin/tessera.js serve`,
+// a child process of the test that the test can stop or SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_SECRET } from './server.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const BIN = join(ROOT, 'packages/server/bin/tessera.js');
+const PATH = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+const READY_WITHIN_MS = 15_000;
+const READY_POLL_MS = 50;
+/** The last output kept for a failure message. */
+const OUTPUT_LIMIT = 8192;
+
+/** A running `tessera serve`. */
+export interface TesseraProcess {
+  readonly baseUrl: string;
+  readonly pid: number;
+  /** SIGKILL, no chance to clean up; resolves once the process is gone. Idempotent. */
+  kill(): Promise<void>;
+  /** SIGTERM, a graceful close; resolves once the process is gone. Idempotent. */
+  stop(): Promise<void>;
+  /** What it wrote on stdout and stderr (the tail). */
+  output(): string;
+}
+
+/** A port nobody listens on now: bind to port 0, read it, close. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface StartOptions {
+  databaseUrl: string;
+  /** The working directory (where a relative SQLite path would land). */
+  cwd?: string;
+  /** More environment, e.g. lifetimes. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts `tessera serve` on `databaseUrl` and a free port, and resolves once
+ * /healthz answers 200 (polled, at most {@link READY_WITHIN_MS}).
+ *
+ * @example
+ * ```ts
+ * const server = await startTessera({ databaseUrl: 'sqlite:/tmp/x/db.sqlite', cwd: '/tmp/x' });
+ * await fetch(`${server.baseUrl}/healthz`);
+ * await server.kill();
+ * ```
+ */
+export async function startTessera({ databaseUrl, cwd, env = {} }: StartOptions): Promise<TesseraProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    ...(cwd === undefined ? {} : { cwd }),
+    env: {
+      PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      TESSERA_SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: string) => {
+    output = (output + chunk).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
+  const exited = exitOf(child);
+  const server: TesseraProcess = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    output: () => output,
+  };
+  try {
+    await waitUntilHealthy(server.baseUrl, exited);
+  } catch (error) {
+    await server.kill();
+    throw new Error(`tessera serve did not become healthy: ${String(error)}\n--- its output ---\n${output}`);
+  }
+  return server;
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+}
+
+async function waitUntilHealthy(baseUrl: string, exited: Promise<void>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error('the process exited');
+    try {
+      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await response.text();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  throw new Error(`no 200 from /healthz within ${READY_WITHIN_MS} ms`);
+}
