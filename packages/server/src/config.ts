@@ -17,6 +17,10 @@ export interface Config {
   readonly database: DatabaseLocation;
   /** How often expired refresh tokens are deleted; 0 turns the automatic prune off. */
   readonly pruneIntervalSeconds: number;
+  /** Redis for state shared between instances (the revocation channel, counters); none by default. */
+  readonly redisUrl: string | undefined;
+  /** How often each instance reads the revocation log: the bound on how stale its cache can be. */
+  readonly revocationPollMs: number;
   /** PostgreSQL connections per instance. */
   readonly databasePoolSize: number;
   /** Undefined until {@link ensureSecretKey} provides one (never in production). */
@@ -81,6 +85,11 @@ export function resolveConfig(env: Env): Config {
 
   const databasePoolSize = integer('TESSERA_DATABASE_POOL_SIZE', 10, 1, 500);
   const pruneIntervalSeconds = integer('TESSERA_PRUNE_INTERVAL', 3600, 0, 604_800);
+  const revocationPollMs = integer('TESSERA_REVOCATION_POLL_MS', 250, 20, 1000);
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379.');
+  }
 
   const secretKey = read('TESSERA_SECRET_KEY');
   if (secretKey === undefined && production) {
@@ -132,6 +141,8 @@ export function resolveConfig(env: Env): Config {
     database,
     databasePoolSize,
     pruneIntervalSeconds,
+    redisUrl,
+    revocationPollMs,
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,

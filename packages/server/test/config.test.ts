@@ -23,6 +23,8 @@ describe('resolveConfig', () => {
       database: { kind: 'sqlite', path: './data/tessera.sqlite' },
       databasePoolSize: 10,
       pruneIntervalSeconds: 3600,
+      redisUrl: undefined,
+      revocationPollMs: 250,
       secretKey: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,

@@ -19,7 +19,7 @@ export interface Principal {
 export async function authenticateAccessToken(ctx: AuthContext, token: string): Promise<Principal> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const sessionId = sessionIdOf(raw);
-  const session = sessionId === undefined ? undefined : await ctx.store.findSession(sessionId);
+  const session = sessionId === undefined ? undefined : await ctx.sessions.find(sessionId);
   if (session !== undefined && session.revokedAt !== null) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (ACCOUNT_REVOKE_REASONS.has(session.revokeReason)) requireActiveUser(session.user);
@@ -64,7 +64,7 @@ export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<
     return;
   }
   const sessionId = sessionIdOf(raw);
-  const session = sessionId === undefined ? undefined : await ctx.store.findSession(sessionId);
+  const session = sessionId === undefined ? undefined : await ctx.sessions.find(sessionId);
   if (session !== undefined && session.revokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
   requireClaims(raw);
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
+import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, UserRecord } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
@@ -7,6 +8,10 @@ import type { JwtCodec } from '../tokens/jwt.js';
 /** Everything the authentication flows need, injected. */
 export interface AuthContext {
   readonly store: Store;
+  /** Sessions as protected requests see them: cached, dropped on revocation. */
+  readonly sessions: Pick<SessionCache, 'find'>;
+  /** Whether the Redis channel is connected; undefined without Redis. */
+  readonly channelUp: () => boolean | undefined;
   readonly hasher: PasswordHasher;
   readonly jwt: JwtCodec;
   readonly minter: TokenMinter;

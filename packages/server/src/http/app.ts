@@ -9,6 +9,7 @@ import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
 import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
+import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
 import { metricsPlugin } from './metrics.js';
@@ -60,17 +61,6 @@ const API_ROUTES = [
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const jwt = createJwtCodec(options.secretKey);
-  const ctx: AuthContext = {
-    store: options.store,
-    hasher: options.hasher ?? createArgon2idHasher(),
-    jwt,
-    minter: createTokenMinter(jwt, config, clock),
-    settings: config,
-    clock,
-    randomId,
-  };
-
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
@@ -84,6 +74,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void reply.code(400 as never).send({ detail: 'Malformed request.', code: 'parse_error' } as never);
     },
   });
+  const revocations = createRevocationRuntime(options.store, config, clock, app.log);
+  app.addHook('onReady', () => revocations.start());
+  app.addHook('onClose', () => revocations.stop());
+  const jwt = createJwtCodec(options.secretKey);
+  const ctx: AuthContext = {
+    store: revocations.store,
+    sessions: revocations.sessions,
+    channelUp: revocations.channelUp,
+    hasher: options.hasher ?? createArgon2idHasher(),
+    jwt,
+    minter: createTokenMinter(jwt, config, clock),
+    settings: config,
+    clock,
+    randomId,
+  };
+
   await app.register(metricsPlugin);
   installErrorHandler(app);
   registerBodyParsers(app);

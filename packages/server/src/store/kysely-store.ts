@@ -4,12 +4,16 @@ import {
   DuplicateUsernameError,
   type NewUser,
   type RefreshTokenState,
+  type RevocationKind,
   type RevokeReason,
   type RotationOutcome,
   type SessionState,
   type Store,
   type UserRecord,
 } from './types.js';
+
+/** How long the revocation log keeps an entry: far longer than any instance's polling lag. */
+const REVOCATION_LOG_RETENTION_MS = 60 * 60 * 1000;
 
 /** Rows deleted per statement when pruning, unless told otherwise. */
 const PRUNE_BATCH = 5000;
@@ -23,6 +27,11 @@ export function createKyselyStore(
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
 ): Store {
+  const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
+    await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
+  };
+
+  /** Ends the user's live sessions and logs that the user changed. Run inside a transaction. */
   const revokeUserSessions = async (
     executor: Kysely<Database>,
     userId: number,
@@ -35,6 +44,7 @@ export function createKyselyStore(
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    await appendRevocation(executor, 'user', String(userId), now);
     return Number(result.numUpdatedRows);
   };
 
@@ -94,7 +104,8 @@ export function createKyselyStore(
           .set({ is_active: active ? 1 : 0 })
           .where('id', '=', userId)
           .execute();
-        if (!active) await revokeUserSessions(trx, userId, now, 'deactivated');
+        if (active) await appendRevocation(trx, 'user', String(userId), now);
+        else await revokeUserSessions(trx, userId, now, 'deactivated');
       });
     },
 
@@ -201,15 +212,38 @@ export function createKyselyStore(
     },
 
     async revokeSession(sessionId, now, reason) {
-      await db
-        .updateTable('sessions')
-        .set({ revoked_at: now, revoke_reason: reason })
-        .where('id', '=', sessionId)
-        .where('revoked_at', 'is', null)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('sessions')
+          .set({ revoked_at: now, revoke_reason: reason })
+          .where('id', '=', sessionId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) await appendRevocation(trx, 'session', sessionId, now);
+      });
     },
 
-    revokeUserSessions: (userId, now, reason) => revokeUserSessions(db, userId, now, reason),
+    revokeUserSessions: (userId, now, reason) =>
+      db.transaction().execute((trx) => revokeUserSessions(trx, userId, now, reason)),
+
+    async readRevocations(afterId, limit) {
+      const rows = await db
+        .selectFrom('revocations')
+        .select(['id', 'kind', 'target'])
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, target: row.target }));
+    },
+
+    async latestRevocationId() {
+      const row = await db
+        .selectFrom('revocations')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
+      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+    },
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
@@ -234,6 +268,7 @@ export function createKyselyStore(
           ),
         )
         .executeTakeFirst();
+      await db.deleteFrom('revocations').where('at', '<=', now - REVOCATION_LOG_RETENTION_MS).execute();
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

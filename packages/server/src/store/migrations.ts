@@ -56,6 +56,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('refresh_tokens_expires_at').on('refresh_tokens').column('expires_at').execute();
       },
     },
+    '0002_revocations': {
+      // An append-only log of revocations, read by every instance to drop what it cached.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('revocations')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+          .addColumn('target', 'varchar(32)', (c) => c.notNull())
+          .addColumn('at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('revocations_at').on('revocations').column('at').execute();
+      },
+    },
   };
 }
 

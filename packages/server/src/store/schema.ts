@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { RevokeReason } from './types.js';
+import type { RevocationKind, RevokeReason } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -9,6 +9,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -50,4 +51,14 @@ export interface RefreshTokensTable {
   issued_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/** Append-only: what changed, for instances that cached it. */
+export interface RevocationsTable {
+  id: Generated<number>;
+  /** `session`: one session ended; `user`: the user changed or all their sessions ended. */
+  kind: RevocationKind;
+  /** A session id, or a user id as text. */
+  target: string;
+  at: number;
 }

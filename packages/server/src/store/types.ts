@@ -67,6 +67,16 @@ export type RevokeReason = 'logout' | 'revoke_all' | 'password_changed' | 'deact
 /** Reasons that say the account itself is gone or disabled, not just the session. */
 export const ACCOUNT_REVOKE_REASONS: ReadonlySet<RevokeReason | null> = new Set(['deactivated', 'user_deleted']);
 
+export type RevocationKind = 'session' | 'user';
+
+/** One entry of the revocation log: what an instance must stop trusting. */
+export interface RevocationEvent {
+  id: number;
+  kind: RevocationKind;
+  /** The session id, or the user id as a decimal string. */
+  target: string;
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -78,7 +88,9 @@ export class DuplicateUsernameError extends Error {
 /**
  * The narrow storage interface every backend implements and one contract
  * suite checks. Rotation is a single conditional write: of any number of
- * concurrent calls for one token, exactly one returns `rotated`.
+ * concurrent calls for one token, exactly one returns `rotated`. Every change
+ * to a session's or user's standing appends to the revocation log in the same
+ * transaction.
  */
 export interface Store {
   createUser(user: NewUser): Promise<UserRecord>;
@@ -104,6 +116,10 @@ export interface Store {
   /** Deletes refresh tokens past expiry, `batchSize` rows a statement, and sessions left with none. */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 
+  /** Log entries after `afterId`, oldest first, at most `limit`. */
+  readRevocations(afterId: number, limit: number): Promise<RevocationEvent[]>;
+  /** The newest log entry's id, 0 when the log is empty. */
+  latestRevocationId(): Promise<number>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

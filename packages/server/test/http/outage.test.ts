@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { TEST_SECRET } from '../support/server.js';
+import { within } from '../support/eventually.js';
 import { createSchema } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { seedUser } from '../support/users.js';
@@ -14,16 +15,6 @@ const UNAVAILABLE = {
   code: 'service_unavailable',
 };
 const postgresUrl = inject('postgresUrl');
-
-/** Polls `probe` until it is true, up to `ms`; returns how long it took. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms`);
-}
 
 describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the test cuts', () => {
   let proxy: TcpProxy;

@@ -18,13 +18,19 @@ export const readinessRoute = defineRoute({
   description: 'Readiness: the store answers. 503 while it does not.',
   schema: { tags: ['meta'] },
   async handler(ctx, _request, reply) {
+    // Redis is reported but never makes an instance unready: without it, revocations use the log.
+    const up = ctx.channelUp();
+    const redis = up === undefined ? {} : { redis: up ? 'ok' : 'unavailable' };
     try {
       await ctx.store.ping();
     } catch (error) {
       reply.log.warn({ err: error }, 'readiness check failed');
-      return reply.code(503).header('retry-after', '2').send({ status: 'unavailable', store: 'unavailable' });
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .send({ status: 'unavailable', store: 'unavailable', ...redis });
     }
-    return { status: 'ok', store: 'ok' };
+    return { status: 'ok', store: 'ok', ...redis };
   },
 });
 

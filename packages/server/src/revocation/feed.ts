@@ -1,0 +1,109 @@
+import type { RevocationEvent, Store } from '../store/types.js';
+
+type Event = Pick<RevocationEvent, 'kind' | 'target'>;
+
+/** Where instances tell each other at once what they revoked (Redis pub/sub). */
+export interface RevocationChannel {
+  publish(event: Event): Promise<void>;
+  subscribe(listener: (event: Event) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RevocationFeedOptions {
+  store: Pick<Store, 'readRevocations' | 'latestRevocationId'>;
+  onEvent: (event: Event) => void;
+  /** How often the revocation log is read; the bound on propagation without a channel. */
+  pollIntervalMs: number;
+  channel?: RevocationChannel | undefined;
+  warn: (message: string, error: unknown) => void;
+}
+
+export interface RevocationFeed {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Reads the log once now (tests, and the timer). */
+  poll(): Promise<void>;
+}
+
+const PAGE = 1000;
+
+/**
+ * Feeds revocations to `onEvent` from two sources: the channel, when there is
+ * one, within milliseconds; and the append-only log in the database, read
+ * every `pollIntervalMs`, which also covers messages the channel lost.
+ */
+export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
+  const { store, onEvent, pollIntervalMs, channel, warn } = options;
+  let cursor = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+  let failing = false;
+
+  const poll = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      for (;;) {
+        const events = await store.readRevocations(cursor, PAGE);
+        for (const event of events) onEvent(event);
+        if (events.length > 0) cursor = events[events.length - 1]!.id;
+        if (events.length < PAGE) break;
+      }
+      if (failing) warn('revocation log readable again', undefined);
+      failing = false;
+    } catch (error) {
+      // Logged once per outage: the store's own errors say the rest.
+      if (!failing) warn('cannot read the revocation log; retrying', error);
+      failing = true;
+    } finally {
+      polling = false;
+    }
+  };
+
+  return {
+    async start() {
+      cursor = await store.latestRevocationId();
+      if (channel !== undefined) await channel.subscribe(onEvent);
+      timer = setInterval(() => void poll(), pollIntervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await channel?.close();
+    },
+    poll,
+  };
+}
+
+/**
+ * The store, calling `announce` after each revocation it commits: this
+ * instance drops what it cached at once, and other instances hear of it on
+ * the channel before their next poll.
+ */
+export function announceRevocations(store: Store, announce: (event: Event) => void): Store {
+  const user = (userId: number): Event => ({ kind: 'user', target: String(userId) });
+  return {
+    ...store,
+    async revokeSession(sessionId, now, reason) {
+      await store.revokeSession(sessionId, now, reason);
+      announce({ kind: 'session', target: sessionId });
+    },
+    async revokeUserSessions(userId, now, reason) {
+      const count = await store.revokeUserSessions(userId, now, reason);
+      announce(user(userId));
+      return count;
+    },
+    async setPassword(userId, passwordHash, now) {
+      await store.setPassword(userId, passwordHash, now);
+      announce(user(userId));
+    },
+    async setActive(userId, active, now) {
+      await store.setActive(userId, active, now);
+      announce(user(userId));
+    },
+    async deleteUser(userId, now) {
+      await store.deleteUser(userId, now);
+      announce(user(userId));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/types.js';
+import { announceRevocations, createRevocationFeed, type RevocationChannel } from './feed.js';
+import { createRedisChannel } from './redis-channel.js';
+import { createSessionCache, type SessionCache } from './session-cache.js';
+
+export interface RevocationRuntime {
+  /** The store to use: it announces every revocation it commits. */
+  store: Store;
+  sessions: SessionCache;
+  /** Whether the channel is connected; undefined without Redis. */
+  channelUp: () => boolean | undefined;
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export interface Logger {
+  warn(object: object, message: string): void;
+  info(object: object, message: string): void;
+}
+
+/**
+ * How revocations reach every instance within a second: the session cache
+ * each instance reads on protected requests, dropped by this instance's own
+ * revocations at once, by the Redis channel within milliseconds, and by the
+ * revocation log in the database every `revocationPollMs` — which alone keeps
+ * the bound when Redis is absent or down.
+ */
+export function createRevocationRuntime(
+  store: Store,
+  config: Pick<Config, 'redisUrl' | 'revocationPollMs'>,
+  clock: Clock,
+  log: Logger,
+): RevocationRuntime {
+  const sessions = createSessionCache(store, { clock });
+  let up: boolean | undefined;
+  let channel: RevocationChannel | undefined;
+  if (config.redisUrl !== undefined) {
+    up = false;
+    channel = createRedisChannel(config.redisUrl, (isUp, error) => {
+      up = isUp;
+      if (isUp) log.info({}, 'redis connected: revocations travel on the channel again');
+      else log.warn({ err: error }, 'redis unavailable: revocations travel through the database log only');
+    });
+  }
+  const warn = (message: string, error: unknown) => log.warn({ err: error }, message);
+  const feed = createRevocationFeed({
+    store,
+    onEvent: (event) => sessions.invalidate(event),
+    pollIntervalMs: config.revocationPollMs,
+    channel,
+    warn,
+  });
+  const announcing = announceRevocations(store, (event) => {
+    sessions.invalidate(event);
+    channel?.publish(event).catch((error: unknown) => warn('cannot announce a revocation; the log carries it', error));
+  });
+  return {
+    store: announcing,
+    sessions,
+    channelUp: () => up,
+    start: () => feed.start(),
+    stop: () => feed.stop(),
+  };
+}

@@ -1,0 +1,70 @@
+import type { Clock } from '../clock.js';
+import type { RevocationEvent, SessionState, Store } from '../store/types.js';
+
+/**
+ * What protected requests know of sessions, kept in memory so that the
+ * common request reads no database. Entries are dropped by revocation events
+ * (from the log or the channel) and, as a backstop, after `maxAgeMs`.
+ */
+export interface SessionCache {
+  /** The session's state: from memory when fresh, else from the store. */
+  find(sessionId: string): Promise<SessionState | undefined>;
+  /** Forgets what `event` makes stale. */
+  invalidate(event: Pick<RevocationEvent, 'kind' | 'target'>): void;
+  readonly size: number;
+}
+
+export interface SessionCacheOptions {
+  clock: Clock;
+  maxAgeMs?: number;
+  maxEntries?: number;
+}
+
+interface Entry {
+  state: SessionState;
+  cachedAt: number;
+}
+
+export function createSessionCache(
+  store: Pick<Store, 'findSession'>,
+  { clock, maxAgeMs = 30_000, maxEntries = 100_000 }: SessionCacheOptions,
+): SessionCache {
+  const entries = new Map<string, Entry>();
+  const sessionsOfUser = new Map<number, Set<string>>();
+  // Bumped by every invalidation: a read that overlapped one is used once, not kept.
+  let epoch = 0;
+
+  const forget = (sessionId: string) => {
+    const entry = entries.get(sessionId);
+    if (entry === undefined) return;
+    entries.delete(sessionId);
+    const siblings = sessionsOfUser.get(entry.state.userId);
+    siblings?.delete(sessionId);
+    if (siblings?.size === 0) sessionsOfUser.delete(entry.state.userId);
+  };
+
+  return {
+    async find(sessionId) {
+      const entry = entries.get(sessionId);
+      if (entry !== undefined && clock.now() - entry.cachedAt < maxAgeMs) return entry.state;
+      if (entry !== undefined) forget(sessionId);
+      const before = epoch;
+      const state = await store.findSession(sessionId);
+      if (state === undefined || epoch !== before) return state;
+      if (entries.size >= maxEntries) forget(entries.keys().next().value as string);
+      entries.set(sessionId, { state, cachedAt: clock.now() });
+      const siblings = sessionsOfUser.get(state.userId) ?? new Set<string>();
+      siblings.add(sessionId);
+      sessionsOfUser.set(state.userId, siblings);
+      return state;
+    },
+    invalidate({ kind, target }) {
+      epoch++;
+      if (kind === 'session') return forget(target);
+      for (const sessionId of [...(sessionsOfUser.get(Number(target)) ?? [])]) forget(sessionId);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
