@@ -7,7 +7,7 @@ export default defineConfig({
     // Real argon2, databases and child processes: give slow machines room.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    globalSetup: ['packages/server/test/support/postgres-global.ts'],
+    globalSetup: ['packages/server/test/support/services-global.ts'],
     projects: [
       // Everything, with the HTTP suites on SQLite (the store contract runs every dialect itself).
       { extends: true, test: { name: 'sqlite', include: ALL } },

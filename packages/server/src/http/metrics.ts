@@ -11,6 +11,10 @@ export interface Metrics {
   logins: Counter<'outcome'>;
   refreshes: Counter<'outcome'>;
   revocations: Counter<'kind'>;
+  /** A rotated refresh token presented again (counted once reuse detection lands). */
+  reuseDetections: Counter;
+  /** Requests refused by rate limits (counted once rate limiting lands). */
+  throttled: Counter<'route'>;
   storeErrors: Counter;
 }
 
@@ -56,6 +60,17 @@ export function createMetrics(): Metrics {
       name: 'tessera_revocations_total',
       help: 'Sessions ended, by how: logout, blacklist, revoke_all.',
       labelNames: ['kind'],
+      registers,
+    }),
+    reuseDetections: new Counter({
+      name: 'tessera_refresh_token_reuse_total',
+      help: 'Rotated refresh tokens presented again: a sign of theft.',
+      registers,
+    }),
+    throttled: new Counter({
+      name: 'tessera_throttled_requests_total',
+      help: 'Requests refused by rate limits, by route.',
+      labelNames: ['route'],
       registers,
     }),
     storeErrors: new Counter({

@@ -268,7 +268,10 @@ export function createKyselyStore(
           ),
         )
         .executeTakeFirst();
-      await db.deleteFrom('revocations').where('at', '<=', now - REVOCATION_LOG_RETENTION_MS).execute();
+      await db
+        .deleteFrom('revocations')
+        .where('at', '<=', now - REVOCATION_LOG_RETENTION_MS)
+        .execute();
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 
