@@ -34,8 +34,8 @@ export async function authenticateAccessToken(ctx: AuthContext, token: string): 
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
   if (session.userId !== userId) {
     // Only a holder of the key can mint this; answer as SimpleJWT would for its user.
-    if ((await ctx.store.findUserById(userId)) === undefined)
-      throw unauthorized('user_not_found', details.userNotFound);
+    const claimed = await ctx.store.findUserById(userId);
+    if (claimed === undefined) throw unauthorized('user_not_found', details.userNotFound);
     throw invalidToken();
   }
   return { user: requireActiveUser(session.user), sessionId };
