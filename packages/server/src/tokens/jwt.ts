@@ -2,9 +2,11 @@
  * The only module that touches the JWT library.
  *
  * Why fast-jwt: measured side by side on this 2-core machine (Node 20,
- * `npm run bench -- jwt`), fast-jwt's synchronous HS256 verify is about 13x
- * faster than jose's async `jwtVerify`, and the request hot path verifies a
- * token on every protected call. jose stays the right tool for JWK/JWKS.
+ * `npm install --no-save jose && npm run bench -- jwt`, 2026-11-24), HS256
+ * verify: fast-jwt 177k/s, this codec (pre-checks + fast-jwt) 145k/s, jose's
+ * async `jwtVerify` 13k/s; sign: fast-jwt 163k/s, jose 11k/s. Every protected
+ * request verifies a token, so the hot path must not pay jose's ~11x. jose
+ * stays the right tool for JWK/JWKS.
  *
  * Before any crypto the token is checked for size, shape and header so that
  * hostile input is refused cheaply and the algorithm cannot be chosen by the

@@ -1,0 +1,103 @@
+// Helpers shared by the benchmark scripts. Nothing here is part of tessera.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVER_DIR = path.join(ROOT, 'packages', 'server');
+export const SERVER_DIST = path.join(SERVER_DIR, 'dist');
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+
+/** Resolves a package the way the server workspace sees it (hoisted or not). */
+const serverRequire = createRequire(path.join(SERVER_DIR, 'package.json'));
+
+/** Imports `name` as packages/server would. */
+export async function importFromServer(name) {
+  return import(pathToFileURL(serverRequire.resolve(name)).href);
+}
+
+/** Imports an optional package (from the repo root or the server workspace); undefined when absent. */
+export async function importOptional(name) {
+  try {
+    return await import(name);
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+  for (const base of [path.join(ROOT, 'package.json'), path.join(SERVER_DIR, 'package.json')]) {
+    try {
+      const resolved = createRequire(base).resolve(name);
+      return await import(pathToFileURL(resolved).href);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** Stops with a clear message unless `npm run build` has produced packages/server/dist. */
+export function requireBuild() {
+  const needed = [path.join(SERVER_DIST, 'cli', 'main.js'), path.join(SERVER_DIST, 'tokens', 'jwt.js')];
+  const missing = needed.filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    console.error(
+      `bench: ${path.relative(ROOT, missing[0])} is missing: the benchmark runs the built server.\n` +
+        '       Run `npm run build` first, then `npm run bench` again.',
+    );
+    process.exit(2);
+  }
+}
+
+/** true for `--smoke` or BENCH_SMOKE=1: about a second per measurement, for CI. */
+export function isSmoke(argv = process.argv.slice(2)) {
+  return argv.includes('--smoke') || ['1', 'true', 'yes'].includes(String(process.env.BENCH_SMOKE ?? '').toLowerCase());
+}
+
+export function cpuModel() {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) return line.split(':').slice(1).join(':').trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+/** One line describing where the numbers come from. */
+export function machineLine() {
+  return `${new Date().toISOString()} · Node ${process.version} · ${cpuModel()} · ${os.cpus().length} CPUs · ${os.platform()} ${os.release()}`;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** A GitHub-flavoured markdown table; columns after the first are right-aligned. */
+export function markdownTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length), 3));
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** 12345.6 -> "12,346"; small numbers keep a decimal. */
+export function fmtNumber(n, digits = 0) {
+  if (n === undefined || n === null || Number.isNaN(n)) return '–';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function fmtRatio(n) {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  return `${n >= 10 ? n.toFixed(1) : n.toFixed(2)}×`;
+}
+
+export function fmtPercent(n) {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  return `${(n * 100).toFixed(n < 0.1 ? 1 : 0)}%`;
+}
