@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statements.js';
 import type { Store } from './types.js';
 import { guardAvailability } from './unavailable.js';
 
@@ -26,7 +27,7 @@ export async function openSqliteStore({ path, migrate = true }: SqliteStoreOptio
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   try {
     if (migrate) await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   } catch (error) {
