@@ -3,6 +3,7 @@ import { ConfigError, resolveConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { CliError, type Io } from './io.js';
+import { listSessions, revokeSessions } from './sessions.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
 
 const USAGE = `Usage: tessera <command> [options]
@@ -22,6 +23,9 @@ Commands:
   deactivate USERNAME           forbid logins and end every session
   activate USERNAME             allow logins again
   users                         list the users
+  sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
+  revoke USERNAME [--session ID]
+                                end one session, or every session, of the user
   flushexpired                  delete expired refresh tokens and their finished sessions
 
 Every command reads DATABASE_URL (default sqlite:./data/tessera.sqlite).
@@ -64,6 +68,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'deactivate':
       case 'activate':
         await setActive(config, io, args, command === 'activate');
+        return 0;
+      case 'sessions':
+        await listSessions(config, io, args);
+        return 0;
+      case 'revoke':
+        await revokeSessions(config, io, args);
         return 0;
       case 'users':
         parseArgs({ args, options: {} });

@@ -2,14 +2,11 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import { MAX_PASSWORD_BYTES, isHashablePassword } from '../passwords/hasher.js';
-import { openStore } from '../store/open.js';
-import { DuplicateUsernameError, type NewUser, type Store, type UserRecord } from '../store/types.js';
+import { DuplicateUsernameError, type NewUser, type UserRecord } from '../store/types.js';
+import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
 import { CliError, createPrompter, type Io } from './io.js';
 
 const USERNAME = /^[\w.@+-]{1,150}$/u;
-
-/** Quotes a value for a one-line message: a newline in it cannot split the line. */
-const quote = (value: string): string => JSON.stringify(value);
 
 function checkUsername(username: string): string {
   if (!USERNAME.test(username)) {
@@ -22,26 +19,6 @@ function checkPassword(password: string): string {
   if (password.trim() === '') throw new CliError('the password may not be blank');
   if (!isHashablePassword(password)) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes`);
   return password;
-}
-
-async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/** The one user `positionals` names; `command` shapes the hint. */
-async function requireUser(store: Store, positionals: string[], command: string): Promise<UserRecord> {
-  const [username, ...extra] = positionals;
-  if (username === undefined || extra.length > 0) {
-    throw new CliError(`give exactly one username, e.g. tessera ${command} alice`);
-  }
-  const user = await store.findUserByUsername(username);
-  if (user === undefined) throw new CliError(`no user named ${quote(username)}`);
-  return user;
 }
 
 /** The password from --password, TESSERA_PASSWORD, or a prompt asked twice. */
@@ -202,18 +179,10 @@ export async function listUsers(config: Config, io: Io): Promise<void> {
       yesNo(u.isStaff),
       yesNo(u.isSuperuser),
       u.role,
-      u.lastLogin === null ? '-' : new Date(u.lastLogin).toISOString(),
+      isoTime(u.lastLogin),
     ]),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) {
-    io.stdout.write(
-      `${row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
-  }
+  printTable(io, rows);
 }
 
 const yesNo = (flag: boolean): string => (flag ? 'yes' : 'no');

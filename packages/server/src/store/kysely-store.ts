@@ -211,6 +211,24 @@ export function createKyselyStore(
       };
     },
 
+    async listSessions(userId, { includeRevoked = false } = {}) {
+      let query = db
+        .selectFrom('sessions')
+        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent', 'revoked_at', 'revoke_reason'])
+        .where('user_id', '=', userId);
+      if (!includeRevoked) query = query.where('revoked_at', 'is', null);
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+      return rows.map((row) => ({
+        id: row.id,
+        createdAt: Number(row.created_at),
+        lastUsedAt: Number(row.last_used_at),
+        ip: row.ip,
+        userAgent: row.user_agent,
+        revokedAt: nullableNumber(row.revoked_at),
+        revokeReason: row.revoke_reason,
+      }));
+    },
+
     async revokeSession(sessionId, now, reason) {
       await db.transaction().execute(async (trx) => {
         const result = await trx

@@ -27,6 +27,17 @@ export interface RefreshTokenState {
   sessionRevokeReason: RevokeReason | null;
 }
 
+/** A session as its owner or an administrator sees it. */
+export interface SessionSummary {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number;
+  ip: string;
+  userAgent: string;
+  revokedAt: number | null;
+  revokeReason: RevokeReason | null;
+}
+
 /** What a protected request checks: the token's session and its user. */
 export interface SessionState {
   sessionId: string;
@@ -109,6 +120,8 @@ export interface Store {
   findRefreshToken(jti: string): Promise<RefreshTokenState | undefined>;
   rotateRefreshToken(input: RotateRefreshToken): Promise<RotationOutcome>;
   findSession(sessionId: string): Promise<SessionState | undefined>;
+  /** The user's sessions, newest first; with `includeRevoked`, ended ones too. */
+  listSessions(userId: number, options?: { includeRevoked?: boolean }): Promise<SessionSummary[]>;
   /** Idempotent: a revoked session keeps its first revocation time. */
   revokeSession(sessionId: string, now: number, reason: RevokeReason): Promise<void>;
   /** Revokes every live session of the user; returns how many. */

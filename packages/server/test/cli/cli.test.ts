@@ -28,6 +28,8 @@ const COMMANDS = [
   'deactivate',
   'activate',
   'users',
+  'sessions',
+  'revoke',
   'flushexpired',
 ];
 
@@ -696,5 +698,60 @@ describe.concurrent('tessera flushexpired', () => {
       succeeded('Deleted 0 expired refresh tokens and 0 finished sessions.\n'),
     );
     expect(await sandbox.withStore((store) => store.findSession('live'))).toMatchObject({ revokedAt: null });
+  });
+});
+
+describe.concurrent('tessera sessions and revoke', () => {
+  const T = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+  it('lists the live sessions, newest first, and with --all the ended ones too', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const alice = await seedUser(store, 'alice', 'pw');
+      await seedSession(store, alice.id, 'a'.repeat(32), { now: T, expiresAt: Date.now() + 86_400_000 });
+      await seedSession(store, alice.id, 'b'.repeat(32), { now: T + 1000, expiresAt: Date.now() + 86_400_000 });
+      await store.revokeSession('a'.repeat(32), T + 2000, 'logout');
+    });
+    // Columns padded to their widest cell, two spaces apart, the last one bare.
+    const line = (...cells: string[]) =>
+      `${cells.map((cell, i) => cell.padEnd([32, 24, 24, 9, 5, 0][i]!)).join('  ')}\n`;
+    expect(await sandbox.tessera(['sessions', 'alice'])).toEqual(
+      succeeded(
+        line('SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'USER AGENT') +
+          line('b'.repeat(32), '2026-01-02T03:04:06.000Z', '2026-01-02T03:04:06.000Z', '127.0.0.1', 'live', 'cli-test'),
+      ),
+    );
+    const all = await sandbox.tessera(['sessions', 'alice', '--all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout.split('\n')[2]).toBe(
+      `${'a'.repeat(32)}  2026-01-02T03:04:05.000Z  2026-01-02T03:04:05.000Z  127.0.0.1  ended (logout)  cli-test`,
+    );
+  });
+
+  it('revoke ends every session of the user, or the one named', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const alice = await seedUser(store, 'alice', 'pw');
+      for (const id of ['one', 'two', 'three']) await seedSession(store, alice.id, id.padEnd(32, '0'));
+    });
+    expect(await sandbox.tessera(['revoke', 'alice', '--session', 'two'.padEnd(32, '0')])).toEqual(
+      succeeded(`Ended session ${'two'.padEnd(32, '0')} of "alice".\n`),
+    );
+    expect(await sandbox.tessera(['revoke', 'alice', '--session', 'two'.padEnd(32, '0')])).toEqual(
+      failed(`"alice" has no live session "${'two'.padEnd(32, '0')}"`),
+    );
+    expect(await sandbox.tessera(['revoke', 'alice'])).toEqual(succeeded('Ended 2 sessions of "alice".\n'));
+    await sandbox.withStore(async (store) => {
+      expect((await store.findSession('two'.padEnd(32, '0')))?.revokeReason).toBe('admin');
+      expect((await store.findSession('one'.padEnd(32, '0')))?.revokeReason).toBe('admin');
+    });
+  });
+
+  it('sessions without a username exits 1 with one line', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['sessions'])).toEqual(
+      failed('give exactly one username, e.g. tessera sessions alice'),
+    );
+  });
+
+  it('revoke of an unknown user exits 1 with one line', async ({ sandbox }) => {
+    expect(await sandbox.tessera(['revoke', 'nobody'])).toEqual(failed('no user named "nobody"'));
   });
 });

@@ -174,5 +174,38 @@ for (const dialect of availableDialects()) {
       expect(await store.deleteExpired(T0 + 1000, 3)).toEqual({ tokens: 7, sessions: 0 });
       expect(await store.findRefreshToken(hex(17))).toBeDefined();
     });
+
+    it("lists a user's sessions newest first, live only unless asked", async () => {
+      const alice = await store.createUser(newUser('alice'));
+      const bob = await store.createUser(newUser('bob'));
+      await login(alice.id, 1, 10);
+      await store.startSession({
+        sessionId: hex(2),
+        userId: alice.id,
+        now: T0 + 5,
+        ip: '10.0.0.2',
+        userAgent: 'Firefox',
+        token: { jti: hex(20), issuedAt: T0 + 5, expiresAt: T0 + 86_400_000 },
+      });
+      await login(bob.id, 3, 30);
+      await store.revokeSession(hex(1), T0 + 9, 'logout');
+      expect(await other.listSessions(alice.id)).toEqual([
+        {
+          id: hex(2),
+          createdAt: T0 + 5,
+          lastUsedAt: T0 + 5,
+          ip: '10.0.0.2',
+          userAgent: 'Firefox',
+          revokedAt: null,
+          revokeReason: null,
+        },
+      ]);
+      expect((await store.listSessions(alice.id, { includeRevoked: true })).map((s) => [s.id, s.revokeReason])).toEqual(
+        [
+          [hex(2), null],
+          [hex(1), 'logout'],
+        ],
+      );
+    });
   });
 }

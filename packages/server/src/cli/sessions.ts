@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.js';
+import { CliError, type Io } from './io.js';
+import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
+
+/** `tessera sessions USERNAME [--all]`: the user's live sessions (with --all, ended ones too). */
+export async function listSessions(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false } },
+  });
+  await withStore(config, async (store) => {
+    const user = await requireUser(store, positionals, 'sessions');
+    const sessions = await store.listSessions(user.id, { includeRevoked: values.all });
+    printTable(io, [
+      ['SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'USER AGENT'],
+      ...sessions.map((session) => [
+        session.id,
+        isoTime(session.createdAt),
+        isoTime(session.lastUsedAt),
+        session.ip || '-',
+        session.revokedAt === null ? 'live' : `ended (${session.revokeReason ?? 'revoked'})`,
+        session.userAgent.slice(0, 60) || '-',
+      ]),
+    ]);
+  });
+}
+
+/** `tessera revoke USERNAME [--session ID]`: ends one session, or every session, of the user. */
+export async function revokeSessions(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { session: { type: 'string' } },
+  });
+  await withStore(config, async (store) => {
+    const user = await requireUser(store, positionals, 'revoke');
+    const now = Date.now();
+    if (values.session === undefined) {
+      const count = await store.revokeUserSessions(user.id, now, 'admin');
+      io.stdout.write(`Ended ${count} sessions of "${user.username}".\n`);
+      return;
+    }
+    const live = await store.listSessions(user.id);
+    if (!live.some((session) => session.id === values.session)) {
+      throw new CliError(`"${user.username}" has no live session ${quote(values.session)}`);
+    }
+    await store.revokeSession(values.session, now, 'admin');
+    io.stdout.write(`Ended session ${values.session} of "${user.username}".\n`);
+  });
+}
