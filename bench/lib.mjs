@@ -1,4 +1,5 @@
 // Helpers shared by the benchmark scripts. Nothing here is part of tessera.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -100,4 +101,43 @@ export function fmtRatio(n) {
 export function fmtPercent(n) {
   if (n === undefined || !Number.isFinite(n)) return '–';
   return `${(n * 100).toFixed(n < 0.1 ? 1 : 0)}%`;
+}
+
+/** Every child still running: the scripts kill them on exit, on error and on Ctrl-C. */
+export const children = new Set();
+
+/** Starts `node args…` from the repository root, keeping the tail of its output. */
+export function startChild(name, args, env) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const record = { name, child, output: '', lines: 0, exited: false, exitCode: null };
+  const keep = (chunk) => {
+    const text = chunk.toString();
+    record.lines += text.split('\n').filter((l) => l.trim() !== '').length;
+    record.output = (record.output + text).slice(-32_768);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  record.done = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      record.exited = true;
+      record.exitCode = code ?? signal;
+      children.delete(record);
+      resolve();
+    });
+  });
+  children.add(record);
+  return record;
+}
+
+/** SIGTERM, then SIGKILL after 5 s. */
+export async function stopChild(record) {
+  if (record.exited) return;
+  record.child.kill('SIGTERM');
+  const timer = setTimeout(() => record.child.kill('SIGKILL'), 5000);
+  await record.done;
+  clearTimeout(timer);
 }

@@ -29,6 +29,9 @@ import {
   machineLine,
   markdownTable,
   requireBuild,
+  children,
+  startChild,
+  stopChild,
 } from './lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -73,44 +76,8 @@ function positive(name, fallback, allowZero = false) {
 
 // ---------------------------------------------------------------- processes
 
-/** Every child still running; killed on exit, on error and on Ctrl-C. */
-const children = new Set();
 /** The servers under test, whose CPU use each scenario reports. */
 const ourServers = [];
-
-function startChild(name, args, env) {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const record = { name, child, output: '', lines: 0, exited: false, exitCode: null };
-  const keep = (chunk) => {
-    const text = chunk.toString();
-    record.lines += text.split('\n').filter((l) => l.trim() !== '').length;
-    record.output = (record.output + text).slice(-32_768);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  record.done = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      record.exited = true;
-      record.exitCode = code ?? signal;
-      children.delete(record);
-      resolve();
-    });
-  });
-  children.add(record);
-  return record;
-}
-
-async function stopChild(record) {
-  if (record.exited) return;
-  record.child.kill('SIGTERM');
-  const timer = setTimeout(() => record.child.kill('SIGKILL'), 5000);
-  await record.done;
-  clearTimeout(timer);
-}
 
 async function stopAll() {
   await Promise.all([...children].map(stopChild));
