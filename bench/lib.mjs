@@ -1,5 +1,6 @@
 // Helpers shared by the benchmark scripts. Nothing here is part of tessera.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -140,4 +141,32 @@ export async function stopChild(record) {
   const timer = setTimeout(() => record.child.kill('SIGKILL'), 5000);
   await record.done;
   clearTimeout(timer);
+}
+
+/** A port nobody listens on now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `url` answers 2xx; fails if the child exits or 30 s pass. */
+export async function waitUntilServing(record, url) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${record.output}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${record.name} did not answer ${url} within 30 s:\n${record.output}`);
 }

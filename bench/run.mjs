@@ -12,7 +12,6 @@
 // numbers measure the wrong thing.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +31,8 @@ import {
   children,
   startChild,
   stopChild,
+  freePort,
+  waitUntilServing,
 } from './lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -104,32 +105,6 @@ async function runCommand(args, env) {
     throw new Error(`\`${args.slice(1).join(' ')}\` exited with ${record.exitCode}:\n${record.output}`);
   }
   return record.output;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilServing(record, url) {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${record.output}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${record.name} did not answer ${url} within 20 s:\n${record.output}`);
 }
 
 /** Peak resident set size in MiB (VmHWM), or undefined off Linux. */

@@ -23,7 +23,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,6 +40,8 @@ import {
   children,
   startChild,
   stopChild,
+  freePort,
+  waitUntilServing,
 } from './lib.mjs';
 
 const argv = process.argv.slice(2);
@@ -184,32 +185,6 @@ async function runTessera(args, env) {
   if (record.exitCode !== 0)
     throw new Error(`tessera ${args.join(' ')} exited with ${record.exitCode}:\n${record.output}`);
   return record.output;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilServing(record, url) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${record.output}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${record.name} did not answer ${url} within 30 s:\n${record.output}`);
 }
 
 // ---------------------------------------------------------------- seeding
