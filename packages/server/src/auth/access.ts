@@ -3,6 +3,7 @@ import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js'
 import { ACCOUNT_REVOKE_REASONS, type UserRecord } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
+import { isSpent } from './refresh.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
@@ -56,7 +57,7 @@ export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   if (raw.token_type === 'refresh' && typeof raw.jti === 'string') {
     const state = await ctx.store.findRefreshToken(raw.jti);
-    if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+    if (state !== undefined && isSpent(state)) {
       throw new TokenError(tokenMessages.blacklisted);
     }
     requireClaims(raw);

@@ -23,7 +23,7 @@ export async function readRefreshToken(
 ): Promise<LiveRefreshToken> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const state = typeof raw.jti === 'string' ? await ctx.store.findRefreshToken(raw.jti) : undefined;
-  if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+  if (state !== undefined && isSpent(state)) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (options.explainDeactivation === true && ACCOUNT_REVOKE_REASONS.has(state.sessionRevokeReason)) {
       await requireActiveUser(ctx, state.userId);
@@ -35,6 +35,11 @@ export async function readRefreshToken(
     throw invalidToken();
   }
   return { claims, state };
+}
+
+/** A refresh token already rotated, or whose session has ended. */
+export function isSpent(state: RefreshTokenState): boolean {
+  return state.usedAt !== null || state.sessionRevokedAt !== null;
 }
 
 export interface RefreshResult extends TokenPair {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
-import { openStore } from '../store/open.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
+import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
@@ -49,13 +49,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         // Loaded only here: Fastify and its plugins would slow every other command's start.
         await (await import('../server.js')).startServer(config);
         return 0;
-      case 'migrate': {
+      case 'migrate':
         parseArgs({ args, options: {} });
-        const store = await openStore(config);
-        await store.close();
+        // Opening the store migrates it.
+        await withStore(config, () => Promise.resolve());
         io.stdout.write('Migrations applied; the schema is up to date.\n');
         return 0;
-      }
       case 'createuser':
         await createUser(config, io, args);
         return 0;
@@ -81,15 +80,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });
-        const store = await openStore(config);
-        try {
-          const removed = await store.deleteExpired(Date.now());
-          io.stdout.write(
-            `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
-          );
-        } finally {
-          await store.close();
-        }
+        const removed = await withStore(config, (store) => store.deleteExpired(Date.now()));
+        io.stdout.write(
+          `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
+        );
         return 0;
       }
       default:
