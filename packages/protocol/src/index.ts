@@ -1,11 +1,16 @@
-export { paths, type ApiPath } from './paths.js';
+export { paths, sessionPath, type ApiPath } from './paths.js';
 export { details, fieldMessages, tokenMessages, wwwAuthenticate, type ErrorCode, type TokenMessage } from './errors.js';
 export type {
   ErrorResponse,
   FieldErrorsResponse,
   MessageResponse,
+  PasswordChangeRequest,
   ProfileResponse,
+  ProfileUpdateRequest,
+  RegisterRequest,
   RevokeErrorResponse,
+  RevokeOthersResponse,
+  SessionResponse,
   TokenClaims,
   TokenPairResponse,
   TokenRefreshResponse,

@@ -19,8 +19,17 @@ export const paths = {
   authRefresh: '/api/auth/refresh/',
   authLogout: '/api/auth/logout/',
   profile: '/api/profile/',
+  sessions: '/api/sessions/',
+  sessionsRevokeOthers: '/api/sessions/revoke-others/',
+  passwordChange: '/api/password/change/',
+  register: '/api/register/',
   legacyTokenAuth: '/api-token-auth/',
 } as const;
 
 /** One of the API's paths. */
 export type ApiPath = (typeof paths)[keyof typeof paths];
+
+/** The path of one of the caller's sessions, for `DELETE`. */
+export function sessionPath(sessionId: string): string {
+  return `${paths.sessions}${encodeURIComponent(sessionId)}/`;
+}

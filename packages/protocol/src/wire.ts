@@ -20,6 +20,47 @@ export interface ProfileResponse {
   email: string;
 }
 
+/** `PATCH /api/profile/`: any of the fields; the others stay as they are. */
+export type ProfileUpdateRequest = Partial<Pick<ProfileResponse, 'first_name' | 'last_name' | 'email'>>;
+
+/** `POST /api/register/` (when registration is open) answers 201 with the new {@link ProfileResponse}. */
+export interface RegisterRequest {
+  username: string;
+  password: string;
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+}
+
+/** `POST /api/password/change/`: every other session of the caller ends. */
+export interface PasswordChangeRequest {
+  old_password: string;
+  new_password: string;
+}
+
+/** One live session of the caller in `GET /api/sessions/` (a JSON array of these, most recently used first). */
+export interface SessionResponse {
+  /** Use it in `DELETE /api/sessions/{id}/`. */
+  id: string;
+  /** ISO 8601 times. */
+  created_at: string;
+  last_used_at: string;
+  /** The client address and user agent at login. */
+  ip: string;
+  user_agent: string;
+  /** A readable label from the user agent, e.g. `Firefox on Linux`. */
+  device: string;
+  /** Whether this is the session of the token that asked. */
+  current: boolean;
+}
+
+/** 200 body of `POST /api/sessions/revoke-others/`. */
+export interface RevokeOthersResponse {
+  message: string;
+  /** How many sessions ended. */
+  revoked: number;
+}
+
 /** 200 body of the revoke endpoints. */
 export interface MessageResponse {
   message: string;

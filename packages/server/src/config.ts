@@ -27,6 +27,12 @@ export interface Config {
   readonly secretKey: string | undefined;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /** Absolute cap on a session, however often it is refreshed. */
+  readonly sessionMaxAgeSeconds: number;
+  /** How long after a rotation the rotated token still gets the same successor pair; 0 turns it off. */
+  readonly refreshGraceSeconds: number;
+  /** Whether anyone may create an account with `POST /api/register/`. */
+  readonly registrationOpen: boolean;
   readonly extraClaims: readonly ExtraClaim[];
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
@@ -108,6 +114,16 @@ export function resolveConfig(env: Env): Config {
     problems.push('TESSERA_REFRESH_TOKEN_LIFETIME must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.');
   }
 
+  const sessionMaxAgeSeconds = integer('TESSERA_SESSION_MAX_AGE', 30 * 86_400, 60, 31_536_000);
+  if (sessionMaxAgeSeconds < accessTokenTtlSeconds) {
+    problems.push('TESSERA_SESSION_MAX_AGE must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.');
+  }
+  const refreshGraceSeconds = integer('TESSERA_REFRESH_GRACE_SECONDS', 10, 0, 300);
+  const registration = read('TESSERA_REGISTRATION') ?? 'closed';
+  if (registration !== 'open' && registration !== 'closed') {
+    problems.push(`TESSERA_REGISTRATION=${JSON.stringify(registration)} must be open or closed.`);
+  }
+
   const extraClaims = list(read('TESSERA_EXTRA_CLAIMS')).filter((claim): claim is ExtraClaim => {
     const known = (EXTRA_CLAIMS as readonly string[]).includes(claim);
     if (!known)
@@ -146,6 +162,9 @@ export function resolveConfig(env: Env): Config {
     secretKey,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
+    sessionMaxAgeSeconds,
+    refreshGraceSeconds,
+    registrationOpen: registration === 'open',
     extraClaims: Object.freeze([...new Set(extraClaims)]),
     issuer: read('TESSERA_ISSUER'),
     audience: read('TESSERA_AUDIENCE'),

@@ -28,6 +28,9 @@ describe('resolveConfig', () => {
       secretKey: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,
+      sessionMaxAgeSeconds: 2_592_000,
+      refreshGraceSeconds: 10,
+      registrationOpen: false,
       extraClaims: [],
       issuer: undefined,
       audience: undefined,
@@ -99,6 +102,11 @@ describe('resolveConfig', () => {
       { TESSERA_ACCESS_TOKEN_LIFETIME: '600', TESSERA_REFRESH_TOKEN_LIFETIME: '600' },
       { accessTokenTtlSeconds: 600, refreshTokenTtlSeconds: 600 },
     ],
+    ['TESSERA_SESSION_MAX_AGE', { TESSERA_SESSION_MAX_AGE: '86400' }, { sessionMaxAgeSeconds: 86_400 }],
+    ['TESSERA_REFRESH_GRACE_SECONDS', { TESSERA_REFRESH_GRACE_SECONDS: '30' }, { refreshGraceSeconds: 30 }],
+    ['TESSERA_REFRESH_GRACE_SECONDS=0 (no grace)', { TESSERA_REFRESH_GRACE_SECONDS: '0' }, { refreshGraceSeconds: 0 }],
+    ['TESSERA_REGISTRATION=open', { TESSERA_REGISTRATION: 'open' }, { registrationOpen: true }],
+    ['TESSERA_REGISTRATION=closed', { TESSERA_REGISTRATION: 'closed' }, { registrationOpen: false }],
     [
       'TESSERA_EXTRA_CLAIMS in the order given, trimmed, without repeats',
       { TESSERA_EXTRA_CLAIMS: ' is_staff, role ,,is_staff,permissions,is_superuser' },
@@ -130,6 +138,15 @@ describe('resolveConfig', () => {
     [{ PORT: '-1' }, 'PORT="-1" must be a whole number from 0 to 65535.'],
     [{ PORT: '80.5' }, 'PORT="80.5" must be a whole number from 0 to 65535.'],
     [{ PORT: '0x50' }, 'PORT="0x50" must be a whole number from 0 to 65535.'],
+    [
+      { TESSERA_REFRESH_GRACE_SECONDS: '301' },
+      'TESSERA_REFRESH_GRACE_SECONDS="301" must be a whole number from 0 to 300.',
+    ],
+    [{ TESSERA_REGISTRATION: 'yes' }, 'TESSERA_REGISTRATION="yes" must be open or closed.'],
+    [
+      { TESSERA_SESSION_MAX_AGE: '120', TESSERA_ACCESS_TOKEN_LIFETIME: '300' },
+      'TESSERA_SESSION_MAX_AGE must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.',
+    ],
     [
       { TESSERA_ACCESS_TOKEN_LIFETIME: '0' },
       'TESSERA_ACCESS_TOKEN_LIFETIME="0" must be a whole number from 1 to 86400.',

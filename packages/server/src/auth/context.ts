@@ -1,4 +1,6 @@
 import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, UserRecord } from '../store/types.js';
@@ -15,10 +17,15 @@ export interface AuthContext {
   readonly hasher: PasswordHasher;
   readonly jwt: JwtCodec;
   readonly minter: TokenMinter;
-  readonly settings: TokenSettings;
+  readonly settings: AuthSettings;
   readonly clock: Clock;
   readonly randomId: () => string;
+  /** The ids of a refresh token's successor pair, derived from its own. */
+  readonly successorIds: (parentJti: string) => SuccessorIds;
 }
+
+/** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
+export type AuthSettings = TokenSettings & Pick<Config, 'registrationOpen'>;
 
 /** A fresh pair, in the order each endpoint sends it. */
 export interface TokenPair {

@@ -47,12 +47,14 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
 
   const sessionId = ctx.randomId();
   const subject = subjectOf(user);
-  const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId());
-  const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId());
+  const now = ctx.clock.now();
+  const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
+  const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
+  const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing);
   await ctx.store.startSession({
     sessionId,
     userId: user.id,
-    now: ctx.clock.now(),
+    now,
     ip: input.ip,
     userAgent: input.userAgent,
     token: refresh,

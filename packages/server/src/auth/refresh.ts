@@ -1,6 +1,12 @@
 import { details, tokenMessages } from '@tessera/protocol';
 import { TokenError, invalidToken, unauthorizedWithoutCode } from '../errors.js';
-import { ACCOUNT_REVOKE_REASONS, type RefreshTokenState, type UserRecord } from '../store/types.js';
+import type { SuccessorIds } from '../ids.js';
+import {
+  ACCOUNT_REVOKE_REASONS,
+  type RefreshTokenRow,
+  type RefreshTokenState,
+  type UserRecord,
+} from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import { subjectOf, type AuthContext, type TokenPair } from './context.js';
 
@@ -10,20 +16,32 @@ export interface LiveRefreshToken {
   state: RefreshTokenState;
 }
 
+/** A rotated refresh token presented again outside the grace: its session has just been revoked. */
+export class RefreshTokenReuseError extends TokenError {
+  override name = 'RefreshTokenReuseError';
+  constructor(
+    readonly userId: number,
+    readonly sessionId: string,
+  ) {
+    super(tokenMessages.blacklisted);
+  }
+}
+
 /**
  * Verifies a refresh token in the contract's order: signature, algorithm and
- * expiry; then revocation (rotated, or its session revoked); then claims and
- * type; then that the store knows it for the user and session it names.
+ * expiry; then revocation (its session revoked, or the token rotated unless
+ * `acceptRotated`); then claims and type; then that the store knows it for the
+ * user and session it names.
  * @throws {TokenError}
  */
 export async function readRefreshToken(
   ctx: AuthContext,
   token: unknown,
-  options: { explainDeactivation?: boolean } = {},
+  options: { explainDeactivation?: boolean; acceptRotated?: boolean } = {},
 ): Promise<LiveRefreshToken> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const state = typeof raw.jti === 'string' ? await ctx.store.findRefreshToken(raw.jti) : undefined;
-  if (state !== undefined && isSpent(state)) {
+  if (state !== undefined && (state.sessionRevokedAt !== null || (state.usedAt !== null && !options.acceptRotated))) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (options.explainDeactivation === true && ACCOUNT_REVOKE_REASONS.has(state.sessionRevokeReason)) {
       await requireActiveUser(ctx, state.userId);
@@ -48,23 +66,62 @@ export interface RefreshResult extends TokenPair {
 }
 
 /**
- * Exchanges a refresh token for a new pair, exactly once: of any number of
- * concurrent presentations, one rotates and the rest get `Token is blacklisted`.
- * @throws {TokenError} or the 401 for a user who is gone or inactive.
+ * Exchanges a refresh token for its successor pair. Exactly one rotation
+ * happens however many times the token is presented; every presentation
+ * within the grace window after it gets the identical pair, as long as that
+ * pair has not itself been used. Any other presentation of a rotated token is
+ * reuse: the whole session is revoked.
+ * @throws {TokenError} ({@link RefreshTokenReuseError} on reuse) or the 401 for a user who is gone or inactive.
  */
 export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Promise<RefreshResult> {
-  const { state } = await readRefreshToken(ctx, token, { explainDeactivation: true });
+  const { state } = await readRefreshToken(ctx, token, { explainDeactivation: true, acceptRotated: true });
+  const now = ctx.clock.now();
+  const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
+  if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
   const user = await requireActiveUser(ctx, state.userId);
-  const subject = subjectOf(user);
-  const refresh = ctx.minter.mint('refresh', subject, state.sessionId, ctx.randomId());
-  const access = ctx.minter.mint('access', subject, state.sessionId, ctx.randomId());
-  const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor: refresh, now: ctx.clock.now() });
-  if (outcome === 'unknown') throw invalidToken();
-  if (outcome !== 'rotated') throw new TokenError(tokenMessages.blacklisted);
-  return { access: access.token, refresh: refresh.token, user, sessionId: state.sessionId };
+  const ids = ctx.successorIds(state.jti);
+  const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd);
+
+  let rotatedAt = state.usedAt;
+  if (rotatedAt === null) {
+    const { pair, successor } = mint(now);
+    const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor, now });
+    if (outcome.kind === 'rotated') return pair;
+    if (outcome.kind === 'unknown') throw invalidToken();
+    if (outcome.kind === 'session_revoked') throw new TokenError(tokenMessages.blacklisted);
+    rotatedAt = outcome.usedAt;
+  }
+
+  if (now - rotatedAt < ctx.settings.refreshGraceSeconds * 1000) {
+    const successor = await ctx.store.findRefreshToken(ids.refresh);
+    if (successor !== undefined && successor.sessionRevokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
+    // Only the immediate parent of the live token is forgiven.
+    if (successor !== undefined && successor.usedAt === null) return mint(rotatedAt).pair;
+  }
+  await ctx.store.revokeSession(state.sessionId, now, 'token_reuse');
+  throw new RefreshTokenReuseError(state.userId, state.sessionId);
 }
 
-/** The token's owner, who must exist and be active. */
+/**
+ * The pair that replaces a refresh token: a function of the token, the user
+ * and the rotation time only, so that re-minting it gives the same strings.
+ */
+function mintSuccessors(
+  ctx: AuthContext,
+  user: UserRecord,
+  sessionId: string,
+  ids: SuccessorIds,
+  issuedAt: number,
+  sessionEnd: number,
+): { pair: RefreshResult; successor: RefreshTokenRow } {
+  const subject = subjectOf(user);
+  const timing = { issuedAt, notAfter: sessionEnd };
+  const refresh = ctx.minter.mint('refresh', subject, sessionId, ids.refresh, timing);
+  const access = ctx.minter.mint('access', subject, sessionId, ids.access, timing);
+  return { pair: { access: access.token, refresh: refresh.token, user, sessionId }, successor: refresh };
+}
+
+/** The owner of a token, who must exist and be active. */
 async function requireActiveUser(ctx: AuthContext, userId: number): Promise<UserRecord> {
   const user = await ctx.store.findUserById(userId);
   if (user === undefined || !user.isActive) {

@@ -1,37 +1,40 @@
 import { parseArgs } from 'node:util';
+import { usernameProblems } from '../auth/account-rules.js';
 import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import { MAX_PASSWORD_BYTES, isHashablePassword } from '../passwords/hasher.js';
+import { checkPasswordPolicy } from '../passwords/policy.js';
 import { DuplicateUsernameError, type NewUser, type UserRecord } from '../store/types.js';
 import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
 import { CliError, createPrompter, type Io } from './io.js';
 
-const USERNAME = /^[\w.@+-]{1,150}$/u;
-
 function checkUsername(username: string): string {
-  if (!USERNAME.test(username)) {
+  if (usernameProblems(username).length > 0) {
     throw new CliError(`invalid username ${quote(username)}: use 1 to 150 letters, digits and @ . + - _ characters`);
   }
   return username;
 }
 
-function checkPassword(password: string): string {
+/** The password policy, as the API applies it. */
+async function checkPassword(password: string, username: string): Promise<string> {
   if (password.trim() === '') throw new CliError('the password may not be blank');
   if (!isHashablePassword(password)) throw new CliError(`the password is longer than ${MAX_PASSWORD_BYTES} bytes`);
+  const problems = await checkPasswordPolicy(password, { username });
+  if (problems.length > 0) throw new CliError(`the password was refused: ${problems.join(' ')}`);
   return password;
 }
 
-/** The password from --password, TESSERA_PASSWORD, or a prompt asked twice. */
-async function obtainPassword(io: Io, given: string | undefined): Promise<string> {
+/** The password from --password, TESSERA_PASSWORD, or a prompt asked twice; checked by the policy. */
+async function obtainPassword(io: Io, given: string | undefined, username: string): Promise<string> {
   const fromEnv = io.env.TESSERA_PASSWORD;
-  if (given !== undefined) return checkPassword(given);
-  if (fromEnv !== undefined && fromEnv !== '') return checkPassword(fromEnv);
+  if (given !== undefined) return checkPassword(given, username);
+  if (fromEnv !== undefined && fromEnv !== '') return checkPassword(fromEnv, username);
   const prompter = createPrompter(io);
   try {
     const first = await prompter.ask('Password: ', { hidden: true });
     const second = await prompter.ask('Password (again): ', { hidden: true });
     if (first !== second) throw new CliError("the passwords didn't match");
-    return checkPassword(first);
+    return await checkPassword(first, username);
   } finally {
     prompter.close();
   }
@@ -70,11 +73,12 @@ export async function createUser(config: Config, io: Io, args: string[]): Promis
     },
   });
   if (values.username === undefined) throw new CliError('--username is required');
+  const username = checkUsername(values.username);
   const user = await insertUser(
     config,
     {
-      username: checkUsername(values.username),
-      password: await obtainPassword(io, values.password),
+      username,
+      password: await obtainPassword(io, values.password, username),
       email: values.email,
       firstName: values['first-name'],
       lastName: values['last-name'],
@@ -119,11 +123,12 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
       prompter.close();
     }
   }
+  const checkedUsername = checkUsername(username.trim());
   const user = await insertUser(
     config,
     {
-      username: checkUsername(username.trim()),
-      password: checkPassword(password),
+      username: checkedUsername,
+      password: await checkPassword(password, checkedUsername),
       email: (email ?? '').trim(),
       firstName: '',
       lastName: '',
@@ -147,7 +152,7 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
   });
   await withStore(config, async (store) => {
     const user = await requireUser(store, positionals, 'changepassword');
-    const password = await obtainPassword(io, values.password);
+    const password = await obtainPassword(io, values.password, user.username);
     const hash = await createArgon2idHasher().hash(password);
     await store.setPassword(user.id, hash, Date.now());
     io.stdout.write(`Password changed for "${user.username}"; every session was ended.\n`);

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AuthContext } from '../auth/context.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { randomId } from '../ids.js';
+import { createSuccessorIds, randomId } from '../ids.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
@@ -17,8 +17,11 @@ import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
-import { profileRoute } from './routes/profile.js';
+import { passwordChangeRoute } from './routes/password.js';
+import { profileRoute, profileUpdateRoute } from './routes/profile.js';
+import { registerRoute } from './routes/register.js';
 import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
+import { sessionListRoute, sessionRevokeOthersRoute, sessionRevokeRoute } from './routes/sessions.js';
 import { tokenBlacklistRoute } from './routes/token-blacklist.js';
 import { tokenObtainRoute } from './routes/token-obtain.js';
 import { tokenRefreshRoute } from './routes/token-refresh.js';
@@ -47,6 +50,12 @@ const API_ROUTES = [
   tokenRevokeAllRoute,
   logoutRoute,
   profileRoute,
+  profileUpdateRoute,
+  sessionListRoute,
+  sessionRevokeRoute,
+  sessionRevokeOthersRoute,
+  passwordChangeRoute,
+  registerRoute,
 ];
 
 /**
@@ -88,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     settings: config,
     clock,
     randomId,
+    successorIds: createSuccessorIds(options.secretKey),
   };
 
   await app.register(metricsPlugin);

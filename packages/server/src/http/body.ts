@@ -4,7 +4,7 @@
  * error, as in DRF), with DRF's messages for every failure.
  */
 import { fieldMessages } from '@tessera/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AuthError, fieldErrors } from '../errors.js';
 
 /** What the content-type parsers leave in `request.body` for {@link readFields}. */
@@ -27,14 +27,29 @@ export function registerBodyParsers(app: FastifyInstance): void {
     done(null, keep({ kind: 'form', text: text as string }));
   });
   app.addContentTypeParser('*', (request, payload, done) => {
-    // Drain and drop: the body is refused only if a handler reads it.
-    payload.resume();
+    // Drain and drop: the body is refused only if a handler reads it. The
+    // body limit still holds, as it does for the parsers Fastify reads for us.
+    const limit = request.routeOptions.bodyLimit;
+    if (Number(request.headers['content-length']) > limit) {
+      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+      return;
+    }
+    let received = 0;
+    let settled = false;
+    const settle = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      if (error !== null) done(error, undefined);
+      else done(null, keep({ kind: 'unsupported', mediaType: request.headers['content-type'] ?? '' }));
+    };
+    payload.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) settle(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    });
     payload.on('end', () => {
-      done(null, keep({ kind: 'unsupported', mediaType: request.headers['content-type'] ?? '' }));
+      settle(null);
     });
-    payload.on('error', (error) => {
-      done(error, undefined);
-    });
+    payload.on('error', settle);
   });
 }
 
@@ -48,10 +63,19 @@ function pythonTypeName(value: unknown): string {
   return 'dict';
 }
 
-function parseJsonError(error: unknown): string {
+/**
+ * V8's message for malformed JSON, without the part of the input that it
+ * quotes back (`Unexpected token 'x', ..."password": x1"... is not valid JSON`):
+ * a message should not echo what was sent.
+ */
+function parseJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : 'invalid JSON';
-  // V8 quotes the input back; a message should not echo what was sent.
-  return message.replace(/,\s*".*" is not valid JSON$/s, '');
+  if (!message.endsWith(' is not valid JSON')) return message;
+  const token = /^Unexpected token '([\s\S]+?)', /.exec(message)?.[1];
+  if (token !== undefined) return `Unexpected token '${token}'`;
+  // The whole input is a word V8 names, such as `NaN` or `[object Object]`.
+  const letter = /\p{L}/u.exec(text)?.[0];
+  return letter === undefined ? 'Unexpected token' : `Unexpected token '${letter}'`;
 }
 
 function decodeBody(request: FastifyRequest): Record<string, unknown> {
@@ -68,7 +92,7 @@ function decodeBody(request: FastifyRequest): Record<string, unknown> {
   try {
     value = JSON.parse(raw.text);
   } catch (error) {
-    throw new AuthError(400, 'parse_error', { detail: `JSON parse error - ${parseJsonError(error)}` });
+    throw new AuthError(400, 'parse_error', { detail: `JSON parse error - ${parseJsonError(error, raw.text)}` });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fieldErrors({
@@ -78,43 +102,97 @@ function decodeBody(request: FastifyRequest): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-type FieldResult = { ok: true; value: string } | { ok: false; message: string };
+type FieldResult = { ok: true; value: string | undefined } | { ok: false; message: string };
 
-/** DRF's `CharField` with its defaults: trimmed, not blank, no NUL or lone surrogates. */
-function charField(present: boolean, value: unknown): FieldResult {
-  if (!present) return { ok: false, message: fieldMessages.required };
+/** How one string field is read. The default is DRF's `CharField`: required, not blank. */
+export interface FieldSpec {
+  /** An absent key is left out of the values instead of an error (PATCH, optional fields). */
+  optional?: boolean;
+  /** `""` (after trimming) is a value, not an error. */
+  allowBlank?: boolean;
+  /** Longest value accepted, in characters, as Django's `max_length`. */
+  maxLength?: number;
+}
+
+const REQUIRED: FieldSpec = {};
+
+/** DRF's `CharField`: trimmed, not blank unless allowed, no NUL or lone surrogates. */
+function charField(present: boolean, value: unknown, spec: FieldSpec): FieldResult {
+  if (!present)
+    return spec.optional === true ? { ok: true, value: undefined } : { ok: false, message: fieldMessages.required };
   if (value === null) return { ok: false, message: fieldMessages.null };
   let text: string;
   if (typeof value === 'string') text = value.trim();
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else return { ok: false, message: fieldMessages.notString };
-  if (text === '') return { ok: false, message: fieldMessages.blank };
+  if (text === '' && spec.allowBlank !== true) return { ok: false, message: fieldMessages.blank };
   if (text.includes('\0')) return { ok: false, message: 'Null characters are not allowed.' };
   const surrogate = /\p{Surrogate}/u.exec(text);
   if (surrogate !== null) {
     const code = surrogate[0].charCodeAt(0).toString(16).toUpperCase();
     return { ok: false, message: `Surrogate characters are not allowed: U+${code}.` };
   }
+  if (spec.maxLength !== undefined && [...text].length > spec.maxLength) {
+    return { ok: false, message: `Ensure this field has no more than ${spec.maxLength} characters.` };
+  }
   return { ok: true, value: text };
 }
 
+/** The values read and the fields that failed, before a handler adds its own checks. */
+export interface FieldsRead<Name extends string> {
+  values: Partial<Record<Name, string>>;
+  errors: FieldErrors<Name>;
+}
+
+/** Messages per field; {@link throwFieldErrors} sends them in declaration order. */
+export type FieldErrors<Name extends string> = Partial<Record<Name, string[]>>;
+
 /**
- * Reads the named string fields of the body, reporting every failing field
- * together in declaration order; unknown fields are ignored.
+ * Reads the body's string fields by `specs`, collecting every failure rather
+ * than throwing, so that a handler can add its own checks (a password policy,
+ * a taken username) to the same answer. Unknown fields are ignored.
+ * @throws {AuthError} 415, 400 parse error or 400 non-object.
+ */
+export function collectFields<const Name extends string>(
+  request: FastifyRequest,
+  specs: Readonly<Record<Name, FieldSpec>>,
+): FieldsRead<Name> {
+  const body = decodeBody(request);
+  const values: Partial<Record<Name, string>> = {};
+  const errors: FieldErrors<Name> = {};
+  for (const name of Object.keys(specs) as Name[]) {
+    const result = charField(Object.hasOwn(body, name), body[name], specs[name]);
+    if (!result.ok) errors[name] = [result.message];
+    else if (result.value !== undefined) values[name] = result.value;
+  }
+  return { values, errors };
+}
+
+/**
+ * Sends `errors` as the contract's 400, fields in the order of `order`.
+ * Returns when there are none.
+ * @throws {AuthError}
+ */
+export function throwFieldErrors<Name extends string>(errors: FieldErrors<Name>, order: readonly Name[]): void {
+  const ordered: Record<string, string[]> = {};
+  for (const name of order) {
+    const messages = errors[name];
+    if (messages !== undefined && messages.length > 0) ordered[name] = messages;
+  }
+  if (Object.keys(ordered).length > 0) throw fieldErrors(ordered);
+}
+
+/**
+ * Reads the named required string fields of the body, reporting every failing
+ * field together in declaration order; unknown fields are ignored.
  * @throws {AuthError} 415, 400 parse error, 400 non-object or 400 field errors.
  */
 export function readFields<const Name extends string>(
   request: FastifyRequest,
   names: readonly Name[],
 ): Record<Name, string> {
-  const body = decodeBody(request);
-  const values = {} as Record<Name, string>;
-  const errors: Record<string, string[]> = {};
-  for (const name of names) {
-    const result = charField(Object.hasOwn(body, name), body[name]);
-    if (result.ok) values[name] = result.value;
-    else errors[name] = [result.message];
-  }
-  if (Object.keys(errors).length > 0) throw fieldErrors(errors);
-  return values;
+  const specs = Object.fromEntries(names.map((name) => [name, REQUIRED])) as Record<Name, FieldSpec>;
+  const { values, errors } = collectFields(request, specs);
+  throwFieldErrors(errors, names);
+  return values as Record<Name, string>;
 }

@@ -11,7 +11,7 @@ export interface Metrics {
   logins: Counter<'outcome'>;
   refreshes: Counter<'outcome'>;
   revocations: Counter<'kind'>;
-  /** A rotated refresh token presented again (counted once reuse detection lands). */
+  /** A rotated refresh token presented after its grace window: the session was revoked. */
   reuseDetections: Counter;
   /** Requests refused by rate limits (counted once rate limiting lands). */
   throttled: Counter<'route'>;
@@ -92,10 +92,17 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, reaso
       return metrics.refreshes.inc({ outcome: 'rotated' });
     case 'refresh_failure':
       return metrics.refreshes.inc({ outcome: slug(reason ?? 'unknown') });
+    case 'refresh_token_reuse':
+      return metrics.reuseDetections.inc();
     case 'logout':
     case 'blacklist':
     case 'revoke_all':
+    case 'session_revoked':
       return metrics.revocations.inc({ kind: event });
+    case 'password_changed':
+    case 'profile_updated':
+    case 'user_created':
+      return;
   }
 }
 

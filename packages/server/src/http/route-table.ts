@@ -25,7 +25,7 @@ interface OptionsBody {
 
 interface FieldDescription {
   type: 'string';
-  required: true;
+  required: boolean;
   read_only: false;
   label: string;
 }
@@ -96,8 +96,10 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
   const first = served[0] as RouteSpec;
   const actions: Record<string, Record<string, FieldDescription>> = {};
   for (const route of served) {
-    const fields = bodyFieldsOf(route);
-    if (fields.length > 0) actions[route.method] = Object.fromEntries(fields.map((name) => [name, field(name)]));
+    const { names, required } = bodyFieldsOf(route);
+    if (names.length > 0) {
+      actions[route.method] = Object.fromEntries(names.map((name) => [name, field(name, required.includes(name))]));
+    }
   }
   return {
     allow: [...methods, 'OPTIONS'].join(', '),
@@ -112,12 +114,12 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
   };
 }
 
-function bodyFieldsOf(route: RouteSpec): string[] {
-  const body = route.schema.body as { properties?: Record<string, unknown> } | undefined;
-  return Object.keys(body?.properties ?? {});
+function bodyFieldsOf(route: RouteSpec): { names: string[]; required: readonly string[] } {
+  const body = route.schema.body as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+  return { names: Object.keys(body?.properties ?? {}), required: body?.required ?? [] };
 }
 
-function field(name: string): FieldDescription {
+function field(name: string, required: boolean): FieldDescription {
   const label = name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ');
-  return { type: 'string', required: true, read_only: false, label };
+  return { type: 'string', required, read_only: false, label };
 }

@@ -2,10 +2,11 @@
 
 const token = { type: 'string', description: 'A JWS compact token (HS256).' } as const;
 
-export function bodyOf(fields: Record<string, string>) {
+/** A body of string fields, all required unless named in `optional`. */
+export function bodyOf(fields: Record<string, string>, optional: readonly string[] = []) {
   return {
     type: 'object',
-    required: Object.keys(fields),
+    required: Object.keys(fields).filter((name) => !optional.includes(name)),
     properties: Object.fromEntries(
       Object.entries(fields).map(([name, description]) => [name, { type: 'string', description }]),
     ),
@@ -29,6 +30,8 @@ export const errorResponses = {
   401: { description: 'Not authenticated, or the token cannot be used', ...errorBody },
 } as const;
 
+const time = { type: 'string', format: 'date-time' } as const;
+
 export const schemas = {
   token,
   pairLogin: objectOf({ refresh: token, access: token }),
@@ -40,6 +43,19 @@ export const schemas = {
     last_name: { type: 'string' },
     email: { type: 'string' },
   }),
+  sessions: {
+    type: 'array',
+    items: objectOf({
+      id: { type: 'string' },
+      created_at: time,
+      last_used_at: time,
+      ip: { type: 'string' },
+      user_agent: { type: 'string' },
+      device: { type: 'string' },
+      current: { type: 'boolean' },
+    }),
+  },
+  revokeOthers: objectOf({ message: { type: 'string' }, revoked: { type: 'integer' } }),
 };
 
 /** Marks a route as needing `Authorization: Bearer <access token>`. */

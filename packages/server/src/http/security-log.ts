@@ -3,7 +3,18 @@ import { countSecurityEvent } from './metrics.js';
 
 /** The security events the log records, one structured line each. */
 export type SecurityEvent =
-  'login_success' | 'login_failure' | 'refresh' | 'refresh_failure' | 'logout' | 'blacklist' | 'revoke_all';
+  | 'login_success'
+  | 'login_failure'
+  | 'refresh'
+  | 'refresh_failure'
+  | 'refresh_token_reuse'
+  | 'logout'
+  | 'blacklist'
+  | 'revoke_all'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'profile_updated'
+  | 'user_created';
 
 export interface SecurityEventFields {
   userId?: number | undefined;
@@ -28,6 +39,7 @@ export function logSecurityEvent(
       session_id: fields.sessionId,
       reason: fields.reason,
       client_ip: request.ip,
+      user_agent: userAgentOf(request),
     },
     `security event: ${event}`,
   );

@@ -88,14 +88,19 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
       await store.revokeSession(sessionId, now, reason);
       announce({ kind: 'session', target: sessionId });
     },
-    async revokeUserSessions(userId, now, reason) {
-      const count = await store.revokeUserSessions(userId, now, reason);
+    async revokeUserSessions(userId, now, reason, keepSession) {
+      const count = await store.revokeUserSessions(userId, now, reason, keepSession);
       announce(user(userId));
       return count;
     },
-    async setPassword(userId, passwordHash, now) {
-      await store.setPassword(userId, passwordHash, now);
+    async setPassword(userId, passwordHash, now, keepSession) {
+      await store.setPassword(userId, passwordHash, now, keepSession);
       announce(user(userId));
+    },
+    async updateProfile(userId, changes, now) {
+      const updated = await store.updateProfile(userId, changes, now);
+      announce(user(userId));
+      return updated;
     },
     async setActive(userId, active, now) {
       await store.setActive(userId, active, now);

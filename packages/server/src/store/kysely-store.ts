@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
@@ -37,13 +37,15 @@ export function createKyselyStore(
     userId: number,
     now: number,
     reason: RevokeReason,
+    keepSession?: string,
   ): Promise<number> => {
-    const result = await executor
+    let update = executor
       .updateTable('sessions')
       .set({ revoked_at: now, revoke_reason: reason })
       .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+      .where('revoked_at', 'is', null);
+    if (keepSession !== undefined) update = update.where('id', '!=', keepSession);
+    const result = await update.executeTakeFirst();
     await appendRevocation(executor, 'user', String(userId), now);
     return Number(result.numUpdatedRows);
   };
@@ -90,10 +92,26 @@ export function createKyselyStore(
       return rows.map(toUserRecord);
     },
 
-    async setPassword(userId, passwordHash, now) {
+    async setPassword(userId, passwordHash, now, keepSession) {
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ password: passwordHash }).where('id', '=', userId).execute();
-        await revokeUserSessions(trx, userId, now, 'password_changed');
+        await revokeUserSessions(trx, userId, now, 'password_changed', keepSession);
+      });
+    },
+
+    async updateProfile(userId, { firstName, lastName, email }, now) {
+      return db.transaction().execute(async (trx) => {
+        const set: Updateable<UsersTable> = {};
+        if (firstName !== undefined) set.first_name = firstName;
+        if (lastName !== undefined) set.last_name = lastName;
+        if (email !== undefined) set.email = email;
+        if (Object.keys(set).length > 0) {
+          await trx.updateTable('users').set(set).where('id', '=', userId).execute();
+          // Instances cache users with their sessions: they must read the new fields.
+          await appendRevocation(trx, 'user', String(userId), now);
+        }
+        const row = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+        return row && toUserRecord(row);
       });
     },
 
@@ -134,7 +152,7 @@ export function createKyselyStore(
       const row = await db
         .selectFrom('refresh_tokens as t')
         .innerJoin('sessions as s', 's.id', 't.session_id')
-        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.revoked_at', 's.revoke_reason'])
+        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.created_at', 's.revoked_at', 's.revoke_reason'])
         .where('t.jti', '=', jti)
         .executeTakeFirst();
       return (
@@ -143,6 +161,7 @@ export function createKyselyStore(
           sessionId: row.session_id,
           userId: Number(row.user_id),
           usedAt: nullableNumber(row.used_at),
+          sessionCreatedAt: Number(row.created_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
           sessionRevokeReason: row.revoke_reason,
         }
@@ -175,8 +194,9 @@ export function createKyselyStore(
             .select(['t.used_at', 's.revoked_at'])
             .where('t.jti', '=', jti)
             .executeTakeFirst();
-          if (row === undefined) return 'unknown';
-          return row.revoked_at !== null ? 'session_revoked' : 'already_used';
+          if (row === undefined) return { kind: 'unknown' };
+          if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
+          return { kind: 'already_used', usedAt: Number(row.used_at) };
         }
         await trx
           .insertInto('refresh_tokens')
@@ -189,7 +209,7 @@ export function createKyselyStore(
           })
           .execute();
         await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', claimed.session_id).execute();
-        return 'rotated';
+        return { kind: 'rotated' };
       });
     },
 
@@ -241,8 +261,8 @@ export function createKyselyStore(
       });
     },
 
-    revokeUserSessions: (userId, now, reason) =>
-      db.transaction().execute((trx) => revokeUserSessions(trx, userId, now, reason)),
+    revokeUserSessions: (userId, now, reason, keepSession) =>
+      db.transaction().execute((trx) => revokeUserSessions(trx, userId, now, reason, keepSession)),
 
     async readRevocations(afterId, limit) {
       const rows = await db

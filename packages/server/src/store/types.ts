@@ -23,6 +23,7 @@ export interface RefreshTokenState {
   sessionId: string;
   userId: number;
   usedAt: number | null;
+  sessionCreatedAt: number;
   sessionRevokedAt: number | null;
   sessionRevokeReason: RevokeReason | null;
 }
@@ -70,10 +71,29 @@ export interface RotateRefreshToken {
   now: number;
 }
 
-/** `rotated` is the only success: the token was unused, its session live. */
-export type RotationOutcome = 'rotated' | 'already_used' | 'session_revoked' | 'unknown';
+/**
+ * `rotated` is the only success: the token was unused, its session live.
+ * `already_used` tells when the winning rotation happened.
+ */
+export type RotationOutcome =
+  { kind: 'rotated' } | { kind: 'already_used'; usedAt: number } | { kind: 'session_revoked' } | { kind: 'unknown' };
 
-export type RevokeReason = 'logout' | 'revoke_all' | 'password_changed' | 'deactivated' | 'user_deleted' | 'admin';
+export type RevokeReason =
+  | 'logout'
+  | 'revoke_all'
+  | 'revoke_others'
+  | 'password_changed'
+  | 'token_reuse'
+  | 'deactivated'
+  | 'user_deleted'
+  | 'admin';
+
+/** The profile fields a user may change; absent ones stay as they are. */
+export interface ProfileChanges {
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  email?: string | undefined;
+}
 
 /** Reasons that say the account itself is gone or disabled, not just the session. */
 export const ACCOUNT_REVOKE_REASONS: ReadonlySet<RevokeReason | null> = new Set(['deactivated', 'user_deleted']);
@@ -108,8 +128,10 @@ export interface Store {
   findUserById(id: number): Promise<UserRecord | undefined>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
-  /** Replaces the password hash and revokes every session of the user. */
-  setPassword(userId: number, passwordHash: string, now: number): Promise<void>;
+  /** Replaces the password hash and revokes every session of the user but `keepSession`. */
+  setPassword(userId: number, passwordHash: string, now: number, keepSession?: string): Promise<void>;
+  /** Applies `changes`; the user as stored afterwards, undefined when there is no such user. */
+  updateProfile(userId: number, changes: ProfileChanges, now: number): Promise<UserRecord | undefined>;
   /** Deactivating also revokes every session of the user. */
   setActive(userId: number, active: boolean, now: number): Promise<void>;
   /** Deletes the user and revokes every session; the sessions stay until they expire. */
@@ -124,8 +146,8 @@ export interface Store {
   listSessions(userId: number, options?: { includeRevoked?: boolean }): Promise<SessionSummary[]>;
   /** Idempotent: a revoked session keeps its first revocation time. */
   revokeSession(sessionId: string, now: number, reason: RevokeReason): Promise<void>;
-  /** Revokes every live session of the user; returns how many. */
-  revokeUserSessions(userId: number, now: number, reason: RevokeReason): Promise<number>;
+  /** Revokes every live session of the user but `keepSession`; returns how many. */
+  revokeUserSessions(userId: number, now: number, reason: RevokeReason, keepSession?: string): Promise<number>;
   /** Deletes refresh tokens past expiry, `batchSize` rows a statement, and sessions left with none. */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 

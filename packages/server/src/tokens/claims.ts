@@ -25,7 +25,14 @@ export interface TokenSubject {
 /** The parts of {@link Config} that shape tokens. */
 export type TokenSettings = Pick<
   Config,
-  'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'extraClaims' | 'issuer' | 'audience' | 'leewaySeconds'
+  | 'accessTokenTtlSeconds'
+  | 'refreshTokenTtlSeconds'
+  | 'sessionMaxAgeSeconds'
+  | 'refreshGraceSeconds'
+  | 'extraClaims'
+  | 'issuer'
+  | 'audience'
+  | 'leewaySeconds'
 >;
 
 /** A token just minted, with what the store records of it. */
@@ -46,19 +53,29 @@ export interface VerifiedClaims {
 
 const JTI = /^[0-9a-f]{32}$/;
 
+/** When a token is issued and the latest it may expire, in milliseconds since the epoch. */
+export interface MintTiming {
+  /** Defaults to the clock; a re-issued successor passes its original time to come out identical. */
+  issuedAt?: number;
+  /** The session's absolute end: `exp` never passes it. */
+  notAfter?: number;
+}
+
 export interface TokenMinter {
-  /** Mints a token of `type` for `subject` in session `sessionId`, timed by the clock. */
-  mint(type: TokenType, subject: TokenSubject, sessionId: string, jti: string): IssuedToken;
+  /** Mints a token of `type` for `subject` in session `sessionId`. */
+  mint(type: TokenType, subject: TokenSubject, sessionId: string, jti: string, timing?: MintTiming): IssuedToken;
 }
 
 export function createTokenMinter(jwt: JwtCodec, settings: TokenSettings, clock: Clock): TokenMinter {
   return {
-    mint(type, subject, sessionId, jti) {
-      const iat = Math.floor(clock.now() / 1000);
+    mint(type, subject, sessionId, jti, timing = {}) {
+      const iat = Math.floor((timing.issuedAt ?? clock.now()) / 1000);
       const ttl = type === 'access' ? settings.accessTokenTtlSeconds : settings.refreshTokenTtlSeconds;
+      const notAfter = timing.notAfter === undefined ? Infinity : Math.floor(timing.notAfter / 1000);
+      const exp = Math.min(iat + ttl, notAfter);
       const claims: Record<string, unknown> = {
         token_type: type,
-        exp: iat + ttl,
+        exp,
         iat,
         jti,
         user_id: String(subject.id),
@@ -68,7 +85,7 @@ export function createTokenMinter(jwt: JwtCodec, settings: TokenSettings, clock:
       for (const name of settings.extraClaims) claims[name] = subject[name];
       if (settings.issuer !== undefined) claims.iss = settings.issuer;
       if (settings.audience !== undefined) claims.aud = settings.audience;
-      return { token: jwt.sign(claims), jti, issuedAt: iat * 1000, expiresAt: (iat + ttl) * 1000 };
+      return { token: jwt.sign(claims), jti, issuedAt: iat * 1000, expiresAt: exp * 1000 };
     },
   };
 }

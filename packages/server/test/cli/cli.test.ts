@@ -270,7 +270,9 @@ describe.runIf(inject('postgresUrl') !== null)('tessera on PostgreSQL', () => {
       succeeded('Migrations applied; the schema is up to date.\n'),
     );
     const username = `pg${Date.now()}`;
-    const created = await sandbox.tessera(['createuser', '--username', username, '--password', 'pw'], { env });
+    const created = await sandbox.tessera(['createuser', '--username', username, '--password', 'pw-for-tests'], {
+      env,
+    });
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`^Created user "${username}" \\(id \\d+\\)\\.\\n$`));
     expect((await sandbox.tessera(['users'], { env })).stdout).toContain(`  ${username}  `);
@@ -360,7 +362,7 @@ describe.concurrent('tessera createuser', () => {
   });
 
   it('defaults to an active viewer with no names, email, flags or permissions', async ({ sandbox }) => {
-    expect(await sandbox.tessera(['createuser', '--username', 'bob', '--password', 'pw'])).toEqual(
+    expect(await sandbox.tessera(['createuser', '--username', 'bob', '--password', 'pw-for-tests'])).toEqual(
       succeeded('Created user "bob" (id 1).\n'),
     );
     expect(await sandbox.user('bob')).toMatchObject({
@@ -376,9 +378,9 @@ describe.concurrent('tessera createuser', () => {
   });
 
   it('--superuser makes the user staff too', async ({ sandbox }) => {
-    expect(await sandbox.tessera(['createuser', '--username', 'root', '--password', 'pw', '--superuser'])).toEqual(
-      succeeded('Created user "root" (id 1).\n'),
-    );
+    expect(
+      await sandbox.tessera(['createuser', '--username', 'root', '--password', 'pw-for-tests', '--superuser']),
+    ).toEqual(succeeded('Created user "root" (id 1).\n'));
     expect(await sandbox.user('root')).toMatchObject({ isActive: true, isStaff: true, isSuperuser: true });
   });
 
@@ -417,38 +419,49 @@ describe.concurrent('tessera createuser', () => {
 
   it('refuses a taken username and leaves the first user as it was', async ({ sandbox }) => {
     const first = await sandbox.withStore((store) => seedUser(store, 'alice', 'first'));
-    expect(await sandbox.tessera(['createuser', '--username', 'alice', '--password', 'second'])).toEqual(
+    expect(await sandbox.tessera(['createuser', '--username', 'alice', '--password', 'second password'])).toEqual(
       failed('the username "alice" is taken'),
     );
     expect(await sandbox.withStore((store) => store.listUsers())).toEqual([first]);
   });
 
   it.for<[string[], string]>([
-    [['--password', 'pw'], '--username is required'],
+    [['--password', 'pw-for-tests'], '--username is required'],
     [['--username'], "Option '--username <value>' argument missing"],
-    [['--username', 'frank', '--password', 'pw', '--bogus'], "Unknown option '--bogus'"],
+    [['--username', 'frank', '--password', 'pw-for-tests', '--bogus'], "Unknown option '--bogus'"],
     [
-      ['--username', 'frank', '--password', 'pw', 'extra'],
+      ['--username', 'frank', '--password', 'pw-for-tests', 'extra'],
       "Unexpected argument 'extra'. This command does not take positional arguments",
     ],
     [
-      ['--username', 'bad name', '--password', 'pw'],
+      ['--username', 'bad name', '--password', 'pw-for-tests'],
       'invalid username "bad name": use 1 to 150 letters, digits and @ . + - _ characters',
     ],
     [
-      ['--username', '', '--password', 'pw'],
+      ['--username', '', '--password', 'pw-for-tests'],
       'invalid username "": use 1 to 150 letters, digits and @ . + - _ characters',
     ],
     [
-      ['--username', 'two\nlines', '--password', 'pw'],
+      ['--username', 'two\nlines', '--password', 'pw-for-tests'],
       'invalid username "two\\nlines": use 1 to 150 letters, digits and @ . + - _ characters',
     ],
     [
-      ['--username', 'x'.repeat(151), '--password', 'pw'],
+      ['--username', 'x'.repeat(151), '--password', 'pw-for-tests'],
       `invalid username "${'x'.repeat(151)}": use 1 to 150 letters, digits and @ . + - _ characters`,
     ],
     [['--username', 'frank', '--password', '   '], 'the password may not be blank'],
     [['--username', 'frank', '--password', 'é'.repeat(513)], 'the password is longer than 1024 bytes'],
+    // The password policy, as the API applies it.
+    [
+      ['--username', 'frank', '--password', '1234567'],
+      'the password was refused: This password is too short. It must contain at least 8 characters. ' +
+        'This password is too common. This password is entirely numeric.',
+    ],
+    [['--username', 'frank', '--password', 'password1'], 'the password was refused: This password is too common.'],
+    [
+      ['--username', 'frank', '--password', 'frank_99'],
+      'the password was refused: The password is too similar to the username.',
+    ],
   ])('with %j exits 1 with "%s" and creates no user', async ([args, message], { sandbox }) => {
     expect(await sandbox.tessera(['createuser', ...args])).toEqual(failed(message));
     expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
@@ -535,7 +548,7 @@ describe.concurrent('tessera createsuperuser', () => {
   it('refuses a taken username', async ({ sandbox }) => {
     await sandbox.withStore((store) => seedUser(store, 'root', 'pw'));
     const outcome = await sandbox.tessera(['createsuperuser', '--no-input', '--username', 'root'], {
-      env: { TESSERA_PASSWORD: 'pw' },
+      env: { TESSERA_PASSWORD: 'pw-for-tests' },
     });
     expect(outcome).toEqual(failed('the username "root" is taken'));
   });
@@ -582,6 +595,7 @@ describe.concurrent('tessera changepassword', () => {
     [['alice', 'bob'], 'give exactly one username, e.g. tessera changepassword alice', '', ''],
     [['alice'], "the passwords didn't match", 'one\ntwo\n', 'Password: \nPassword (again): \n'],
     [['alice', '--password', ' '], 'the password may not be blank', '', ''],
+    [['alice', '--password', 'qwertyuiop'], 'the password was refused: This password is too common.', '', ''],
   ] as const)('%j exits 1 with "%s" and changes nothing', async ([args, message, input, stdout], { sandbox }) => {
     await seedAliceWithSessions(sandbox);
     expect(await sandbox.tessera(['changepassword', ...args], { input })).toEqual(failed(message, { stdout }));

@@ -102,10 +102,10 @@ describe('request handling', () => {
     it.each([
       ['PATCH', '/api/auth/logout/', 'POST, OPTIONS'],
       ['GET', '/api/token/revoke/', 'POST, OPTIONS'],
-      ['POST', '/api/profile/', 'GET, OPTIONS'],
-      ['HEAD', '/api/profile/', 'GET, OPTIONS'],
-      ['DELETE', '/api/profile', 'GET, OPTIONS'],
-      ['OPTIONS', '/api/profile', 'GET, OPTIONS'],
+      ['POST', '/api/profile/', 'GET, PATCH, OPTIONS'],
+      ['HEAD', '/api/profile/', 'GET, PATCH, OPTIONS'],
+      ['DELETE', '/api/profile', 'GET, PATCH, OPTIONS'],
+      ['OPTIONS', '/api/profile', 'GET, PATCH, OPTIONS'],
     ])('authenticates %s %s first, as DRF does, then answers 405 with Allow: %s', async (method, url, allow) => {
       const anonymous = await send(method, url);
       expect(anonymous.statusCode).toBe(401);
@@ -160,6 +160,12 @@ describe('request handling', () => {
         'POST /api/token/revoke-all/',
         'POST /api/auth/logout/',
         'GET /api/profile/',
+        'PATCH /api/profile/',
+        'GET /api/sessions/',
+        'DELETE /api/sessions/:id/',
+        'POST /api/sessions/revoke-others/',
+        'POST /api/password/change/',
+        'POST /api/register/',
       ]);
     });
 
@@ -180,7 +186,12 @@ describe('request handling', () => {
         [
           '/',
           '/api/auth/logout/',
+          '/api/password/change/',
           '/api/profile/',
+          '/api/register/',
+          '/api/sessions/',
+          '/api/sessions/revoke-others/',
+          '/api/sessions/{id}/',
           '/api/token/',
           '/api/token/blacklist/',
           '/api/token/refresh/',

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/http/app.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import type { FastifyInstance } from 'fastify';
-import { TEST_SECRET } from '../support/server.js';
+import { TEST_SECRET, claimsOf } from '../support/server.js';
 import { seedUser } from '../support/users.js';
 
 const PASSWORD = 'correct horse battery';
@@ -48,6 +48,7 @@ describe('security event log', () => {
     }>();
     await post('/api/token/refresh/', { refresh: login.refresh });
     await post('/api/auth/logout/', { refresh: rotated.refresh }, { authorization: `Bearer ${rotated.access}` });
+    await post('/api/token/refresh/', { refresh: rotated.refresh });
     const again = (await post('/api/token/', { username: 'alice', password: PASSWORD })).json<{ access: string }>();
     await post('/api/token/revoke-all/', {}, { authorization: `Bearer ${again.access}` });
 
@@ -57,8 +58,10 @@ describe('security event log', () => {
       ['login_failure', 'unknown_user', null],
       ['login_success', null, 1],
       ['refresh', null, 1],
-      ['refresh_failure', 'Token is blacklisted', null],
+      // Inside the grace window: the same pair again.
+      ['refresh', null, 1],
       ['logout', null, 1],
+      ['refresh_failure', 'Token is blacklisted', null],
       ['login_success', null, 1],
       ['revoke_all', '1 sessions', 1],
     ]);
@@ -71,5 +74,39 @@ describe('security event log', () => {
     }
     // Not even a token's signature part.
     expect(everything).not.toContain(login.refresh.split('.')[2]);
+  });
+
+  it('records refresh token reuse with the user, the session, the address and the user agent', async () => {
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/token/',
+      payload: { username: 'alice', password: PASSWORD },
+    });
+    const { refresh } = login.json<{ refresh: string }>();
+    const stale = { refresh };
+    const first = await app.inject({ method: 'POST', url: '/api/token/refresh/', payload: stale });
+    expect(first.statusCode).toBe(200);
+    // A second rotation makes the first token a grandparent: reuse, even inside the grace window.
+    await app.inject({
+      method: 'POST',
+      url: '/api/token/refresh/',
+      payload: { refresh: first.json<{ refresh: string }>().refresh },
+    });
+    const reused = await app.inject({
+      method: 'POST',
+      url: '/api/token/refresh/',
+      payload: stale,
+      headers: { 'user-agent': 'curl/8.5.0' },
+    });
+    expect(reused.statusCode).toBe(401);
+    const reuse = events().filter((e) => e.security_event === 'refresh_token_reuse');
+    expect(reuse).toEqual([
+      expect.objectContaining({
+        user_id: 1,
+        session_id: claimsOf(refresh).sid,
+        client_ip: '127.0.0.1',
+        user_agent: 'curl/8.5.0',
+      }),
+    ]);
   });
 });

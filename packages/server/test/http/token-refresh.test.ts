@@ -31,14 +31,13 @@ describe('POST /api/token/refresh/', () => {
     expect(response.statusCode).toBe(200);
   });
 
-  it('refuses a rotated token with 401 Token is blacklisted, and the successor still works', async () => {
-    const first = await server.post('/api/token/refresh/', { refresh: pair.refresh });
+  it('refuses a rotated token after the grace window with 401 Token is blacklisted', async () => {
+    await server.post('/api/token/refresh/', { refresh: pair.refresh });
+    server.clock.advance(10);
     const again = await server.post('/api/token/refresh/', { refresh: pair.refresh });
     expect(again.statusCode).toBe(401);
     expect(again.json()).toEqual(notValid('Token is blacklisted'));
     expect(again.headers['www-authenticate']).toBe('Bearer realm="api"');
-    const next = await server.post('/api/token/refresh/', { refresh: first.json<{ refresh: string }>().refresh });
-    expect(next.statusCode).toBe(200);
   });
 
   it('refuses an expired refresh token with Token is expired', async () => {

@@ -81,6 +81,7 @@ for (const dialect of availableDialects()) {
         sessionId: hex(1),
         userId: user.id,
         usedAt: null,
+        sessionCreatedAt: T0,
         sessionRevokedAt: null,
         sessionRevokeReason: null,
       });
@@ -99,8 +100,11 @@ for (const dialect of availableDialects()) {
           }),
         ),
       );
-      expect(outcomes.filter((o) => o === 'rotated')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === 'already_used')).toHaveLength(15);
+      expect(outcomes.filter((o) => o.kind === 'rotated')).toHaveLength(1);
+      // The losers learn when the winner rotated: the grace window is counted from there.
+      expect(outcomes.filter((o) => o.kind === 'already_used')).toEqual(
+        Array.from({ length: 15 }, () => ({ kind: 'already_used', usedAt: T0 + 1000 })),
+      );
       expect((await store.findRefreshToken(hex(10)))?.usedAt).toBe(T0 + 1000);
     });
 
@@ -109,8 +113,10 @@ for (const dialect of availableDialects()) {
       await login(user.id, 1, 10);
       await other.revokeSession(hex(1), T0 + 5, 'logout');
       const successor = { jti: hex(11), issuedAt: T0, expiresAt: T0 + 1 };
-      expect(await store.rotateRefreshToken({ jti: hex(10), successor, now: T0 + 6 })).toBe('session_revoked');
-      expect(await store.rotateRefreshToken({ jti: hex(99), successor, now: T0 + 6 })).toBe('unknown');
+      expect(await store.rotateRefreshToken({ jti: hex(10), successor, now: T0 + 6 })).toEqual({
+        kind: 'session_revoked',
+      });
+      expect(await store.rotateRefreshToken({ jti: hex(99), successor, now: T0 + 6 })).toEqual({ kind: 'unknown' });
       expect(await store.findRefreshToken(hex(11))).toBeUndefined();
     });
 
@@ -132,6 +138,37 @@ for (const dialect of availableDialects()) {
       expect(await other.revokeUserSessions(alice.id, T0 + 1, 'revoke_all')).toBe(1);
       expect((await store.findSession(hex(1)))?.revokeReason).toBe('revoke_all');
       expect((await store.findSession(hex(3)))?.revokedAt).toBeNull();
+    });
+
+    it('keeps the one session named when revoking the others', async () => {
+      const alice = await store.createUser(newUser('alice'));
+      await login(alice.id, 1, 10);
+      await login(alice.id, 2, 20);
+      await login(alice.id, 3, 30);
+      expect(await other.revokeUserSessions(alice.id, T0 + 1, 'revoke_others', hex(2))).toBe(2);
+      expect((await store.listSessions(alice.id)).map((s) => s.id)).toEqual([hex(2)]);
+      await store.setPassword(alice.id, 'new-hash', T0 + 2, hex(2));
+      expect(await store.findSession(hex(2))).toMatchObject({ revokedAt: null });
+      expect((await store.findSession(hex(1)))?.revokeReason).toBe('revoke_others');
+    });
+
+    it('updates only the profile fields given, and logs the change for other instances', async () => {
+      const alice = await store.createUser(newUser('alice'));
+      const before = await store.latestRevocationId();
+      const updated = await other.updateProfile(alice.id, { firstName: 'Alice', email: 'a@example.com' }, T0 + 1);
+      expect(updated).toMatchObject({
+        firstName: 'Alice',
+        lastName: 'Last',
+        email: 'a@example.com',
+        username: 'alice',
+      });
+      expect(await store.findUserById(alice.id)).toEqual(updated);
+      expect(await store.readRevocations(before, 10)).toEqual([
+        { id: expect.any(Number) as number, kind: 'user', target: String(alice.id) },
+      ]);
+      expect(await store.updateProfile(alice.id, {}, T0 + 2)).toEqual(updated);
+      expect(await store.readRevocations(before, 10)).toHaveLength(1);
+      expect(await store.updateProfile(9999, { firstName: 'X' }, T0 + 3)).toBeUndefined();
     });
 
     it('revokes sessions on password change, deactivation and deletion', async () => {
@@ -169,7 +206,7 @@ for (const dialect of availableDialects()) {
       await login(user.id, 1, 10, T0 + 1000);
       for (let i = 0; i < 7; i++) {
         const successor = { jti: hex(11 + i), issuedAt: T0, expiresAt: i < 6 ? T0 + 1000 : T0 + 9000 };
-        expect(await store.rotateRefreshToken({ jti: hex(10 + i), successor, now: T0 })).toBe('rotated');
+        expect(await store.rotateRefreshToken({ jti: hex(10 + i), successor, now: T0 })).toEqual({ kind: 'rotated' });
       }
       expect(await store.deleteExpired(T0 + 1000, 3)).toEqual({ tokens: 7, sessions: 0 });
       expect(await store.findRefreshToken(hex(17))).toBeDefined();

@@ -25,6 +25,8 @@ const SID = 'fedcba9876543210fedcba9876543210';
 const SETTINGS: TokenSettings = {
   accessTokenTtlSeconds: 300,
   refreshTokenTtlSeconds: 86_400,
+  sessionMaxAgeSeconds: 2_592_000,
+  refreshGraceSeconds: 10,
   extraClaims: [],
   issuer: undefined,
   audience: undefined,

@@ -1,7 +1,18 @@
 import type { ProfileResponse } from '@tessera/protocol';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, emailProblems } from '../../auth/account-rules.js';
+import { unauthorized } from '../../errors.js';
+import type { UserRecord } from '../../store/types.js';
 import { requirePrincipal } from '../authorization.js';
+import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
 import { defineRoute } from '../route-spec.js';
-import { bearer, errorResponses, schemas } from '../schemas.js';
+import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
+import { logSecurityEvent } from '../security-log.js';
+import { details } from '@tessera/protocol';
+
+/** The profile as the API shows it: the caller's own data only. */
+export function profileOf(user: UserRecord): ProfileResponse {
+  return { username: user.username, first_name: user.firstName, last_name: user.lastName, email: user.email };
+}
 
 export const profileRoute = defineRoute({
   method: 'GET',
@@ -12,6 +23,38 @@ export const profileRoute = defineRoute({
   schema: { tags: ['profile'], security: bearer, response: { 200: schemas.profile, 401: errorResponses[401] } },
   async handler(ctx, request): Promise<ProfileResponse> {
     const { user } = await requirePrincipal(ctx, request);
-    return { username: user.username, first_name: user.firstName, last_name: user.lastName, email: user.email };
+    return profileOf(user);
+  },
+});
+
+const name: FieldSpec = { optional: true, allowBlank: true, maxLength: MAX_NAME_LENGTH };
+const EDITABLE = {
+  first_name: name,
+  last_name: name,
+  email: { optional: true, allowBlank: true, maxLength: MAX_EMAIL_LENGTH },
+} as const satisfies Record<string, FieldSpec>;
+
+export const profileUpdateRoute = defineRoute({
+  method: 'PATCH',
+  paths: ['/api/profile/'],
+  auth: 'bearer',
+  name: 'Profile',
+  description: 'Change any of first_name, last_name and email; the username cannot change. Answers the new profile.',
+  schema: {
+    tags: ['profile'],
+    security: bearer,
+    body: bodyOf({ first_name: 'First name', last_name: 'Last name', email: 'Email address' }, Object.keys(EDITABLE)),
+    response: { 200: schemas.profile, ...errorResponses },
+  },
+  async handler(ctx, request): Promise<ProfileResponse> {
+    const principal = await requirePrincipal(ctx, request);
+    const { values, errors } = collectFields(request, EDITABLE);
+    if (values.email !== undefined) errors.email ??= emailProblems(values.email);
+    throwFieldErrors(errors, Object.keys(EDITABLE) as (keyof typeof EDITABLE)[]);
+    const changes = { firstName: values.first_name, lastName: values.last_name, email: values.email };
+    const user = await ctx.store.updateProfile(principal.user.id, changes, ctx.clock.now());
+    if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
+    logSecurityEvent(request, 'profile_updated', { userId: user.id, sessionId: principal.sessionId });
+    return profileOf(user);
   },
 });

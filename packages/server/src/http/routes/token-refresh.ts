@@ -1,5 +1,5 @@
 import type { TokenRefreshResponse } from '@tessera/protocol';
-import { rotateRefreshToken } from '../../auth/refresh.js';
+import { RefreshTokenReuseError, rotateRefreshToken } from '../../auth/refresh.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
 import { readFields } from '../body.js';
 import { defineRoute } from '../route-spec.js';
@@ -11,7 +11,8 @@ export const tokenRefreshRoute = defineRoute({
   paths: ['/api/token/refresh/', '/api/auth/refresh/'],
   auth: 'none',
   name: 'Token Refresh',
-  description: 'Exchange a refresh token for a new pair. Each refresh token works once; the old one is blacklisted.',
+  description:
+    'Exchange a refresh token for a new pair. Each refresh token rotates once; presenting it again within the grace window returns the same pair, and after it revokes the session.',
   schema: {
     tags: ['tokens'],
     body: bodyOf({ refresh: 'A refresh token' }),
@@ -24,8 +25,13 @@ export const tokenRefreshRoute = defineRoute({
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       return { access: result.access, refresh: result.refresh };
     } catch (error) {
-      if (!(error instanceof TokenError)) throw error;
-      logSecurityEvent(request, 'refresh_failure', { reason: error.tokenMessage });
+      if (error instanceof RefreshTokenReuseError) {
+        logSecurityEvent(request, 'refresh_token_reuse', { userId: error.userId, sessionId: error.sessionId });
+      } else if (error instanceof TokenError) {
+        logSecurityEvent(request, 'refresh_failure', { reason: error.tokenMessage });
+      } else {
+        throw error;
+      }
       throw tokenNotValid(error);
     }
   },

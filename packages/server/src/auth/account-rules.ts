@@ -1,0 +1,33 @@
+/**
+ * What a username and an email must look like, as Django's user model
+ * checks them, for registration, profile updates and the CLI alike.
+ */
+
+export const accountMessages = {
+  invalidUsername: 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+  usernameTaken: 'A user with that username already exists.',
+  invalidEmail: 'Enter a valid email address.',
+  wrongOldPassword: 'Your old password was entered incorrectly. Please enter it again.',
+} as const;
+
+export const MAX_USERNAME_LENGTH = 150;
+export const MAX_NAME_LENGTH = 150;
+export const MAX_EMAIL_LENGTH = 254;
+
+// Django's UnicodeUsernameValidator.
+const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
+
+// One @, a non-empty local part, and a dotted domain of letters, digits and hyphens: what a form should refuse.
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
+
+/** The problems of a username: empty when it is valid. */
+export function usernameProblems(username: string): string[] {
+  return USERNAME.test(username) && [...username].length <= MAX_USERNAME_LENGTH
+    ? []
+    : [accountMessages.invalidUsername];
+}
+
+/** The problems of an email address; the empty string means none given, which is allowed. */
+export function emailProblems(email: string): string[] {
+  return email === '' || (EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH) ? [] : [accountMessages.invalidEmail];
+}

@@ -1,0 +1,40 @@
+import type { SessionResponse } from '@tessera/protocol';
+import type { Principal } from './access.js';
+import type { AuthContext } from './context.js';
+import { deviceLabel } from './device-label.js';
+
+const SESSION_ID = /^[0-9a-f]{32}$/;
+
+/** The caller's live sessions, most recently used first, the caller's own marked `current`. */
+export async function listOwnSessions(ctx: AuthContext, principal: Principal): Promise<SessionResponse[]> {
+  const sessions = await ctx.store.listSessions(principal.user.id);
+  return sessions
+    .sort((a, b) => b.lastUsedAt - a.lastUsedAt)
+    .map((session) => ({
+      id: session.id,
+      created_at: new Date(session.createdAt).toISOString(),
+      last_used_at: new Date(session.lastUsedAt).toISOString(),
+      ip: session.ip,
+      user_agent: session.userAgent,
+      device: deviceLabel(session.userAgent),
+      current: session.id === principal.sessionId,
+    }));
+}
+
+/**
+ * Ends one of the user's own sessions. Idempotent for a session already ended.
+ * @returns false when no session of this user has that id: the caller answers
+ * 404 alike for another user's session and for none at all.
+ */
+export async function revokeOwnSession(ctx: AuthContext, userId: number, sessionId: string): Promise<boolean> {
+  if (!SESSION_ID.test(sessionId)) return false;
+  const session = await ctx.store.findSession(sessionId);
+  if (session === undefined || session.userId !== userId) return false;
+  await ctx.store.revokeSession(sessionId, ctx.clock.now(), 'logout');
+  return true;
+}
+
+/** Ends every session of the caller but the one asking; returns how many. */
+export function revokeOtherSessions(ctx: AuthContext, principal: Principal): Promise<number> {
+  return ctx.store.revokeUserSessions(principal.user.id, ctx.clock.now(), 'revoke_others', principal.sessionId);
+}

@@ -1,0 +1,43 @@
+import type { MessageResponse } from '@tessera/protocol';
+import { accountMessages } from '../../auth/account-rules.js';
+import { isHashablePassword } from '../../passwords/hasher.js';
+import { checkPasswordPolicy } from '../../passwords/policy.js';
+import { requirePrincipal } from '../authorization.js';
+import { collectFields, throwFieldErrors } from '../body.js';
+import { defineRoute } from '../route-spec.js';
+import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
+import { logSecurityEvent } from '../security-log.js';
+
+const FIELDS = ['old_password', 'new_password'] as const;
+
+export const passwordChangeRoute = defineRoute({
+  method: 'POST',
+  paths: ['/api/password/change/'],
+  auth: 'bearer',
+  name: 'Password Change',
+  description: "Change the caller's password. Every other session of the caller ends; the one asking stays logged in.",
+  schema: {
+    tags: ['account'],
+    security: bearer,
+    body: bodyOf({ old_password: 'The current password', new_password: 'The new password' }),
+    response: { 200: schemas.message, ...errorResponses },
+  },
+  async handler(ctx, request): Promise<MessageResponse> {
+    const principal = await requirePrincipal(ctx, request);
+    const { values, errors } = collectFields(request, { old_password: {}, new_password: {} });
+    // The hash as stored now, not as cached with the session.
+    const user = (await ctx.store.findUserById(principal.user.id)) ?? principal.user;
+    if (values.old_password !== undefined) {
+      const matches =
+        isHashablePassword(values.old_password) && (await ctx.hasher.verify(user.passwordHash, values.old_password));
+      if (!matches) errors.old_password = [accountMessages.wrongOldPassword];
+    }
+    if (values.new_password !== undefined) errors.new_password = await checkPasswordPolicy(values.new_password, user);
+    throwFieldErrors(errors, FIELDS);
+
+    const passwordHash = await ctx.hasher.hash(values.new_password as string);
+    await ctx.store.setPassword(user.id, passwordHash, ctx.clock.now(), principal.sessionId);
+    logSecurityEvent(request, 'password_changed', { userId: user.id, sessionId: principal.sessionId });
+    return { message: 'Password changed successfully' };
+  },
+});

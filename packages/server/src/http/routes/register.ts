@@ -1,0 +1,89 @@
+import type { ProfileResponse } from '@tessera/protocol';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_USERNAME_LENGTH,
+  accountMessages,
+  emailProblems,
+  usernameProblems,
+} from '../../auth/account-rules.js';
+import { AuthError, fieldErrors } from '../../errors.js';
+import { checkPasswordPolicy } from '../../passwords/policy.js';
+import { DuplicateUsernameError } from '../../store/types.js';
+import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
+import { defineRoute } from '../route-spec.js';
+import { bodyOf, errorResponses, schemas } from '../schemas.js';
+import { logSecurityEvent } from '../security-log.js';
+import { profileOf } from './profile.js';
+
+const optionalName: FieldSpec = { optional: true, allowBlank: true, maxLength: MAX_NAME_LENGTH };
+const FIELDS = {
+  username: { maxLength: MAX_USERNAME_LENGTH },
+  password: {},
+  email: { optional: true, allowBlank: true, maxLength: MAX_EMAIL_LENGTH },
+  first_name: optionalName,
+  last_name: optionalName,
+} as const satisfies Record<string, FieldSpec>;
+const ORDER = Object.keys(FIELDS) as (keyof typeof FIELDS)[];
+
+export const registerRoute = defineRoute({
+  method: 'POST',
+  paths: ['/api/register/'],
+  auth: 'none',
+  name: 'Register',
+  description: 'Create an account (only when TESSERA_REGISTRATION=open). 201 with the new profile; log in next.',
+  schema: {
+    tags: ['account'],
+    body: bodyOf(
+      {
+        username: 'Letters, digits and @ . + - _ (at most 150)',
+        password: 'At least 8 characters, not common, not all digits, not the username',
+        email: 'Email address',
+        first_name: 'First name',
+        last_name: 'Last name',
+      },
+      ['email', 'first_name', 'last_name'],
+    ),
+    response: { 201: schemas.profile, ...errorResponses },
+  },
+  async handler(ctx, request, reply): Promise<ProfileResponse> {
+    if (!ctx.settings.registrationOpen) {
+      throw new AuthError(403, 'permission_denied', {
+        detail: 'Registration is closed. An administrator can create accounts with `tessera createuser`.',
+        code: 'permission_denied',
+      });
+    }
+    const { values, errors } = collectFields(request, FIELDS);
+    const { username, password } = values;
+    if (username !== undefined) errors.username ??= usernameProblems(username);
+    if (values.email !== undefined) errors.email ??= emailProblems(values.email);
+    if (password !== undefined) errors.password = await checkPasswordPolicy(password, { username: username ?? '' });
+    if (username !== undefined && errors.username?.length === 0 && (await ctx.store.findUserByUsername(username))) {
+      errors.username = [accountMessages.usernameTaken];
+    }
+    throwFieldErrors(errors, ORDER);
+
+    try {
+      const user = await ctx.store.createUser({
+        username: username as string,
+        passwordHash: await ctx.hasher.hash(password as string),
+        email: values.email ?? '',
+        firstName: values.first_name ?? '',
+        lastName: values.last_name ?? '',
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        dateJoined: ctx.clock.now(),
+        role: 'viewer',
+        permissions: [],
+      });
+      logSecurityEvent(request, 'user_created', { userId: user.id });
+      void reply.code(201);
+      return profileOf(user);
+    } catch (error) {
+      // Taken between the check and the insert.
+      if (error instanceof DuplicateUsernameError) throw fieldErrors({ username: [accountMessages.usernameTaken] });
+      throw error;
+    }
+  },
+});
