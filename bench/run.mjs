@@ -63,6 +63,7 @@ const PASSWORD = 'bench-password-not-a-secret';
 const SECRET_KEY = 'bench-only-secret-key-0123456789abcdef-0123456789';
 const TESSERA_BIN = path.join(SERVER_DIR, 'bin', 'tessera.js');
 const BARE_SCRIPT = path.join(ROOT, 'bench', 'bare-fastify.mjs');
+const UNCHECKED_SCRIPT = path.join(ROOT, 'bench', 'tessera-unchecked.mjs');
 
 function positive(name, fallback, allowZero = false) {
   const raw = process.env[name];
@@ -295,7 +296,7 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   tempDirs.add(tmp);
   try {
-    const [port, barePort] = [await freePort(), await freePort()];
+    const [port, barePort, uncheckedPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       DATABASE_URL: `sqlite:${path.join(tmp, 'db.sqlite')}`,
       TESSERA_SECRET_KEY: SECRET_KEY,
@@ -306,10 +307,20 @@ async function main() {
 
     const tessera = startChild('tessera serve', [TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
     const bare = startChild('bare Fastify', [BARE_SCRIPT], { PORT: String(barePort), HOST: '127.0.0.1' });
-    ourServers.push(tessera, bare);
+    // The same database, served without the revocation check: what the check costs.
+    const unchecked = startChild('tessera without revocation check', [UNCHECKED_SCRIPT], {
+      ...env,
+      PORT: String(uncheckedPort),
+    });
+    ourServers.push(tessera, bare, unchecked);
     const base = `http://127.0.0.1:${port}`;
     const bareUrl = `http://127.0.0.1:${barePort}/`;
-    await Promise.all([waitUntilServing(tessera, `${base}/healthz`), waitUntilServing(bare, bareUrl)]);
+    const uncheckedBase = `http://127.0.0.1:${uncheckedPort}`;
+    await Promise.all([
+      waitUntilServing(tessera, `${base}/healthz`),
+      waitUntilServing(bare, bareUrl),
+      waitUntilServing(unchecked, `${uncheckedBase}/healthz`),
+    ]);
     const startupLines = tessera.lines;
 
     process.stderr.write(
@@ -341,6 +352,17 @@ async function main() {
       },
     };
     rows.push(await measure(profile));
+    const profileUnchecked = {
+      key: 'profileUnchecked',
+      server: unchecked,
+      name: 'same, without the revocation check (sessions trusted once seen)',
+      url: `${uncheckedBase}/api/profile/`,
+      async prepare() {
+        const { access } = await login(uncheckedBase);
+        profileUnchecked.requests = [{ method: 'GET', headers: { authorization: `Bearer ${access}` } }];
+      },
+    };
+    rows.push(await measure(profileUnchecked));
     const verify = {
       key: 'verify',
       server: tessera,
@@ -460,6 +482,7 @@ function report({ rows, rss, argon, serverLog, chainBreaks }) {
     [
       ['profile ÷ bare Fastify', fmtRatio(by.profile.rps / bareRps)],
       ['profile ÷ tessera /healthz', fmtRatio(by.profile.rps / by.healthz.rps)],
+      ['profile with ÷ without the revocation check (goal ≥ 90%)', fmtPercent(by.profile.rps / by.profileUnchecked.rps)],
       ['refresh (rotations/s, absolute)', fmtNumber(by.refresh.rps)],
       ['login (logins/s, absolute)', fmtNumber(by.login.rps, 1)],
       [

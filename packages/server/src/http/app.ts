@@ -37,6 +37,12 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   hasher?: PasswordHasher;
+  /**
+   * Where protected requests read sessions: by default the revocation-aware
+   * cache. The benchmark swaps in a lookup that never forgets, to price the
+   * revocation check; nothing else should.
+   */
+  sessions?: AuthContext['sessions'];
   /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -89,7 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const jwt = createJwtCodec(options.secretKey);
   const ctx: AuthContext = {
     store: revocations.store,
-    sessions: revocations.sessions,
+    sessions: options.sessions ?? revocations.sessions,
     channelUp: revocations.channelUp,
     hasher: options.hasher ?? createArgon2idHasher(),
     jwt,
