@@ -482,7 +482,10 @@ function report({ rows, rss, argon, serverLog, chainBreaks }) {
     [
       ['profile ÷ bare Fastify', fmtRatio(by.profile.rps / bareRps)],
       ['profile ÷ tessera /healthz', fmtRatio(by.profile.rps / by.healthz.rps)],
-      ['profile with ÷ without the revocation check (goal ≥ 90%)', fmtPercent(by.profile.rps / by.profileUnchecked.rps)],
+      [
+        'profile with ÷ without the revocation check (goal ≥ 90%)',
+        fmtPercent(by.profile.rps / by.profileUnchecked.rps),
+      ],
       ['refresh (rotations/s, absolute)', fmtNumber(by.refresh.rps)],
       ['login (logins/s, absolute)', fmtNumber(by.login.rps, 1)],
       [

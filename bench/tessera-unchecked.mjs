@@ -25,5 +25,12 @@ const sessions = {
 const app = await buildApp({ config, secretKey: config.secretKey, store, sessions, logger: { level: 'warn' } });
 await app.listen({ port: config.port, host: config.host });
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => void app.close().then(() => store.close()).then(() => process.exit(0)));
+  process.once(
+    signal,
+    () =>
+      void app
+        .close()
+        .then(() => store.close())
+        .then(() => process.exit(0)),
+  );
 }

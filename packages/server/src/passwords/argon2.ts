@@ -27,20 +27,22 @@ export const DUMMY_HASH =
  * ```
  */
 export function createArgon2idHasher(): PasswordHasher {
-  const check = async (encoded: string, password: string): Promise<boolean> => {
-    if (!encoded.startsWith('$argon2')) return false;
-    try {
-      return await verify(encoded, password);
-    } catch {
-      return false;
-    }
+  const verifyDummy = async (password: string): Promise<false> => {
+    await verify(DUMMY_HASH, password).catch(() => false);
+    return false;
   };
   return {
     hash: (password) => hash(password, ARGON2ID_PARAMETERS),
-    verify: check,
-    async verifyDummy(password) {
-      await check(DUMMY_HASH, password);
-      return false;
+    async verify(encoded, password) {
+      // An unusable hash (Django's "!…", another scheme, a damaged string)
+      // costs a verify all the same: a quick "no" would tell that the account exists.
+      if (!encoded.startsWith('$argon2')) return verifyDummy(password);
+      try {
+        return await verify(encoded, password);
+      } catch {
+        return verifyDummy(password);
+      }
     },
+    verifyDummy,
   };
 }

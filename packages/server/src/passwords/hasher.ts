@@ -7,7 +7,7 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /**
    * Whether `password` matches `encoded`. An unusable or malformed hash is
-   * `false`, never an error.
+   * `false`, never an error, and costs as much as a usable one.
    */
   verify(encoded: string, password: string): Promise<boolean>;
   /**
