@@ -36,6 +36,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/client/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.|@tessera/protocol$)',
+              message: '@tessera/client has no runtime dependencies: it imports only @tessera/protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/server/src/**'],
     ignores: ['packages/server/src/tokens/jwt.ts'],
     rules: {

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 const ALL = ['packages/*/test/**/*.test.ts'];
+/** Tests that measure time: run alone, after everything else, so that other test files do not disturb them. */
+const TIMING = ['packages/server/test/adversarial/login-uniformity.test.ts'];
 
 export default defineConfig({
   test: {
@@ -10,7 +12,7 @@ export default defineConfig({
     globalSetup: ['packages/server/test/support/services-global.ts'],
     projects: [
       // Everything, with the HTTP suites on SQLite (the store contract runs every dialect itself).
-      { extends: true, test: { name: 'sqlite', include: ALL } },
+      { extends: true, test: { name: 'sqlite', include: ALL, exclude: TIMING } },
       // The whole HTTP suite again, on PostgreSQL.
       {
         extends: true,
@@ -20,6 +22,7 @@ export default defineConfig({
           env: { TESSERA_TEST_DIALECT: 'postgres' },
         },
       },
+      { extends: true, test: { name: 'timing', include: TIMING, sequence: { groupOrder: 1 } } },
     ],
   },
 });

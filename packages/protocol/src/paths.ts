@@ -23,6 +23,7 @@ export const paths = {
   sessionsRevokeOthers: '/api/sessions/revoke-others/',
   passwordChange: '/api/password/change/',
   register: '/api/register/',
+  csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
 } as const;
 

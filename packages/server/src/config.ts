@@ -3,6 +3,9 @@
  * is reported together, each with how to fix it, and the result is frozen.
  */
 
+import { isIP } from 'node:net';
+import { parseRateLimits, type RateLimits } from './counters/rate-limits.js';
+
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
 export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser'] as const;
 export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
@@ -38,6 +41,15 @@ export interface Config {
   readonly audience: string | undefined;
   readonly leewaySeconds: number;
   readonly corsOrigins: readonly string[];
+  /** Attempts allowed per window on the guarded endpoints; empty when off. */
+  readonly rateLimits: RateLimits;
+  /** Whether login and refresh also set HttpOnly cookies, and protected endpoints read them (with CSRF checks). */
+  readonly cookieMode: boolean;
+  /** `Secure` cookies with `__Host-`/`__Secure-` names; off only for plain-http development. */
+  readonly cookieSecure: boolean;
+  readonly cookieSameSite: 'lax' | 'strict' | 'none';
+  /** Proxies whose `X-Forwarded-For` names the client: addresses or CIDR ranges. */
+  readonly trustedProxies: readonly string[];
   /** Prepended to every API path, e.g. `/auth`; empty by default. */
   readonly pathPrefix: string;
   readonly logLevel: string;
@@ -84,6 +96,15 @@ export function resolveConfig(env: Env): Config {
     return value;
   };
 
+  /** A two-valued variable: `yes` or `no` (case-insensitive), else `fallback` and a problem. */
+  const flag = (name: string, yes: string, no: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === yes || raw === no) return raw === yes;
+    problems.push(`${name}=${JSON.stringify(raw)} must be ${yes} or ${no}.`);
+    return fallback;
+  };
+
   const production = read('NODE_ENV') === 'production';
   const port = integer('PORT', 8000, 0, 65535);
   const host = read('HOST') ?? '127.0.0.1';
@@ -119,10 +140,7 @@ export function resolveConfig(env: Env): Config {
     problems.push('TESSERA_SESSION_MAX_AGE must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.');
   }
   const refreshGraceSeconds = integer('TESSERA_REFRESH_GRACE_SECONDS', 10, 0, 300);
-  const registration = read('TESSERA_REGISTRATION') ?? 'closed';
-  if (registration !== 'open' && registration !== 'closed') {
-    problems.push(`TESSERA_REGISTRATION=${JSON.stringify(registration)} must be open or closed.`);
-  }
+  const registrationOpen = flag('TESSERA_REGISTRATION', 'open', 'closed', false);
 
   const extraClaims = list(read('TESSERA_EXTRA_CLAIMS')).filter((claim): claim is ExtraClaim => {
     const known = (EXTRA_CLAIMS as readonly string[]).includes(claim);
@@ -138,6 +156,28 @@ export function resolveConfig(env: Env): Config {
         `TESSERA_CORS_ORIGINS entry "${origin}" is not an exact origin; write scheme://host[:port], e.g. http://localhost:3000 (no path, no wildcard).`,
       );
     }
+  }
+
+  const rateLimits = parseRateLimits(read('TESSERA_RATE_LIMITS'), problems);
+  const trustedProxies = list(read('TESSERA_TRUSTED_PROXIES'));
+  for (const proxy of trustedProxies) {
+    if (!isAddressOrRange(proxy)) {
+      problems.push(
+        `TESSERA_TRUSTED_PROXIES entry "${proxy}" is not an IP address or CIDR range, e.g. 10.0.0.1 or 10.0.0.0/8.`,
+      );
+    }
+  }
+
+  const cookieMode = flag('TESSERA_COOKIE_MODE', 'on', 'off', false);
+  const cookieSecure = flag('TESSERA_COOKIE_SECURE', 'true', 'false', true);
+  const sameSite = (read('TESSERA_COOKIE_SAMESITE') ?? 'lax').toLowerCase();
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
+    problems.push(`TESSERA_COOKIE_SAMESITE=${JSON.stringify(sameSite)} must be lax, strict or none.`);
+  } else if (sameSite === 'none' && !cookieSecure) {
+    problems.push(
+      'TESSERA_COOKIE_SAMESITE=none needs Secure cookies: browsers refuse SameSite=None without Secure, and it would ' +
+        'send the session cookies on every cross-site request. Remove TESSERA_COOKIE_SECURE=false, or use lax.',
+    );
   }
 
   const pathPrefix = read('TESSERA_PATH_PREFIX') ?? '';
@@ -164,12 +204,17 @@ export function resolveConfig(env: Env): Config {
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,
     refreshGraceSeconds,
-    registrationOpen: registration === 'open',
+    registrationOpen,
     extraClaims: Object.freeze([...new Set(extraClaims)]),
     issuer: read('TESSERA_ISSUER'),
     audience: read('TESSERA_AUDIENCE'),
     leewaySeconds: integer('TESSERA_LEEWAY', 0, 0, 3600),
     corsOrigins: Object.freeze(corsOrigins),
+    rateLimits,
+    cookieMode,
+    cookieSecure,
+    cookieSameSite: sameSite === 'strict' || sameSite === 'none' ? sameSite : 'lax',
+    trustedProxies: Object.freeze(trustedProxies),
     pathPrefix,
     logLevel,
   };
@@ -208,6 +253,14 @@ function list(raw: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function isAddressOrRange(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 function isExactOrigin(value: string): boolean {

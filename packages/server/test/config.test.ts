@@ -36,6 +36,16 @@ describe('resolveConfig', () => {
       audience: undefined,
       leewaySeconds: 0,
       corsOrigins: [],
+      rateLimits: {
+        obtain: { limit: 5, windowMs: 60_000 },
+        refresh: { limit: 10, windowMs: 60_000 },
+        password: { limit: 3, windowMs: 3_600_000 },
+        register: { limit: 10, windowMs: 3_600_000 },
+      },
+      cookieMode: false,
+      cookieSecure: true,
+      cookieSameSite: 'lax',
+      trustedProxies: [],
       pathPrefix: '',
       logLevel: 'info',
     });
@@ -122,6 +132,30 @@ describe('resolveConfig', () => {
       { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },
       { corsOrigins: ['http://localhost:3000', 'https://app.example.com'] },
     ],
+    ['TESSERA_RATE_LIMITS=off', { TESSERA_RATE_LIMITS: 'off' }, { rateLimits: {} }],
+    ['TESSERA_RATE_LIMITS=OFF', { TESSERA_RATE_LIMITS: 'OFF' }, { rateLimits: {} }],
+    [
+      'TESSERA_RATE_LIMITS overriding some limits, the others kept',
+      { TESSERA_RATE_LIMITS: 'obtain=20/second, password=1/day' },
+      {
+        rateLimits: {
+          obtain: { limit: 20, windowMs: 1000 },
+          refresh: { limit: 10, windowMs: 60_000 },
+          password: { limit: 1, windowMs: 86_400_000 },
+          register: { limit: 10, windowMs: 3_600_000 },
+        },
+      },
+    ],
+    [
+      'TESSERA_TRUSTED_PROXIES',
+      { TESSERA_TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16,::1, fd00::/8' },
+      { trustedProxies: ['10.0.0.1', '10.1.0.0/16', '::1', 'fd00::/8'] },
+    ],
+    ['TESSERA_COOKIE_MODE=on', { TESSERA_COOKIE_MODE: 'on' }, { cookieMode: true }],
+    ['TESSERA_COOKIE_MODE=OFF', { TESSERA_COOKIE_MODE: 'OFF' }, { cookieMode: false }],
+    ['TESSERA_COOKIE_SECURE=false', { TESSERA_COOKIE_SECURE: 'false' }, { cookieSecure: false }],
+    ['TESSERA_COOKIE_SAMESITE=Strict', { TESSERA_COOKIE_SAMESITE: 'Strict' }, { cookieSameSite: 'strict' }],
+    ['TESSERA_COOKIE_SAMESITE=none, Secure', { TESSERA_COOKIE_SAMESITE: 'none' }, { cookieSameSite: 'none' }],
     ['TESSERA_PATH_PREFIX', { TESSERA_PATH_PREFIX: '/auth' }, { pathPrefix: '/auth' }],
     ['TESSERA_PATH_PREFIX of two segments', { TESSERA_PATH_PREFIX: '/v1/auth' }, { pathPrefix: '/v1/auth' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
@@ -143,6 +177,31 @@ describe('resolveConfig', () => {
       'TESSERA_REFRESH_GRACE_SECONDS="301" must be a whole number from 0 to 300.',
     ],
     [{ TESSERA_REGISTRATION: 'yes' }, 'TESSERA_REGISTRATION="yes" must be open or closed.'],
+    [{ TESSERA_COOKIE_MODE: 'yes' }, 'TESSERA_COOKIE_MODE="yes" must be on or off.'],
+    [{ TESSERA_COOKIE_SECURE: 'no' }, 'TESSERA_COOKIE_SECURE="no" must be true or false.'],
+    [{ TESSERA_COOKIE_SAMESITE: 'lenient' }, 'TESSERA_COOKIE_SAMESITE="lenient" must be lax, strict or none.'],
+    [
+      { TESSERA_COOKIE_SAMESITE: 'none', TESSERA_COOKIE_SECURE: 'false' },
+      'TESSERA_COOKIE_SAMESITE=none needs Secure cookies: browsers refuse SameSite=None without Secure, and it would ' +
+        'send the session cookies on every cross-site request. Remove TESSERA_COOKIE_SECURE=false, or use lax.',
+    ],
+    [
+      { TESSERA_CORS_ORIGINS: '*' },
+      'TESSERA_CORS_ORIGINS entry "*" is not an exact origin; write scheme://host[:port], e.g. http://localhost:3000 (no path, no wildcard).',
+    ],
+    ...['login=5/minute', 'obtain=5', 'obtain=0/minute', 'obtain=5/fortnight', 'obtain=-1/minute', 'none'].map(
+      (entry): [Record<string, string>, string] => [
+        { TESSERA_RATE_LIMITS: entry },
+        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, refresh, password, register, ` +
+          'COUNT at least 1 and UNIT second, minute, hour or day (e.g. obtain=5/minute), or the whole value "off".',
+      ],
+    ),
+    ...['10.0.0.300', '10.0.0.0/33', 'proxy.local', '::1/129', '10.0.0.0/8/8'].map(
+      (entry): [Record<string, string>, string] => [
+        { TESSERA_TRUSTED_PROXIES: entry },
+        `TESSERA_TRUSTED_PROXIES entry "${entry}" is not an IP address or CIDR range, e.g. 10.0.0.1 or 10.0.0.0/8.`,
+      ],
+    ),
     [
       { TESSERA_SESSION_MAX_AGE: '120', TESSERA_ACCESS_TOKEN_LIFETIME: '300' },
       'TESSERA_SESSION_MAX_AGE must not be shorter than TESSERA_ACCESS_TOKEN_LIFETIME.',

@@ -3,7 +3,7 @@ import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js'
 import { ACCOUNT_REVOKE_REASONS, type UserRecord } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
-import { isSpent } from './refresh.js';
+import { readRefreshToken } from './refresh.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
@@ -55,13 +55,9 @@ function requireActiveUser(user: UserRecord | undefined): UserRecord {
  */
 export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<void> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
-  if (raw.token_type === 'refresh' && typeof raw.jti === 'string') {
-    const state = await ctx.store.findRefreshToken(raw.jti);
-    if (state !== undefined && isSpent(state)) {
-      throw new TokenError(tokenMessages.blacklisted);
-    }
-    requireClaims(raw);
-    if (state === undefined) throw invalidToken();
+  if (raw.token_type === 'refresh') {
+    // Exactly what refresh and blacklist accept.
+    await readRefreshToken(ctx, token);
     return;
   }
   const sessionId = sessionIdOf(raw);
@@ -69,4 +65,6 @@ export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<
   if (session !== undefined && session.revokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
   requireClaims(raw);
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
+  // A token naming one user and another's session is no token of either.
+  if (session.userId !== userIdOf(raw)) throw invalidToken();
 }

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { CsrfTokens } from './csrf-tokens.js';
+import type { Throttle } from '../http/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SessionCache } from '../revocation/session-cache.js';
@@ -20,12 +22,17 @@ export interface AuthContext {
   readonly settings: AuthSettings;
   readonly clock: Clock;
   readonly randomId: () => string;
+  /** CSRF tokens for cookie mode. */
+  readonly csrf: CsrfTokens;
+  /** Rate limits on the guarded endpoints. */
+  readonly throttle: Pick<Throttle, 'check'>;
   /** The ids of a refresh token's successor pair, derived from its own. */
   readonly successorIds: (parentJti: string) => SuccessorIds;
 }
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
-export type AuthSettings = TokenSettings & Pick<Config, 'registrationOpen'>;
+export type AuthSettings = TokenSettings &
+  Pick<Config, 'registrationOpen' | 'cookieMode' | 'cookieSecure' | 'cookieSameSite' | 'corsOrigins' | 'pathPrefix'>;
 
 /** A fresh pair, in the order each endpoint sends it. */
 export interface TokenPair {

@@ -2,6 +2,7 @@ import { details } from '@tessera/protocol';
 import { unauthorizedWithoutCode } from '../errors.js';
 import { isHashablePassword } from '../passwords/hasher.js';
 import type { UserRecord } from '../store/types.js';
+import { auditEntry } from './audit.js';
 import { subjectOf, type AuthContext, type TokenPair } from './context.js';
 
 export interface LoginInput {
@@ -35,15 +36,22 @@ export class LoginFailedError extends Error {
  * @throws {LoginFailedError} carrying the reason for the security log.
  */
 export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginResult> {
-  if (!isHashablePassword(input.password)) throw new LoginFailedError('password_too_long', undefined);
+  const fail = async (reason: LoginFailure, userId: number | undefined): Promise<never> => {
+    const details = { reason };
+    await ctx.store.appendAudit(
+      auditEntry('login_failure', input, ctx.clock.now(), { userId, username: input.username, details }),
+    );
+    throw new LoginFailedError(reason, userId);
+  };
+  if (!isHashablePassword(input.password)) return fail('password_too_long', undefined);
   const user = await ctx.store.findUserByUsername(input.username);
   if (user === undefined) {
     await ctx.hasher.verifyDummy(input.password);
-    throw new LoginFailedError('unknown_user', undefined);
+    return fail('unknown_user', undefined);
   }
   const matches = await ctx.hasher.verify(user.passwordHash, input.password);
-  if (!matches) throw new LoginFailedError('bad_password', user.id);
-  if (!user.isActive) throw new LoginFailedError('inactive', user.id);
+  if (!matches) return fail('bad_password', user.id);
+  if (!user.isActive) return fail('inactive', user.id);
 
   const sessionId = ctx.randomId();
   const subject = subjectOf(user);
@@ -51,14 +59,10 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
   const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing);
-  await ctx.store.startSession({
-    sessionId,
-    userId: user.id,
-    now,
-    ip: input.ip,
-    userAgent: input.userAgent,
-    token: refresh,
-  });
+  await ctx.store.startSession(
+    { sessionId, userId: user.id, now, ip: input.ip, userAgent: input.userAgent, token: refresh },
+    auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId }),
+  );
   return { access: access.token, refresh: refresh.token, user, sessionId };
 }
 

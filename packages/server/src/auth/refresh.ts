@@ -1,6 +1,7 @@
 import { details, tokenMessages } from '@tessera/protocol';
 import { TokenError, invalidToken, unauthorizedWithoutCode } from '../errors.js';
 import type { SuccessorIds } from '../ids.js';
+import { auditEntry, type ClientInfo } from './audit.js';
 import {
   ACCOUNT_REVOKE_REASONS,
   type RefreshTokenRow,
@@ -55,11 +56,6 @@ export async function readRefreshToken(
   return { claims, state };
 }
 
-/** A refresh token already rotated, or whose session has ended. */
-export function isSpent(state: RefreshTokenState): boolean {
-  return state.usedAt !== null || state.sessionRevokedAt !== null;
-}
-
 export interface RefreshResult extends TokenPair {
   user: UserRecord;
   sessionId: string;
@@ -73,7 +69,7 @@ export interface RefreshResult extends TokenPair {
  * reuse: the whole session is revoked.
  * @throws {TokenError} ({@link RefreshTokenReuseError} on reuse) or the 401 for a user who is gone or inactive.
  */
-export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Promise<RefreshResult> {
+export async function rotateRefreshToken(ctx: AuthContext, token: unknown, client: ClientInfo): Promise<RefreshResult> {
   const { state } = await readRefreshToken(ctx, token, { explainDeactivation: true, acceptRotated: true });
   const now = ctx.clock.now();
   const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
@@ -81,11 +77,13 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Prom
   const user = await requireActiveUser(ctx, state.userId);
   const ids = ctx.successorIds(state.jti);
   const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd);
+  const audit = (event: 'refresh' | 'refresh_token_reuse', details: Record<string, boolean> = {}) =>
+    auditEntry(event, client, now, { userId: user.id, username: user.username, sessionId: state.sessionId, details });
 
   let rotatedAt = state.usedAt;
   if (rotatedAt === null) {
     const { pair, successor } = mint(now);
-    const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor, now });
+    const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor, now }, audit('refresh'));
     if (outcome.kind === 'rotated') return pair;
     if (outcome.kind === 'unknown') throw invalidToken();
     if (outcome.kind === 'session_revoked') throw new TokenError(tokenMessages.blacklisted);
@@ -96,9 +94,12 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Prom
     const successor = await ctx.store.findRefreshToken(ids.refresh);
     if (successor !== undefined && successor.sessionRevokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
     // Only the immediate parent of the live token is forgiven.
-    if (successor !== undefined && successor.usedAt === null) return mint(rotatedAt).pair;
+    if (successor !== undefined && successor.usedAt === null) {
+      await ctx.store.appendAudit(audit('refresh', { within_grace: true }));
+      return mint(rotatedAt).pair;
+    }
   }
-  await ctx.store.revokeSession(state.sessionId, now, 'token_reuse');
+  await ctx.store.revokeSession(state.sessionId, now, 'token_reuse', audit('refresh_token_reuse'));
   throw new RefreshTokenReuseError(state.userId, state.sessionId);
 }
 

@@ -1,5 +1,7 @@
 import { TokenError } from '../errors.js';
-import { readToken, requireClaims, sessionIdOf } from '../tokens/claims.js';
+import type { Principal } from './access.js';
+import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
+import { auditEntry, type ClientInfo } from './audit.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 
@@ -11,9 +13,16 @@ import { readRefreshToken } from './refresh.js';
 export async function blacklistRefreshToken(
   ctx: AuthContext,
   token: unknown,
+  client: ClientInfo,
 ): Promise<{ userId: number; sessionId: string }> {
   const { state } = await readRefreshToken(ctx, token);
-  await ctx.store.revokeSession(state.sessionId, ctx.clock.now(), 'logout');
+  const now = ctx.clock.now();
+  const audit = auditEntry('logout', client, now, {
+    userId: state.userId,
+    sessionId: state.sessionId,
+    details: { via: 'blacklist' },
+  });
+  await ctx.store.revokeSession(state.sessionId, now, 'logout', audit);
   return { userId: state.userId, sessionId: state.sessionId };
 }
 
@@ -27,12 +36,16 @@ export async function blacklistRefreshToken(
 export async function revokeOwnRefreshToken(
   ctx: AuthContext,
   token: unknown,
-  userId: number,
+  caller: Principal,
+  client: ClientInfo,
+  via: 'logout' | 'revoke',
 ): Promise<string | undefined> {
+  const userId = caller.user.id;
   let jti: string;
   let sessionId: string | undefined;
   try {
     const claims = requireClaims(readToken(ctx.jwt, ctx.settings, ctx.clock, token), 'refresh');
+    if (userIdOf(claims) !== userId) return undefined;
     jti = claims.jti;
     sessionId = sessionIdOf(claims);
   } catch (error) {
@@ -41,11 +54,21 @@ export async function revokeOwnRefreshToken(
   }
   const state = await ctx.store.findRefreshToken(jti);
   if (state === undefined || state.userId !== userId || state.sessionId !== sessionId) return undefined;
-  await ctx.store.revokeSession(state.sessionId, ctx.clock.now(), 'logout');
+  const now = ctx.clock.now();
+  const audit = auditEntry('logout', client, now, {
+    userId,
+    username: caller.user.username,
+    sessionId: state.sessionId,
+    details: { via },
+  });
+  await ctx.store.revokeSession(state.sessionId, now, 'logout', audit);
   return state.sessionId;
 }
 
-/** Ends every session of the user; returns how many were live. */
-export function revokeAllSessions(ctx: AuthContext, userId: number): Promise<number> {
-  return ctx.store.revokeUserSessions(userId, ctx.clock.now(), 'revoke_all');
+/** Ends every session of the caller; returns how many were live. */
+export function revokeAllSessions(ctx: AuthContext, caller: Principal, client: ClientInfo): Promise<number> {
+  const now = ctx.clock.now();
+  const { user, sessionId } = caller;
+  const audit = auditEntry('revoke_all', client, now, { userId: user.id, username: user.username, sessionId });
+  return ctx.store.revokeUserSessions(user.id, now, 'revoke_all', undefined, audit);
 }

@@ -3,6 +3,7 @@ import { ConfigError, resolveConfig } from '../config.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
+import { listAudit } from './audit.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
 
@@ -26,6 +27,8 @@ Commands:
   sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
   revoke USERNAME [--session ID]
                                 end one session, or every session, of the user
+  audit [--user U] [--event E] [--since T] [--limit N]
+                                security events, newest first (T: ISO 8601)
   flushexpired                  delete expired refresh tokens and their finished sessions
 
 Every command reads DATABASE_URL (default sqlite:./data/tessera.sqlite).
@@ -73,6 +76,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'revoke':
         await revokeSessions(config, io, args);
+        return 0;
+      case 'audit':
+        await listAudit(config, io, args);
         return 0;
       case 'users':
         parseArgs({ args, options: {} });

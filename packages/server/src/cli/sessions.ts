@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import type { Config } from '../config.js';
 import { CliError, type Io } from './io.js';
 import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
@@ -37,8 +38,10 @@ export async function revokeSessions(config: Config, io: Io, args: string[]): Pr
   await withStore(config, async (store) => {
     const user = await requireUser(store, positionals, 'revoke');
     const now = Date.now();
+    const fields = { userId: user.id, username: user.username, details: { via: 'cli' } };
     if (values.session === undefined) {
-      const count = await store.revokeUserSessions(user.id, now, 'admin');
+      const audit = auditEntry('revoke_all', CLI_CLIENT, now, fields);
+      const count = await store.revokeUserSessions(user.id, now, 'admin', undefined, audit);
       io.stdout.write(`Ended ${count} sessions of "${user.username}".\n`);
       return;
     }
@@ -46,7 +49,8 @@ export async function revokeSessions(config: Config, io: Io, args: string[]): Pr
     if (!live.some((session) => session.id === values.session)) {
       throw new CliError(`"${user.username}" has no live session ${quote(values.session)}`);
     }
-    await store.revokeSession(values.session, now, 'admin');
+    const audit = auditEntry('session_revoked', CLI_CLIENT, now, { ...fields, sessionId: values.session });
+    await store.revokeSession(values.session, now, 'admin', audit);
     io.stdout.write(`Ended session ${values.session} of "${user.username}".\n`);
   });
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { usernameProblems } from '../auth/account-rules.js';
+import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import { MAX_PASSWORD_BYTES, isHashablePassword } from '../passwords/hasher.js';
@@ -47,7 +48,11 @@ async function insertUser(config: Config, input: NewUserInput, clockNow: number)
   const passwordHash = await createArgon2idHasher().hash(input.password);
   return withStore(config, async (store) => {
     try {
-      return await store.createUser({ ...input, passwordHash, dateJoined: clockNow });
+      const audit = auditEntry('user_created', CLI_CLIENT, clockNow, {
+        username: input.username,
+        details: { via: 'cli' },
+      });
+      return await store.createUser({ ...input, passwordHash, dateJoined: clockNow }, audit);
     } catch (error) {
       if (error instanceof DuplicateUsernameError) throw new CliError(`the username ${quote(input.username)} is taken`);
       throw error;
@@ -154,7 +159,13 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
     const user = await requireUser(store, positionals, 'changepassword');
     const password = await obtainPassword(io, values.password, user.username);
     const hash = await createArgon2idHasher().hash(password);
-    await store.setPassword(user.id, hash, Date.now());
+    const now = Date.now();
+    const audit = auditEntry('password_changed', CLI_CLIENT, now, {
+      userId: user.id,
+      username: user.username,
+      details: { via: 'cli' },
+    });
+    await store.setPassword(user.id, hash, now, undefined, audit);
     io.stdout.write(`Password changed for "${user.username}"; every session was ended.\n`);
   });
 }
@@ -164,7 +175,10 @@ export async function setActive(config: Config, io: Io, args: string[], active: 
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   await withStore(config, async (store) => {
     const user = await requireUser(store, positionals, active ? 'activate' : 'deactivate');
-    await store.setActive(user.id, active, Date.now());
+    const now = Date.now();
+    const event = active ? 'user_activated' : 'user_deactivated';
+    const audit = auditEntry(event, CLI_CLIENT, now, { userId: user.id, username: user.username });
+    await store.setActive(user.id, active, now, audit);
     io.stdout.write(
       active ? `Activated "${user.username}".\n` : `Deactivated "${user.username}"; every session was ended.\n`,
     );

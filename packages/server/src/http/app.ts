@@ -1,6 +1,9 @@
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
+import { createCsrfTokens } from '../auth/csrf-tokens.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createSuccessorIds, randomId } from '../ids.js';
@@ -16,6 +19,9 @@ import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
+import { createThrottle } from './throttle.js';
+import { auditListRoute } from './routes/audit.js';
+import { csrfRoute } from './routes/csrf.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
 import { passwordChangeRoute } from './routes/password.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
@@ -62,6 +68,8 @@ const API_ROUTES = [
   sessionRevokeOthersRoute,
   passwordChangeRoute,
   registerRoute,
+  auditListRoute,
+  csrfRoute,
 ];
 
 /**
@@ -82,7 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     // HEAD is not part of the contract: it answers 405 like the other methods.
     exposeHeadRoutes: false,
-    trustProxy: false,
+    // X-Forwarded-For names the client only when the proxy that sent it is trusted.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // A URL the router cannot decode never reaches the error handler.
     frameworkErrors: (_error, _request, reply) => {
       // Fastify types this reply without a route, which admits no status or body: cast.
@@ -93,6 +102,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', () => revocations.start());
   app.addHook('onClose', () => revocations.stop());
   const jwt = createJwtCodec(options.secretKey);
+  const throttle = createThrottle({
+    limits: config.rateLimits,
+    clock,
+    redisUrl: config.redisUrl,
+    warn: (message, error) => app.log.warn({ err: error }, message),
+    onThrottled: (name) => app.metrics.throttled.inc({ route: name }),
+  });
+  app.addHook('onReady', () => throttle.start());
+  app.addHook('onClose', () => throttle.close());
   const ctx: AuthContext = {
     store: revocations.store,
     sessions: options.sessions ?? revocations.sessions,
@@ -104,9 +122,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     randomId,
     successorIds: createSuccessorIds(options.secretKey),
+    throttle,
+    csrf: createCsrfTokens(options.secretKey),
   };
 
   await app.register(metricsPlugin);
+  await app.register(cookie);
+  // nosniff, frame-ancestors 'none', no referrer, CSP and the rest of helmet's defaults, on every answer.
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'form-action': ["'self'"] } },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+  });
   installErrorHandler(app);
   registerBodyParsers(app);
   // Routes declare schemas for the docs; requests are validated by the
@@ -129,6 +156,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       credentials: true,
       methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRFToken'],
+      // Date lets clients correct for clock skew; Retry-After says when a throttled request may try again.
+      exposedHeaders: ['Date', 'Retry-After'],
       maxAge: 600,
     });
   }

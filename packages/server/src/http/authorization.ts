@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import { TokenError, accessTokenNotValid, unauthorized, unauthorizedWithoutCode } from '../errors.js';
+import { cookieNames, cookieOf } from './cookies.js';
+import { isUnsafe, requireCsrf } from './csrf.js';
 
 /** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
 export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
@@ -33,13 +35,24 @@ export function parseAuthorizationHeader(header: string | undefined): Authorizat
  * @throws {AuthError} the contract's 401 for each way the header or token fails.
  */
 export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Promise<Principal> {
+  const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
+  if (cookie !== undefined) {
+    // Cookie mode: the access cookie first. A browser sends it on its own, so unsafe requests prove their origin.
+    const principal = await authenticate(ctx, cookie);
+    if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
+    return principal;
+  }
   const header = parseAuthorizationHeader(request.headers.authorization);
   if (header.kind === 'absent') throw unauthorizedWithoutCode('not_authenticated', details.notAuthenticated);
   if (header.kind === 'malformed') {
     throw unauthorized('bad_authorization_header', details.badAuthorizationHeader);
   }
+  return authenticate(ctx, header.token);
+}
+
+async function authenticate(ctx: AuthContext, token: string): Promise<Principal> {
   try {
-    return await authenticateAccessToken(ctx, header.token);
+    return await authenticateAccessToken(ctx, token);
   } catch (error) {
     if (error instanceof TokenError) throw accessTokenNotValid(error);
     throw error;

@@ -16,9 +16,28 @@ interface Marked {
   [RAW_BODY]: RawBody;
 }
 
+/** A media type Fastify can parse: `type/subtype`, then parameters. */
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+[ \t]*(?:;.*)?$/s;
+
+/** Stands in for a Content-Type header Fastify would refuse, so that the handler answers as for any unsupported type. */
+const MALFORMED = 'application/x-tessera-malformed';
+
+/** The Content-Type a client sent, when {@link MALFORMED} replaced it. */
+const sentContentType = new WeakMap<FastifyRequest, string>();
+
 /** Replaces Fastify's parsers with lazy ones that never throw. */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
+  // Fastify answers an empty or malformed Content-Type itself, before any
+  // handler: DRF authenticates first, then answers 415 like any other type.
+  app.addHook('onRequest', (request, _reply, next) => {
+    const sent = request.headers['content-type'];
+    if (sent !== undefined && !MEDIA_TYPE.test(sent.trim())) {
+      sentContentType.set(request, sent);
+      request.headers['content-type'] = MALFORMED;
+    }
+    next();
+  });
   const keep = (raw: RawBody): Marked => ({ [RAW_BODY]: raw });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     done(null, keep({ kind: 'json', text: text as string }));
@@ -40,7 +59,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
       if (settled) return;
       settled = true;
       if (error !== null) done(error, undefined);
-      else done(null, keep({ kind: 'unsupported', mediaType: request.headers['content-type'] ?? '' }));
+      else {
+        const mediaType = sentContentType.get(request) ?? request.headers['content-type'] ?? '';
+        done(null, keep({ kind: 'unsupported', mediaType }));
+      }
     };
     payload.on('data', (chunk: Buffer) => {
       received += chunk.length;

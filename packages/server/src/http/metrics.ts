@@ -13,7 +13,7 @@ export interface Metrics {
   revocations: Counter<'kind'>;
   /** A rotated refresh token presented after its grace window: the session was revoked. */
   reuseDetections: Counter;
-  /** Requests refused by rate limits (counted once rate limiting lands). */
+  /** Requests refused by rate limits, by limit (obtain, refresh, password, register). */
   throttled: Counter<'route'>;
   storeErrors: Counter;
 }
@@ -99,6 +99,8 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, reaso
     case 'revoke_all':
     case 'session_revoked':
       return metrics.revocations.inc({ kind: event });
+    // Counted by the throttle itself, per limit.
+    case 'login_throttled':
     case 'password_changed':
     case 'profile_updated':
     case 'user_created':

@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify';
+import type { ClientInfo } from '../auth/audit.js';
 import { countSecurityEvent } from './metrics.js';
 
 /** The security events the log records, one structured line each. */
 export type SecurityEvent =
   | 'login_success'
   | 'login_failure'
+  | 'login_throttled'
   | 'refresh'
   | 'refresh_failure'
   | 'refresh_token_reuse'
@@ -48,4 +50,9 @@ export function logSecurityEvent(
 /** The client's user agent, bounded for storage. */
 export function userAgentOf(request: FastifyRequest): string {
   return (request.headers['user-agent'] ?? '').slice(0, 512);
+}
+
+/** The client's address and user agent, for the audit log. */
+export function clientOf(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: userAgentOf(request) };
 }

@@ -84,26 +84,26 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
   const user = (userId: number): Event => ({ kind: 'user', target: String(userId) });
   return {
     ...store,
-    async revokeSession(sessionId, now, reason) {
-      await store.revokeSession(sessionId, now, reason);
+    async revokeSession(sessionId, now, reason, audit) {
+      await store.revokeSession(sessionId, now, reason, audit);
       announce({ kind: 'session', target: sessionId });
     },
-    async revokeUserSessions(userId, now, reason, keepSession) {
-      const count = await store.revokeUserSessions(userId, now, reason, keepSession);
+    async revokeUserSessions(userId, now, reason, keepSession, audit) {
+      const count = await store.revokeUserSessions(userId, now, reason, keepSession, audit);
       announce(user(userId));
       return count;
     },
-    async setPassword(userId, passwordHash, now, keepSession) {
-      await store.setPassword(userId, passwordHash, now, keepSession);
+    async setPassword(userId, passwordHash, now, keepSession, audit) {
+      await store.setPassword(userId, passwordHash, now, keepSession, audit);
       announce(user(userId));
     },
-    async updateProfile(userId, changes, now) {
-      const updated = await store.updateProfile(userId, changes, now);
+    async updateProfile(userId, changes, now, audit) {
+      const updated = await store.updateProfile(userId, changes, now, audit);
       announce(user(userId));
       return updated;
     },
-    async setActive(userId, active, now) {
-      await store.setActive(userId, active, now);
+    async setActive(userId, active, now, audit) {
+      await store.setActive(userId, active, now, audit);
       announce(user(userId));
     },
     async deleteUser(userId, now) {

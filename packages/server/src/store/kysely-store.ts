@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
+  type AuditEntry,
   type NewUser,
   type RefreshTokenState,
   type RevocationKind,
@@ -27,6 +28,23 @@ export function createKyselyStore(
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
 ): Store {
+  const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
+    if (entry === undefined) return;
+    await executor
+      .insertInto('audit_log')
+      .values({
+        at: entry.at,
+        event: entry.event,
+        user_id: entry.userId,
+        username: entry.username,
+        session_id: entry.sessionId,
+        ip: entry.ip,
+        user_agent: entry.userAgent,
+        details: JSON.stringify(entry.details),
+      })
+      .execute();
+  };
+
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
     await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
   };
@@ -51,26 +69,30 @@ export function createKyselyStore(
   };
 
   return {
-    async createUser(user: NewUser) {
+    async createUser(user: NewUser, audit) {
       try {
-        const row = await db
-          .insertInto('users')
-          .values({
-            username: user.username,
-            password: user.passwordHash,
-            email: user.email,
-            first_name: user.firstName,
-            last_name: user.lastName,
-            is_active: user.isActive ? 1 : 0,
-            is_staff: user.isStaff ? 1 : 0,
-            is_superuser: user.isSuperuser ? 1 : 0,
-            date_joined: user.dateJoined,
-            role: user.role,
-            permissions: JSON.stringify(user.permissions),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return toUserRecord(row);
+        return await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .insertInto('users')
+            .values({
+              username: user.username,
+              password: user.passwordHash,
+              email: user.email,
+              first_name: user.firstName,
+              last_name: user.lastName,
+              is_active: user.isActive ? 1 : 0,
+              is_staff: user.isStaff ? 1 : 0,
+              is_superuser: user.isSuperuser ? 1 : 0,
+              date_joined: user.dateJoined,
+              role: user.role,
+              permissions: JSON.stringify(user.permissions),
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const created = toUserRecord(row);
+          await insertAudit(trx, audit && { ...audit, userId: created.id });
+          return created;
+        });
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateUsernameError(user.username);
         throw error;
@@ -92,14 +114,15 @@ export function createKyselyStore(
       return rows.map(toUserRecord);
     },
 
-    async setPassword(userId, passwordHash, now, keepSession) {
+    async setPassword(userId, passwordHash, now, keepSession, audit) {
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ password: passwordHash }).where('id', '=', userId).execute();
         await revokeUserSessions(trx, userId, now, 'password_changed', keepSession);
+        await insertAudit(trx, audit);
       });
     },
 
-    async updateProfile(userId, { firstName, lastName, email }, now) {
+    async updateProfile(userId, { firstName, lastName, email }, now, audit) {
       return db.transaction().execute(async (trx) => {
         const set: Updateable<UsersTable> = {};
         if (firstName !== undefined) set.first_name = firstName;
@@ -109,14 +132,16 @@ export function createKyselyStore(
           await trx.updateTable('users').set(set).where('id', '=', userId).execute();
           // Instances cache users with their sessions: they must read the new fields.
           await appendRevocation(trx, 'user', String(userId), now);
+          await insertAudit(trx, audit);
         }
         const row = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
         return row && toUserRecord(row);
       });
     },
 
-    async setActive(userId, active, now) {
+    async setActive(userId, active, now, audit) {
       await db.transaction().execute(async (trx) => {
+        await insertAudit(trx, audit);
         await trx
           .updateTable('users')
           .set({ is_active: active ? 1 : 0 })
@@ -134,8 +159,9 @@ export function createKyselyStore(
       });
     },
 
-    async startSession({ sessionId, userId, now, ip, userAgent, token }) {
+    async startSession({ sessionId, userId, now, ip, userAgent, token }, audit) {
       await db.transaction().execute(async (trx) => {
+        await insertAudit(trx, audit);
         await trx.updateTable('users').set({ last_login: now }).where('id', '=', userId).execute();
         await trx
           .insertInto('sessions')
@@ -168,7 +194,7 @@ export function createKyselyStore(
       );
     },
 
-    async rotateRefreshToken({ jti, successor, now }): Promise<RotationOutcome> {
+    async rotateRefreshToken({ jti, successor, now }, audit): Promise<RotationOutcome> {
       return db.transaction().execute(async (trx) => {
         // The single conditional write that makes rotation single-use.
         const claimed = await trx
@@ -209,6 +235,7 @@ export function createKyselyStore(
           })
           .execute();
         await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', claimed.session_id).execute();
+        await insertAudit(trx, audit);
         return { kind: 'rotated' };
       });
     },
@@ -249,8 +276,9 @@ export function createKyselyStore(
       }));
     },
 
-    async revokeSession(sessionId, now, reason) {
+    async revokeSession(sessionId, now, reason, audit) {
       await db.transaction().execute(async (trx) => {
+        await insertAudit(trx, audit);
         const result = await trx
           .updateTable('sessions')
           .set({ revoked_at: now, revoke_reason: reason })
@@ -261,8 +289,49 @@ export function createKyselyStore(
       });
     },
 
-    revokeUserSessions: (userId, now, reason, keepSession) =>
-      db.transaction().execute((trx) => revokeUserSessions(trx, userId, now, reason, keepSession)),
+    revokeUserSessions: (userId, now, reason, keepSession, audit) =>
+      db.transaction().execute(async (trx) => {
+        await insertAudit(trx, audit);
+        return revokeUserSessions(trx, userId, now, reason, keepSession);
+      }),
+
+    appendAudit: (entry) => insertAudit(db, entry),
+
+    async listAudit({ user, event, since, until, offset, limit }) {
+      let query = db.selectFrom('audit_log');
+      if (user !== undefined) {
+        query = query.where((eb) =>
+          user.id === undefined
+            ? eb('username', '=', user.username)
+            : eb.or([eb('user_id', '=', user.id), eb('username', '=', user.username)]),
+        );
+      }
+      if (event !== undefined) query = query.where('event', '=', event);
+      if (since !== undefined) query = query.where('at', '>=', since);
+      if (until !== undefined) query = query.where('at', '<', until);
+      const total = await query.select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+      const rows = await query
+        .selectAll()
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(offset)
+        .limit(limit)
+        .execute();
+      return {
+        count: Number(total.count),
+        records: rows.map((row) => ({
+          id: Number(row.id),
+          at: Number(row.at),
+          event: row.event,
+          userId: row.user_id === null ? null : Number(row.user_id),
+          username: row.username,
+          sessionId: row.session_id,
+          ip: row.ip,
+          userAgent: row.user_agent,
+          details: parseDetails(row.details),
+        })),
+      };
+    },
 
     async readRevocations(afterId, limit) {
       const rows = await db
@@ -341,6 +410,17 @@ function toUserRecord(row: Selectable<UsersTable>): UserRecord {
 
 function nullableNumber(value: number | string | bigint | null): number | null {
   return value === null ? null : Number(value);
+}
+
+function parseDetails(raw: string): Record<string, string | number | boolean> {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, string | number | boolean>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 function parsePermissions(raw: string): string[] {

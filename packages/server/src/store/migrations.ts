@@ -71,6 +71,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('revocations_at').on('revocations').column('at').execute();
       },
     },
+    '0003_audit_log': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', time, (c) => c.notNull())
+          .addColumn('event', 'varchar(32)', (c) => c.notNull())
+          .addColumn('user_id', 'integer')
+          .addColumn('username', 'varchar(1024)', (c) => c.notNull().defaultTo(''))
+          .addColumn('session_id', 'char(32)')
+          .addColumn('ip', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+          .addColumn('user_agent', 'varchar(2048)', (c) => c.notNull().defaultTo(''))
+          .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+        await db.schema.createIndex('audit_log_user_id').on('audit_log').columns(['user_id', 'at']).execute();
+        await db.schema.createIndex('audit_log_username').on('audit_log').columns(['username', 'at']).execute();
+      },
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { RevocationKind, RevokeReason } from './types.js';
+import type { AuditEvent, RevocationKind, RevokeReason } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -10,6 +10,7 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
+  audit_log: AuditLogTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -61,4 +62,18 @@ export interface RevocationsTable {
   /** A session id, or a user id as text. */
   target: string;
   at: number;
+}
+
+/** Security events, each written in the transaction of the change it records. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  event: AuditEvent;
+  user_id: number | null;
+  username: string;
+  session_id: string | null;
+  ip: string;
+  user_agent: string;
+  /** A JSON object of strings, numbers and booleans. */
+  details: string;
 }

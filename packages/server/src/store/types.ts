@@ -108,6 +108,59 @@ export interface RevocationEvent {
   target: string;
 }
 
+/** What the audit log records. */
+export const AUDIT_EVENTS = [
+  'login_success',
+  'login_failure',
+  'login_throttled',
+  'refresh',
+  'refresh_token_reuse',
+  'logout',
+  'session_revoked',
+  'revoke_all',
+  'password_changed',
+  'profile_updated',
+  'user_created',
+  'user_deactivated',
+  'user_activated',
+] as const;
+
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/**
+ * One audit log entry. Text is stored as given: the caller escapes control
+ * characters, and never passes a password or a token.
+ */
+export interface AuditEntry {
+  at: number;
+  event: AuditEvent;
+  /** The user concerned, when there is one. */
+  userId: number | null;
+  /** As given at the time (a failed login's attempted name, too); empty when unknown. */
+  username: string;
+  sessionId: string | null;
+  ip: string;
+  userAgent: string;
+  details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+/** Which entries to read, newest first. */
+export interface AuditQuery {
+  /** Entries about this user: by id, or by the username recorded. */
+  user?: { id: number | undefined; username: string };
+  event?: AuditEvent;
+  /** Milliseconds since the epoch, inclusive. */
+  since?: number;
+  /** Milliseconds since the epoch, exclusive. */
+  until?: number;
+  offset: number;
+  limit: number;
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -124,32 +177,55 @@ export class DuplicateUsernameError extends Error {
  * transaction.
  */
 export interface Store {
-  createUser(user: NewUser): Promise<UserRecord>;
+  createUser(user: NewUser, audit?: AuditEntry): Promise<UserRecord>;
   findUserById(id: number): Promise<UserRecord | undefined>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   /** Replaces the password hash and revokes every session of the user but `keepSession`. */
-  setPassword(userId: number, passwordHash: string, now: number, keepSession?: string): Promise<void>;
+  setPassword(
+    userId: number,
+    passwordHash: string,
+    now: number,
+    keepSession?: string,
+    audit?: AuditEntry,
+  ): Promise<void>;
   /** Applies `changes`; the user as stored afterwards, undefined when there is no such user. */
-  updateProfile(userId: number, changes: ProfileChanges, now: number): Promise<UserRecord | undefined>;
+  updateProfile(
+    userId: number,
+    changes: ProfileChanges,
+    now: number,
+    audit?: AuditEntry,
+  ): Promise<UserRecord | undefined>;
   /** Deactivating also revokes every session of the user. */
-  setActive(userId: number, active: boolean, now: number): Promise<void>;
+  setActive(userId: number, active: boolean, now: number, audit?: AuditEntry): Promise<void>;
   /** Deletes the user and revokes every session; the sessions stay until they expire. */
   deleteUser(userId: number, now: number): Promise<void>;
 
   /** Records a login: a new session, its first refresh token, and `last_login`. */
-  startSession(input: StartSession): Promise<void>;
+  startSession(input: StartSession, audit?: AuditEntry): Promise<void>;
   findRefreshToken(jti: string): Promise<RefreshTokenState | undefined>;
-  rotateRefreshToken(input: RotateRefreshToken): Promise<RotationOutcome>;
+  /** `audit` is recorded only when the rotation happens. */
+  rotateRefreshToken(input: RotateRefreshToken, audit?: AuditEntry): Promise<RotationOutcome>;
   findSession(sessionId: string): Promise<SessionState | undefined>;
   /** The user's sessions, newest first; with `includeRevoked`, ended ones too. */
   listSessions(userId: number, options?: { includeRevoked?: boolean }): Promise<SessionSummary[]>;
   /** Idempotent: a revoked session keeps its first revocation time. */
-  revokeSession(sessionId: string, now: number, reason: RevokeReason): Promise<void>;
+  revokeSession(sessionId: string, now: number, reason: RevokeReason, audit?: AuditEntry): Promise<void>;
   /** Revokes every live session of the user but `keepSession`; returns how many. */
-  revokeUserSessions(userId: number, now: number, reason: RevokeReason, keepSession?: string): Promise<number>;
+  revokeUserSessions(
+    userId: number,
+    now: number,
+    reason: RevokeReason,
+    keepSession?: string,
+    audit?: AuditEntry,
+  ): Promise<number>;
   /** Deletes refresh tokens past expiry, `batchSize` rows a statement, and sessions left with none. */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
+
+  /** Records an event that changes nothing else (a failed login, say). */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The entries `query` selects, newest first, and how many there are in all. */
+  listAudit(query: AuditQuery): Promise<{ count: number; records: AuditRecord[] }>;
 
   /** Log entries after `afterId`, oldest first, at most `limit`. */
   readRevocations(afterId: number, limit: number): Promise<RevocationEvent[]>;

@@ -30,6 +30,7 @@ const COMMANDS = [
   'users',
   'sessions',
   'revoke',
+  'audit',
   'flushexpired',
 ];
 
@@ -767,5 +768,43 @@ describe.concurrent('tessera sessions and revoke', () => {
 
   it('revoke of an unknown user exits 1 with one line', async ({ sandbox }) => {
     expect(await sandbox.tessera(['revoke', 'nobody'])).toEqual(failed('no user named "nobody"'));
+  });
+});
+
+describe.concurrent('tessera audit', () => {
+  it('lists what the CLI did, newest first, filtered by user, event and time', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'pw'));
+    await sandbox.withStore(async (store) => seedSession(store, (await store.findUserByUsername('alice'))!.id, 'one'));
+    const start = new Date(Date.now() - 1000).toISOString();
+    expect((await sandbox.tessera(['createuser', '--username', 'bob', '--password', 'pw-for-tests'])).code).toBe(0);
+    expect((await sandbox.tessera(['deactivate', 'alice'])).code).toBe(0);
+    expect((await sandbox.tessera(['revoke', 'bob'])).code).toBe(0);
+
+    const all = await sandbox.tessera(['audit']);
+    expect(all.code).toBe(0);
+    const rows = all.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^TIME +EVENT +USER +SESSION +IP +DETAILS +USER AGENT$/);
+    expect(rows.slice(1).map((row) => row.split(/ {2,}/).slice(1, 6))).toEqual([
+      ['revoke_all', 'bob', '-', '-', 'via=cli'],
+      ['user_deactivated', 'alice', '-', '-', '-'],
+      ['user_created', 'bob', '-', '-', 'via=cli'],
+    ]);
+    expect(rows.slice(1).every((row) => row.endsWith('tessera-cli'))).toBe(true);
+
+    const alice = await sandbox.tessera(['audit', '--user', 'alice', '--event', 'user_deactivated', '--since', start]);
+    expect(alice.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect((await sandbox.tessera(['audit', '--since', '2999-01-01T00:00Z'])).stdout.split('\n')).toHaveLength(2);
+    expect((await sandbox.tessera(['audit', '--limit', '1'])).stdout).toMatch(/\n\(1 of 3; --limit shows more\)\n$/);
+  });
+
+  it.for([
+    [['--event', 'nope'], 'unknown event "nope"; choose from '],
+    [['--since', 'yesterday'], '--since "yesterday" is not a time: use ISO 8601, e.g. 2026-11-24T12:00Z'],
+    [['--limit', '0'], '--limit "0" must be a whole number from 1'],
+  ])('%j exits 1 with one line', async ([args, message], { sandbox }) => {
+    const outcome = await sandbox.tessera(['audit', ...(args as string[])]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr.startsWith(`tessera: ${message as string}`)).toBe(true);
+    expect(outcome.stderr.split('\n')).toHaveLength(2);
   });
 });

@@ -31,7 +31,7 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     const schema = await createSchema(postgresUrl!, 'outage');
     store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
     await seedUser(store, 'alice', 'correct horse');
-    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET });
+    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
     app = await buildApp({ config, secretKey: TEST_SECRET, store, logger: false });
   });
   afterAll(async () => {

@@ -166,6 +166,7 @@ describe('request handling', () => {
         'POST /api/sessions/revoke-others/',
         'POST /api/password/change/',
         'POST /api/register/',
+        'GET /api/audit/',
       ]);
     });
 
@@ -185,6 +186,7 @@ describe('request handling', () => {
       expect(Object.keys(doc.paths).sort()).toEqual(
         [
           '/',
+          '/api/audit/',
           '/api/auth/logout/',
           '/api/password/change/',
           '/api/profile/',

@@ -17,7 +17,7 @@ describe('security event log', () => {
     lines = [];
     store = await openSqliteStore({ path: ':memory:' });
     await seedUser(store, 'alice', PASSWORD);
-    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET });
+    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
     app = await buildApp({
       config,
       secretKey: TEST_SECRET,

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateUsernameError, type NewUser, type Store } from '../../src/store/types.js';
+import {
+  DuplicateUsernameError,
+  type AuditEntry,
+  type AuditEvent,
+  type NewUser,
+  type Store,
+} from '../../src/store/types.js';
 import { availableDialects, createTestStore } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
@@ -118,6 +124,39 @@ for (const dialect of availableDialects()) {
       });
       expect(await store.rotateRefreshToken({ jti: hex(99), successor, now: T0 + 6 })).toEqual({ kind: 'unknown' });
       expect(await store.findRefreshToken(hex(11))).toBeUndefined();
+    });
+
+    it('writes an audit entry with the change it records, and only when the change happens', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      const entry = (event: AuditEvent, at = T0 + 1): AuditEntry => ({
+        at,
+        event,
+        userId: user.id,
+        username: 'alice',
+        sessionId: hex(1),
+        ip: '10.0.0.1',
+        userAgent: 'test',
+        details: { n: 1, ok: true, via: 'test' },
+      });
+      const successor = { jti: hex(11), issuedAt: T0, expiresAt: T0 + 90_000_000 };
+      expect(await store.rotateRefreshToken({ jti: hex(10), successor, now: T0 + 1 }, entry('refresh'))).toEqual({
+        kind: 'rotated',
+      });
+      const again = await other.rotateRefreshToken({ jti: hex(10), successor, now: T0 + 2 }, entry('refresh'));
+      expect(again.kind).toBe('already_used');
+      await other.revokeSession(hex(1), T0 + 3, 'logout', entry('logout', T0 + 3));
+      const { count, records } = await store.listAudit({ offset: 0, limit: 10 });
+      expect(count).toBe(2);
+      expect(records).toEqual([
+        { id: expect.any(Number) as number, ...entry('logout', T0 + 3) },
+        { id: expect.any(Number) as number, ...entry('refresh') },
+      ]);
+      expect((await store.listAudit({ event: 'logout', offset: 0, limit: 10 })).count).toBe(1);
+      expect((await store.listAudit({ user: { id: undefined, username: 'bob' }, offset: 0, limit: 10 })).count).toBe(0);
+      expect((await store.listAudit({ since: T0 + 2, offset: 0, limit: 10 })).records.map((r) => r.event)).toEqual([
+        'logout',
+      ]);
     });
 
     it('keeps the first revocation time and reason', async () => {

@@ -25,9 +25,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A tessera app on a fresh store of this project's dialect, with a manual clock. */
+/**
+ * A tessera app on a fresh store of this project's dialect, with a manual
+ * clock. Rate limits are off unless `env` sets `TESSERA_RATE_LIMITS`: most
+ * suites log in far more often than a client would.
+ */
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...env });
+  const config = resolveConfig({
+    TESSERA_SECRET_KEY: TEST_SECRET,
+    DATABASE_URL: 'sqlite::memory:',
+    TESSERA_RATE_LIMITS: 'off',
+    ...env,
+  });
   const testStore = await createTestStore(httpDialect());
   const store = testStore.store;
   const clock = createManualClock(Date.now());

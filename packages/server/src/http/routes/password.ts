@@ -1,12 +1,13 @@
 import type { MessageResponse } from '@tessera/protocol';
 import { accountMessages } from '../../auth/account-rules.js';
+import { auditEntry } from '../../auth/audit.js';
 import { isHashablePassword } from '../../passwords/hasher.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
 import { requirePrincipal } from '../authorization.js';
 import { collectFields, throwFieldErrors } from '../body.js';
 import { defineRoute } from '../route-spec.js';
 import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 const FIELDS = ['old_password', 'new_password'] as const;
 
@@ -25,6 +26,8 @@ export const passwordChangeRoute = defineRoute({
   async handler(ctx, request): Promise<MessageResponse> {
     const principal = await requirePrincipal(ctx, request);
     const { values, errors } = collectFields(request, { old_password: {}, new_password: {} });
+    // Before the old password is checked: this is where it could be guessed.
+    await ctx.throttle.check('password', [{ key: `user:${principal.user.id}` }]);
     // The hash as stored now, not as cached with the session.
     const user = (await ctx.store.findUserById(principal.user.id)) ?? principal.user;
     if (values.old_password !== undefined) {
@@ -36,7 +39,13 @@ export const passwordChangeRoute = defineRoute({
     throwFieldErrors(errors, FIELDS);
 
     const passwordHash = await ctx.hasher.hash(values.new_password as string);
-    await ctx.store.setPassword(user.id, passwordHash, ctx.clock.now(), principal.sessionId);
+    const now = ctx.clock.now();
+    const audit = auditEntry('password_changed', clientOf(request), now, {
+      userId: user.id,
+      username: user.username,
+      sessionId: principal.sessionId,
+    });
+    await ctx.store.setPassword(user.id, passwordHash, now, principal.sessionId, audit);
     logSecurityEvent(request, 'password_changed', { userId: user.id, sessionId: principal.sessionId });
     return { message: 'Password changed successfully' };
   },

@@ -1,13 +1,13 @@
-import type { ProfileResponse } from '@tessera/protocol';
+import { details, type ProfileResponse } from '@tessera/protocol';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, emailProblems } from '../../auth/account-rules.js';
+import { auditEntry } from '../../auth/audit.js';
 import { unauthorized } from '../../errors.js';
 import type { UserRecord } from '../../store/types.js';
 import { requirePrincipal } from '../authorization.js';
 import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
 import { defineRoute } from '../route-spec.js';
 import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
-import { details } from '@tessera/protocol';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 /** The profile as the API shows it: the caller's own data only. */
 export function profileOf(user: UserRecord): ProfileResponse {
@@ -52,7 +52,14 @@ export const profileUpdateRoute = defineRoute({
     if (values.email !== undefined) errors.email ??= emailProblems(values.email);
     throwFieldErrors(errors, Object.keys(EDITABLE) as (keyof typeof EDITABLE)[]);
     const changes = { firstName: values.first_name, lastName: values.last_name, email: values.email };
-    const user = await ctx.store.updateProfile(principal.user.id, changes, ctx.clock.now());
+    const now = ctx.clock.now();
+    const audit = auditEntry('profile_updated', clientOf(request), now, {
+      userId: principal.user.id,
+      username: principal.user.username,
+      sessionId: principal.sessionId,
+      details: { fields: Object.keys(values).join(',') },
+    });
+    const user = await ctx.store.updateProfile(principal.user.id, changes, now, audit);
     if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
     logSecurityEvent(request, 'profile_updated', { userId: user.id, sessionId: principal.sessionId });
     return profileOf(user);

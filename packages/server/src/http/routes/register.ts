@@ -7,13 +7,14 @@ import {
   emailProblems,
   usernameProblems,
 } from '../../auth/account-rules.js';
+import { auditEntry } from '../../auth/audit.js';
 import { AuthError, fieldErrors } from '../../errors.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
 import { DuplicateUsernameError } from '../../store/types.js';
 import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 import { profileOf } from './profile.js';
 
 const optionalName: FieldSpec = { optional: true, allowBlank: true, maxLength: MAX_NAME_LENGTH };
@@ -54,6 +55,7 @@ export const registerRoute = defineRoute({
       });
     }
     const { values, errors } = collectFields(request, FIELDS);
+    await ctx.throttle.check('register', [{ key: request.ip }]);
     const { username, password } = values;
     if (username !== undefined) errors.username ??= usernameProblems(username);
     if (values.email !== undefined) errors.email ??= emailProblems(values.email);
@@ -63,20 +65,25 @@ export const registerRoute = defineRoute({
     }
     throwFieldErrors(errors, ORDER);
 
+    const now = ctx.clock.now();
+    const audit = auditEntry('user_created', clientOf(request), now, { username, details: { via: 'register' } });
     try {
-      const user = await ctx.store.createUser({
-        username: username as string,
-        passwordHash: await ctx.hasher.hash(password as string),
-        email: values.email ?? '',
-        firstName: values.first_name ?? '',
-        lastName: values.last_name ?? '',
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        dateJoined: ctx.clock.now(),
-        role: 'viewer',
-        permissions: [],
-      });
+      const user = await ctx.store.createUser(
+        {
+          username: username as string,
+          passwordHash: await ctx.hasher.hash(password as string),
+          email: values.email ?? '',
+          firstName: values.first_name ?? '',
+          lastName: values.last_name ?? '',
+          isActive: true,
+          isStaff: false,
+          isSuperuser: false,
+          dateJoined: now,
+          role: 'viewer',
+          permissions: [],
+        },
+        audit,
+      );
       logSecurityEvent(request, 'user_created', { userId: user.id });
       void reply.code(201);
       return profileOf(user);

@@ -4,16 +4,16 @@ import type { AuthContext } from '../../auth/context.js';
 import { revokeAllSessions, revokeOwnRefreshToken } from '../../auth/revoke.js';
 import { AuthError } from '../../errors.js';
 import { requirePrincipal } from '../authorization.js';
-import { readFields } from '../body.js';
+import { endSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 /** Ends the session of the caller's refresh token named in the body. */
-async function revokeFromBody(ctx: AuthContext, request: FastifyRequest): Promise<void> {
+async function revokeFromBody(ctx: AuthContext, request: FastifyRequest, via: 'logout' | 'revoke'): Promise<void> {
   const principal = await requirePrincipal(ctx, request);
-  const { refresh } = readFields(request, ['refresh']);
-  const sessionId = await revokeOwnRefreshToken(ctx, refresh, principal.user.id);
+  const refresh = presentedRefreshToken(ctx, request);
+  const sessionId = await revokeOwnRefreshToken(ctx, refresh, principal, clientOf(request), via);
   if (sessionId === undefined) throw new AuthError(400, 'invalid', { error: details.invalidToken });
   logSecurityEvent(request, 'logout', { userId: principal.user.id, sessionId });
 }
@@ -33,7 +33,7 @@ export const tokenRevokeRoute = defineRoute({
   description: "Revoke one of the caller's refresh tokens and end its session. Idempotent.",
   schema: revokeSchema({ 200: schemas.message }),
   async handler(ctx, request): Promise<MessageResponse> {
-    await revokeFromBody(ctx, request);
+    await revokeFromBody(ctx, request, 'revoke');
     return { message: 'Token revoked successfully' };
   },
 });
@@ -46,7 +46,8 @@ export const logoutRoute = defineRoute({
   description: "Log out: revoke the caller's refresh token and end its session. 205 with an empty body.",
   schema: revokeSchema({ 205: { description: 'Logged out; no body', type: 'null' } }),
   async handler(ctx, request, reply) {
-    await revokeFromBody(ctx, request);
+    await revokeFromBody(ctx, request, 'logout');
+    endSessionCookies(ctx, reply);
     return reply.code(205).send();
   },
 });
@@ -58,9 +59,10 @@ export const tokenRevokeAllRoute = defineRoute({
   name: 'Token Revoke All',
   description: 'End every session of the caller, with their refresh and access tokens.',
   schema: { tags: ['sessions'], security: bearer, response: { 200: schemas.message, ...errorResponses } },
-  async handler(ctx, request): Promise<MessageResponse> {
+  async handler(ctx, request, reply): Promise<MessageResponse> {
     const principal = await requirePrincipal(ctx, request);
-    const count = await revokeAllSessions(ctx, principal.user.id);
+    const count = await revokeAllSessions(ctx, principal, clientOf(request));
+    endSessionCookies(ctx, reply);
     logSecurityEvent(request, 'revoke_all', { userId: principal.user.id, reason: `${count} sessions` });
     return { message: 'All tokens revoked successfully' };
   },

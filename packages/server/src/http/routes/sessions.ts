@@ -4,7 +4,7 @@ import { AuthError } from '../../errors.js';
 import { requirePrincipal } from '../authorization.js';
 import { defineRoute } from '../route-spec.js';
 import { bearer, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 const notFound = () => new AuthError(404, 'not_found', { detail: details.notFound, code: 'not_found' });
 
@@ -35,7 +35,7 @@ export const sessionRevokeRoute = defineRoute({
   async handler(ctx, request, reply) {
     const principal = await requirePrincipal(ctx, request);
     const { id } = request.params as { id: string };
-    if (!(await revokeOwnSession(ctx, principal.user.id, id))) throw notFound();
+    if (!(await revokeOwnSession(ctx, principal, id, clientOf(request)))) throw notFound();
     logSecurityEvent(request, 'session_revoked', { userId: principal.user.id, sessionId: id });
     return reply.code(204).send();
   },
@@ -50,7 +50,7 @@ export const sessionRevokeOthersRoute = defineRoute({
   schema: { tags: ['sessions'], security: bearer, response: { 200: schemas.revokeOthers, ...errorResponses } },
   async handler(ctx, request): Promise<RevokeOthersResponse> {
     const principal = await requirePrincipal(ctx, request);
-    const revoked = await revokeOtherSessions(ctx, principal);
+    const revoked = await revokeOtherSessions(ctx, principal, clientOf(request));
     logSecurityEvent(request, 'revoke_all', {
       userId: principal.user.id,
       sessionId: principal.sessionId,

@@ -1,9 +1,9 @@
 import { blacklistRefreshToken } from '../../auth/revoke.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
-import { readFields } from '../body.js';
+import { endSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, emptyObject, errorResponses } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const tokenBlacklistRoute = defineRoute({
   method: 'POST',
@@ -16,11 +16,12 @@ export const tokenBlacklistRoute = defineRoute({
     body: bodyOf({ refresh: 'A refresh token' }),
     response: { 200: emptyObject, ...errorResponses },
   },
-  async handler(ctx, request) {
-    const { refresh } = readFields(request, ['refresh']);
+  async handler(ctx, request, reply) {
+    const refresh = presentedRefreshToken(ctx, request);
     try {
-      const ended = await blacklistRefreshToken(ctx, refresh);
+      const ended = await blacklistRefreshToken(ctx, refresh, clientOf(request));
       logSecurityEvent(request, 'blacklist', ended);
+      endSessionCookies(ctx, reply);
     } catch (error) {
       if (error instanceof TokenError) throw tokenNotValid(error);
       throw error;

@@ -1,9 +1,15 @@
 import type { TokenPairResponse } from '@tessera/protocol';
+import type { FastifyRequest } from 'fastify';
+import { auditEntry, type ClientInfo } from '../../auth/audit.js';
+import type { AuthContext } from '../../auth/context.js';
+import { AuthError } from '../../errors.js';
 import { LoginFailedError, badCredentials, logIn } from '../../auth/login.js';
 import { readFields } from '../body.js';
+import { issueSessionCookies, requireLoginCsrf } from '../cookie-transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent, userAgentOf } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
+import { usernameKey } from '../throttle.js';
 
 export const tokenObtainRoute = defineRoute({
   method: 'POST',
@@ -16,11 +22,15 @@ export const tokenObtainRoute = defineRoute({
     body: bodyOf({ username: 'The username', password: 'The password' }),
     response: { 200: schemas.pairLogin, ...errorResponses },
   },
-  async handler(ctx, request): Promise<TokenPairResponse> {
+  async handler(ctx, request, reply): Promise<TokenPairResponse> {
+    requireLoginCsrf(ctx, request);
     const { username, password } = readFields(request, ['username', 'password']);
+    const client = clientOf(request);
+    await throttleLogin(ctx, request, username, client);
     try {
-      const result = await logIn(ctx, { username, password, ip: request.ip, userAgent: userAgentOf(request) });
+      const result = await logIn(ctx, { username, password, ...client });
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
+      issueSessionCookies(ctx, reply, result);
       return { refresh: result.refresh, access: result.access };
     } catch (error) {
       if (!(error instanceof LoginFailedError)) throw error;
@@ -29,3 +39,24 @@ export const tokenObtainRoute = defineRoute({
     }
   },
 });
+
+/**
+ * Counts the attempt for the username from this address, and for the address
+ * alone at four times the limit: one client may sign in a few accounts, not
+ * spray them. Unknown usernames count exactly like known ones.
+ * @throws {AuthError} 429, recorded as `login_throttled`.
+ */
+async function throttleLogin(ctx: AuthContext, request: FastifyRequest, username: string, client: ClientInfo) {
+  try {
+    await ctx.throttle.check('obtain', [
+      { key: `${usernameKey(username)}:${client.ip}` },
+      { key: client.ip, share: 4 },
+    ]);
+  } catch (error) {
+    if (error instanceof AuthError && error.statusCode === 429) {
+      logSecurityEvent(request, 'login_throttled');
+      await ctx.store.appendAudit(auditEntry('login_throttled', client, ctx.clock.now(), { username }));
+    }
+    throw error;
+  }
+}

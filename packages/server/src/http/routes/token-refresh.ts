@@ -1,10 +1,10 @@
 import type { TokenRefreshResponse } from '@tessera/protocol';
 import { RefreshTokenReuseError, rotateRefreshToken } from '../../auth/refresh.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
-import { readFields } from '../body.js';
+import { issueSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
-import { logSecurityEvent } from '../security-log.js';
+import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const tokenRefreshRoute = defineRoute({
   method: 'POST',
@@ -18,11 +18,13 @@ export const tokenRefreshRoute = defineRoute({
     body: bodyOf({ refresh: 'A refresh token' }),
     response: { 200: schemas.pairRefresh, ...errorResponses },
   },
-  async handler(ctx, request): Promise<TokenRefreshResponse> {
-    const { refresh } = readFields(request, ['refresh']);
+  async handler(ctx, request, reply): Promise<TokenRefreshResponse> {
+    const refresh = presentedRefreshToken(ctx, request);
+    await ctx.throttle.check('refresh', [{ key: request.ip }]);
     try {
-      const result = await rotateRefreshToken(ctx, refresh);
+      const result = await rotateRefreshToken(ctx, refresh, clientOf(request));
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
+      issueSessionCookies(ctx, reply, result);
       return { access: result.access, refresh: result.refresh };
     } catch (error) {
       if (error instanceof RefreshTokenReuseError) {

@@ -1,0 +1,38 @@
+import type { AuthListener, AuthSnapshot, AuthUser } from './session-state.js';
+
+/** The credentials to put on one request, and the stamp to hand back on a 401. */
+export interface RequestAuthorization {
+  headers: Record<string, string>;
+  credentials: RequestInit['credentials'] | undefined;
+  /** Names the credentials sent; null when none were (no session, or not the API). */
+  stamp: string | null;
+}
+
+/** The client; see {@link createAuthClient}. */
+export interface AuthClient {
+  /** Logs in; resolves with the user (null in cookie transport when the server sends no body). */
+  login(username: string, password: string): Promise<AuthUser | null>;
+  /** Revokes this session on the server (best effort: never throws) and logs out every tab. */
+  logout(): Promise<void>;
+  /** Revokes every session of the user, then logs out locally; throws if the server did not confirm. */
+  logoutAll(): Promise<void>;
+  /** Refreshes now (joining a refresh in flight). Throws `not_authenticated`, `network_error`, `session_expired` … */
+  refresh(): Promise<void>;
+  /** `fetch` with credentials for the API: relative paths resolve against `baseUrl`; a 401 is retried once after a refresh. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The access token (bearer transport); always null in cookie transport. */
+  getAccessToken(): string | null;
+  /** The access token's claims, or null. */
+  getUser(): AuthUser | null;
+  /** Calls `listener` after each change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: AuthListener): () => void;
+  getSnapshot(): AuthSnapshot;
+  /** Resolves once the stored session has been read (at once for synchronous storage). */
+  readonly ready: Promise<void>;
+  /** For interceptors: the credentials for a request to `url` (refreshing first if the token is due). */
+  authorize(url: string, method?: string): Promise<RequestAuthorization>;
+  /** For interceptors: after a 401 to a request sent with `stamp`, whether to retry it once (refreshing if needed). */
+  handleUnauthorized(stamp: string): Promise<boolean>;
+  /** Stops timers and tab listeners. */
+  dispose(): void;
+}

@@ -1,0 +1,85 @@
+import { details, type ErrorCode } from '@tessera/protocol';
+
+/**
+ * The `code` of an {@link AuthClientError}: the server's wire code when it sent
+ * one, or one of the client's own:
+ *
+ * - `network_error`: the request never got an HTTP answer (offline, DNS, CORS).
+ * - `not_authenticated`: the call needs a session and there is none.
+ * - `session_expired`: the refresh token was refused; the session is over.
+ * - `bad_response`: the server answered 2xx with a body the client cannot use.
+ * - `http_error`: any other non-2xx answer without a `code`.
+ */
+export type AuthClientErrorCode =
+  ErrorCode | 'network_error' | 'not_authenticated' | 'session_expired' | 'bad_response' | 'http_error';
+
+/**
+ * The one error type the client throws (misuse of options is a `TypeError`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.login('alice', 'wrong');
+ * } catch (error) {
+ *   if (error instanceof AuthClientError && error.code === 'no_active_account') showBadCredentials();
+ * }
+ * ```
+ */
+export class AuthClientError extends Error {
+  override name = 'AuthClientError';
+  /** The HTTP status, or 0 when there was no HTTP answer. */
+  readonly statusCode: number;
+  /** The server's `detail`, or a description of what went wrong. */
+  readonly detail: string;
+  /** The parsed error body, when there was one. */
+  readonly body: unknown;
+
+  constructor(
+    readonly code: AuthClientErrorCode,
+    detail: string,
+    options: { statusCode?: number; body?: unknown; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.detail = detail;
+    this.statusCode = options.statusCode ?? 0;
+    this.body = options.body;
+  }
+}
+
+/** Whether `error` is a failure to reach the server (no HTTP answer). */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof AuthClientError && error.code === 'network_error';
+}
+
+/**
+ * The error for a non-2xx answer. SimpleJWT's bad-credentials answer (a 401
+ * without `code`) becomes `no_active_account`.
+ */
+export async function errorFromResponse(response: Response): Promise<AuthClientError> {
+  const body = await readJson(response);
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const detail = typeof record.detail === 'string' ? record.detail : `HTTP ${response.status}`;
+  const code: AuthClientErrorCode =
+    typeof record.code === 'string' ? (record.code as AuthClientErrorCode) : codeWithout(response.status, detail);
+  return new AuthClientError(code, detail, { statusCode: response.status, body });
+}
+
+/** SimpleJWT sends some errors without `code`: name them from the status and the fixed `detail`. */
+function codeWithout(status: number, detail: string): AuthClientErrorCode {
+  if (detail === details.badCredentials || detail === details.noActiveAccountForToken) return 'no_active_account';
+  if (status === 401) return 'not_authenticated';
+  if (status === 429) return 'throttled';
+  if (status === 503) return 'service_unavailable';
+  if (status >= 500) return 'server_error';
+  return 'http_error';
+}
+
+/** The JSON body of `response`, or undefined when there is none or it is not JSON. */
+export async function readJson(response: Response): Promise<unknown> {
+  try {
+    const text = await response.text();
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,47 @@
+import type { AuditEntry, AuditEvent } from '../store/types.js';
+
+/** Where a request came from, as the audit log records it. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+/** What the CLI records as its client: no address, its own name. */
+export const CLI_CLIENT: ClientInfo = { ip: '', userAgent: 'tessera-cli' };
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Control characters as `\uXXXX` text, so that no logged value can forge a line or a terminal sequence. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export interface AuditFields {
+  userId?: number | null | undefined;
+  username?: string | undefined;
+  sessionId?: string | null | undefined;
+  details?: Record<string, string | number | boolean>;
+}
+
+/**
+ * An audit entry with every text escaped. Pass ids, names and reasons here,
+ * never a password or a token.
+ */
+export function auditEntry(event: AuditEvent, client: ClientInfo, at: number, fields: AuditFields = {}): AuditEntry {
+  const details: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(fields.details ?? {})) {
+    details[escapeControl(key)] = typeof value === 'string' ? escapeControl(value) : value;
+  }
+  return {
+    at,
+    event,
+    userId: fields.userId ?? null,
+    username: escapeControl(fields.username ?? '').slice(0, 1024),
+    sessionId: fields.sessionId ?? null,
+    ip: escapeControl(client.ip).slice(0, 64),
+    userAgent: escapeControl(client.userAgent).slice(0, 2048),
+    details,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Cookie mode (`TESSERA_COOKIE_MODE=on`, seed 003): login and refresh also set
+ * the pair as HttpOnly cookies, and the token endpoints read the refresh
+ * cookie when the body has none. Every request a cookie authenticates must
+ * pass the CSRF checks; Bearer clients are unaffected.
+ */
+import { fieldMessages } from '@tessera/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthContext } from '../auth/context.js';
+import { TokenError } from '../errors.js';
+import { readToken, sessionIdOf } from '../tokens/claims.js';
+import { collectFields, throwFieldErrors } from './body.js';
+import { CSRF_COOKIE, clearSessionCookies, cookieNames, cookieOf, setSessionCookies } from './cookies.js';
+import { requireAllowedOrigin, requireCsrf } from './csrf.js';
+
+/**
+ * The session a token names, if it is one of ours and unexpired; undefined
+ * otherwise (the endpoint refuses such a token itself, changing nothing).
+ */
+function sessionOf(ctx: AuthContext, token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  try {
+    return sessionIdOf(readToken(ctx.jwt, ctx.settings, ctx.clock, token));
+  } catch (error) {
+    if (error instanceof TokenError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The refresh token a request presents: the body's `refresh`, or in cookie
+ * mode the refresh cookie when the body has none, after the CSRF checks.
+ * @throws {AuthError} the field error when there is neither, or 403 `csrf_failed`.
+ */
+export function presentedRefreshToken(ctx: AuthContext, request: FastifyRequest): string {
+  const { values, errors } = collectFields(request, { refresh: {} });
+  if (values.refresh !== undefined) return values.refresh;
+  const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).refresh) : undefined;
+  if (cookie !== undefined && errors.refresh?.[0] === fieldMessages.required) {
+    const sessionId = sessionOf(ctx, cookie);
+    if (sessionId !== undefined) requireCsrf(ctx, request, [sessionId]);
+    return cookie;
+  }
+  throwFieldErrors(errors, ['refresh']);
+  throw new Error('unreachable: a missing field is a field error');
+}
+
+/**
+ * Login in cookie mode: from an allowed origin, and when the browser already
+ * holds tessera cookies, with a CSRF token of no session or of the one it has.
+ * @throws {AuthError} 403 `csrf_failed`.
+ */
+export function requireLoginCsrf(ctx: AuthContext, request: FastifyRequest): void {
+  if (!ctx.settings.cookieMode) return;
+  requireAllowedOrigin(ctx, request);
+  const names = cookieNames(ctx.settings);
+  const held = [names.access, names.refresh].map((name) => cookieOf(request, name));
+  if (cookieOf(request, CSRF_COOKIE) === undefined && held.every((value) => value === undefined)) return;
+  const sessions = held.map((token) => sessionOf(ctx, token)).filter((sid): sid is string => sid !== undefined);
+  requireCsrf(ctx, request, [null, ...sessions]);
+}
+
+/** In cookie mode, sets a fresh pair as cookies, with a CSRF token bound to its session. */
+export function issueSessionCookies(
+  ctx: AuthContext,
+  reply: FastifyReply,
+  pair: { access: string; refresh: string; sessionId: string },
+): void {
+  if (!ctx.settings.cookieMode) return;
+  const { exp } = readToken(ctx.jwt, ctx.settings, ctx.clock, pair.refresh) as { exp: number };
+  setSessionCookies(reply, ctx.settings, {
+    access: pair.access,
+    refresh: pair.refresh,
+    refreshExpiresInSeconds: exp - Math.floor(ctx.clock.now() / 1000),
+    csrf: ctx.csrf.issue(pair.sessionId),
+  });
+}
+
+/** In cookie mode, expires the session cookies (logout). */
+export function endSessionCookies(ctx: AuthContext, reply: FastifyReply): void {
+  if (ctx.settings.cookieMode) clearSessionCookies(reply, ctx.settings);
+}
+
+/** The CSRF token for this browser: bound to the session of its access cookie, or to none. */
+export function csrfTokenFor(ctx: AuthContext, request: FastifyRequest): string {
+  const access = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
+  return ctx.csrf.issue(sessionOf(ctx, access) ?? null);
+}

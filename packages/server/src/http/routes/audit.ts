@@ -1,0 +1,117 @@
+import type { FastifyRequest } from 'fastify';
+import { parseTime } from '../../clock.js';
+import { AuthError, fieldErrors } from '../../errors.js';
+import { AUDIT_EVENTS, type AuditEvent, type AuditQuery, type AuditRecord } from '../../store/types.js';
+import { requirePrincipal } from '../authorization.js';
+import { defineRoute } from '../route-spec.js';
+import { bearer, errorResponses } from '../schemas.js';
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
+/** One entry as the API shows it. */
+function present(record: AuditRecord) {
+  return {
+    id: record.id,
+    at: new Date(record.at).toISOString(),
+    event: record.event,
+    user_id: record.userId,
+    username: record.username,
+    session_id: record.sessionId,
+    ip: record.ip,
+    user_agent: record.userAgent,
+    details: record.details,
+  };
+}
+
+/** The first value of a query parameter, if it is a string. */
+function param(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown>)[name];
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' && first.trim() !== '' ? first.trim() : undefined;
+}
+
+/** A page number or size: a whole number from 1. */
+function positiveInteger(text: string | undefined): number | undefined {
+  return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
+}
+
+const invalidPage = () => new AuthError(404, 'not_found', { detail: 'Invalid page.', code: 'not_found' });
+
+export const auditListRoute = defineRoute({
+  method: 'GET',
+  paths: ['/api/audit/'],
+  auth: 'bearer',
+  name: 'Audit Log',
+  description:
+    'Security events, newest first; staff only. Filters: user (a username), event, since and until ' +
+    '(ISO 8601 or epoch milliseconds); pages: page, page_size (at most 500).',
+  schema: {
+    tags: ['audit'],
+    security: bearer,
+    querystring: {
+      type: 'object',
+      properties: {
+        user: { type: 'string' },
+        event: { type: 'string', enum: [...AUDIT_EVENTS] },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        page: { type: 'integer', minimum: 1 },
+        page_size: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+      },
+    },
+    response: { 401: errorResponses[401] },
+  },
+  async handler(ctx, request) {
+    const { user } = await requirePrincipal(ctx, request);
+    if (!user.isStaff) {
+      throw new AuthError(403, 'permission_denied', {
+        detail: 'You do not have permission to perform this action.',
+        code: 'permission_denied',
+      });
+    }
+    const query = readAuditQuery(request);
+    const username = param(request, 'user');
+    if (username !== undefined) {
+      const named = await ctx.store.findUserByUsername(username);
+      query.user = { id: named?.id, username };
+    }
+    const page = param(request, 'page') === undefined ? 1 : positiveInteger(param(request, 'page'));
+    if (page === undefined) throw invalidPage();
+    const { count, records } = await ctx.store.listAudit({ ...query, offset: (page - 1) * query.limit });
+    if (page > 1 && records.length === 0) throw invalidPage();
+    const link = (target: number) => {
+      const search = new URLSearchParams(request.query as Record<string, string>);
+      search.set('page', String(target));
+      return `${request.url.split('?')[0] ?? ''}?${search.toString()}`;
+    };
+    return {
+      count,
+      next: page * query.limit < count ? link(page + 1) : null,
+      previous: page > 1 ? link(page - 1) : null,
+      results: records.map(present),
+    };
+  },
+});
+
+/** The filters and page size of the request. @throws {AuthError} 400 naming each bad filter. */
+function readAuditQuery(request: FastifyRequest): Omit<AuditQuery, 'offset'> {
+  const errors: Record<string, string[]> = {};
+  const query: Omit<AuditQuery, 'offset'> = {
+    limit: Math.min(positiveInteger(param(request, 'page_size')) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+  };
+  const event = param(request, 'event');
+  if (event !== undefined) {
+    if ((AUDIT_EVENTS as readonly string[]).includes(event)) query.event = event as AuditEvent;
+    else errors.event = [`Select a valid choice. ${JSON.stringify(event)} is not one of the available choices.`];
+  }
+  for (const name of ['since', 'until'] as const) {
+    const text = param(request, name);
+    if (text === undefined) continue;
+    const at = parseTime(text);
+    if (at === undefined) errors[name] = ['Enter a valid date/time.'];
+    else query[name] = at;
+  }
+  if (Object.keys(errors).length > 0) throw fieldErrors(errors);
+  return query;
+}

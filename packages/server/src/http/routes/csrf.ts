@@ -1,0 +1,19 @@
+import { csrfTokenFor } from '../cookie-transport.js';
+import { setCsrfCookie } from '../cookies.js';
+import { defineRoute } from '../route-spec.js';
+import { objectOf } from '../schemas.js';
+
+export const csrfRoute = defineRoute({
+  method: 'GET',
+  paths: ['/api/csrf/'],
+  auth: 'none',
+  name: 'CSRF Token',
+  description:
+    'A CSRF token for cookie mode, also set as the readable `csrftoken` cookie: echo it in `X-CSRFToken` on unsafe requests, login included.',
+  schema: { tags: ['sessions'], response: { 200: objectOf({ csrfToken: { type: 'string' } }) } },
+  handler(ctx, request, reply) {
+    const csrfToken = csrfTokenFor(ctx, request);
+    setCsrfCookie(reply, ctx.settings, csrfToken);
+    return Promise.resolve({ csrfToken });
+  },
+});

@@ -1,0 +1,95 @@
+/**
+ * A failed login must not tell an unknown user from a wrong password or an
+ * inactive account: not by status, headers or body, and not by time. With
+ * real argon2id, every failure costs one verify (unknown users verify against
+ * a dummy hash). This is the suite's one timing test, because the issue asks
+ * for it: kinds are interleaved round by round, in a changing order, after a
+ * warm-up, and compared by median, so that a noisy machine slows all alike.
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../support/server.js';
+
+const WARM_UP_ROUNDS = 20;
+const ROUNDS = 200;
+const MAX_MEDIAN_RATIO = 1.1;
+
+/** Headers that name the moment or the connection, not the answer. */
+const VOLATILE_HEADERS = new Set(['date']);
+
+const KINDS = {
+  'an unknown user': { username: 'nobody', password: 'alice in wonderland' },
+  'a wrong password': { username: 'alice', password: 'alice in borderland' },
+  'an inactive user with the right password': { username: 'bob', password: 'bob the builder' },
+  // A Django account without a usable password: its hash is no argon2id hash at all.
+  'a user whose password is unusable': { username: 'dave', password: 'alice in wonderland' },
+} as const;
+type Kind = keyof typeof KINDS;
+const KIND_NAMES = Object.keys(KINDS) as Kind[];
+
+/** Everything a client sees of an answer but the volatile headers. */
+function observable(response: LightMyRequestResponse) {
+  const headers = Object.entries(response.headers).filter(([name]) => !VOLATILE_HEADERS.has(name));
+  return { status: response.statusCode, headers, body: response.rawPayload.toString('base64') };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+describe('POST /api/token/ fails alike for an unknown user, a wrong password and an inactive user', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer();
+    await server.createUser('alice', 'alice in wonderland');
+    await server.createUser('bob', 'bob the builder', { isActive: false });
+    await server.createUser('dave', 'unused', { passwordHash: '!Xq3VbN0cTy5uWmE3hJ7sDg1oPiQ4eRlCa9f8Kq2' });
+  });
+  afterAll(() => server.close());
+
+  const attempt = (kind: Kind | 'a password over 1024 bytes') =>
+    server.post(
+      '/api/token/',
+      kind === 'a password over 1024 bytes' ? { username: 'alice', password: 'x'.repeat(1025) } : KINDS[kind],
+    );
+
+  it('with byte-identical answers: status, headers but Date, and body', async () => {
+    const answers = await Promise.all([...KIND_NAMES, 'a password over 1024 bytes' as const].map(attempt));
+    const [first, ...others] = answers.map(observable);
+    expect(first).toMatchObject({
+      status: 401,
+      body: Buffer.from('{"detail":"No active account found with the given credentials"}').toString('base64'),
+    });
+    for (const other of others) expect(other).toEqual(first);
+  });
+
+  it(
+    `in times whose medians over ${ROUNDS} interleaved rounds are within ${Math.round((MAX_MEDIAN_RATIO - 1) * 100)}%`,
+    { timeout: 90_000 },
+    async () => {
+      const samples = Object.fromEntries(KIND_NAMES.map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
+      const reference = observable(await attempt('an unknown user'));
+      for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {
+        // Rotate the order each round, and reverse it every other round, so no kind always runs first or after another.
+        const rotated = KIND_NAMES.map((_, i) => KIND_NAMES[(i + round) % KIND_NAMES.length] as Kind);
+        for (const kind of round % 2 === 0 ? rotated : rotated.reverse()) {
+          const started = process.hrtime.bigint();
+          const response = await attempt(kind);
+          const elapsed = Number(process.hrtime.bigint() - started);
+          expect(observable(response)).toEqual(reference);
+          if (round >= WARM_UP_ROUNDS) samples[kind].push(elapsed);
+        }
+      }
+      const medians = Object.fromEntries(KIND_NAMES.map((kind) => [kind, median(samples[kind]) / 1e6]));
+      const values = Object.values(medians);
+      const ratio = Math.max(...values) / Math.min(...values);
+      expect({ medians, withinBound: ratio <= MAX_MEDIAN_RATIO }).toEqual({ medians, withinBound: true });
+      // The failures really do cost a hash: argon2id with 19 MiB takes milliseconds, a lookup does not.
+      expect(Math.min(...values)).toBeGreaterThan(1);
+    },
+  );
+});
