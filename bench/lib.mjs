@@ -1,7 +1,8 @@
 // Helpers shared by the benchmark scripts. Nothing here is part of tessera.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,8 @@ export function markdownTable(header, rows) {
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length), 3));
   const line = (cells) =>
     `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  // the delimiter row as Prettier writes it, so generated docs pass `prettier --check`
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
@@ -109,12 +111,23 @@ export const children = new Set();
 
 /** Starts `node args…` from the repository root, keeping the tail of its output. */
 export function startChild(name, args, env) {
-  const child = spawn(process.execPath, args, {
+  return startProcess(name, process.execPath, args, env);
+}
+
+/**
+ * Starts `command args…` from the repository root, keeping the tail of its
+ * output. With `group`, the child leads a process group of its own and is
+ * signalled as a group, so that a server's worker processes (gunicorn) stop
+ * with it.
+ */
+export function startProcess(name, command, args, env, { group = false } = {}) {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
-  const record = { name, child, output: '', lines: 0, exited: false, exitCode: null };
+  const record = { name, child, group, output: '', lines: 0, exited: false, exitCode: null };
   const keep = (chunk) => {
     const text = chunk.toString();
     record.lines += text.split('\n').filter((l) => l.trim() !== '').length;
@@ -134,13 +147,71 @@ export function startChild(name, args, env) {
   return record;
 }
 
+/** Sends `signal` to a started child (to its whole process group if it has one). */
+export function signalChild(record, signal) {
+  try {
+    if (record.group) process.kill(-record.child.pid, signal);
+    else record.child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** SIGTERM, then SIGKILL after 5 s. */
 export async function stopChild(record) {
   if (record.exited) return;
-  record.child.kill('SIGTERM');
-  const timer = setTimeout(() => record.child.kill('SIGKILL'), 5000);
+  signalChild(record, 'SIGTERM');
+  const timer = setTimeout(() => signalChild(record, 'SIGKILL'), 5000);
   await record.done;
   clearTimeout(timer);
+}
+
+/** `pid` and all its descendants (Linux; just `[pid]` elsewhere). */
+export function processTree(pid) {
+  const parentOf = new Map();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    return [pid];
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+/** Peak resident set size in MiB (VmHWM), summed over the given processes; undefined off Linux. */
+export function peakRssMiB(pids) {
+  let kib = 0;
+  let found = false;
+  for (const pid of pids) {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) {
+        kib += Number(match[1]);
+        found = true;
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found ? kib / 1024 : undefined;
+}
+
+/** An HS256 JWT over `payload`, by hand with node:crypto (for peers that only verify). */
+export function signHs256(payload, secret) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
 /** A port nobody listens on now. */
@@ -155,18 +226,22 @@ export function freePort() {
   });
 }
 
-/** Resolves once `url` answers 2xx; fails if the child exits or 30 s pass. */
-export async function waitUntilServing(record, url) {
-  const deadline = Date.now() + 30_000;
+/**
+ * Resolves once `url` answers 2xx (any HTTP answer with `anyStatus`); fails
+ * if the child exits or `timeoutSeconds` (30) pass.
+ */
+export async function waitUntilServing(record, url, { anyStatus = false, timeoutSeconds = 30 } = {}) {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
     if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${record.output}`);
     try {
       const res = await fetch(url);
-      if (res.ok) return;
+      await res.arrayBuffer();
+      if (res.ok || anyStatus) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${record.name} did not answer ${url} within 30 s:\n${record.output}`);
+  throw new Error(`${record.name} did not answer ${url} within ${timeoutSeconds} s:\n${record.output}`);
 }

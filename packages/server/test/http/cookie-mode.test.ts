@@ -13,7 +13,7 @@ const csrfFailed = (reason: string) => ({ detail: `CSRF Failed: ${reason}`, code
 function jar(...responses: LightMyRequestResponse[]): Record<string, string> {
   const held: Record<string, string> = {};
   for (const response of responses) {
-    for (const cookie of response.cookies as Cookie[]) {
+    for (const cookie of response.cookies) {
       if (cookie.name === REFRESH && cookie.path !== '/api/token/') continue;
       if (cookie.maxAge === 0) delete held[cookie.name];
       else held[cookie.name] = cookie.value;
@@ -60,7 +60,7 @@ describe('cookie mode', () => {
   it('sets the pair as HttpOnly, Secure, SameSite=Lax cookies, the refresh cookie only on its paths', async () => {
     const { response, pair } = await login();
     expect(Object.keys(response.json())).toEqual(['refresh', 'access']);
-    const cookies = (response.cookies as Cookie[]).map(({ name, path, maxAge, httpOnly, secure, sameSite }) => ({
+    const cookies = response.cookies.map(({ name, path, maxAge, httpOnly, secure, sameSite }) => ({
       name,
       path,
       maxAge,
@@ -170,9 +170,7 @@ describe('cookie mode', () => {
       headers: { 'x-csrftoken': cookies.csrftoken! },
     });
     expect(response.statusCode).toBe(205);
-    expect(
-      (response.cookies as Cookie[]).map(({ name, path, maxAge, value }) => ({ name, path, maxAge, value })),
-    ).toEqual([
+    expect(response.cookies.map(({ name, path, maxAge, value }) => ({ name, path, maxAge, value }))).toEqual([
       { name: ACCESS, path: '/', maxAge: 0, value: '' },
       { name: REFRESH, path: '/api/token/', maxAge: 0, value: '' },
       { name: REFRESH, path: '/api/auth/', maxAge: 0, value: '' },
@@ -229,7 +227,7 @@ describe('cookie mode for plain-http development', () => {
     try {
       await server.createUser('alice', 'correct horse');
       const response = await server.post('/api/token/', { username: 'alice', password: 'correct horse' });
-      expect((response.cookies as Cookie[]).map((c) => [c.name, c.secure ?? false])).toEqual([
+      expect(response.cookies.map((c) => [c.name, c.secure ?? false])).toEqual([
         ['tessera-access', false],
         ['tessera-refresh', false],
         ['tessera-refresh', false],
