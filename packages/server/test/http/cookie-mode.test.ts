@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, claimsOf, createTestServer, type TestServer } from '../support/server.js';
 
 type Pair = { access: string; refresh: string };
-type Cookie = LightMyRequestResponse['cookies'][number];
 
 const ACCESS = '__Host-tessera-access';
 const REFRESH = '__Secure-tessera-refresh';
