@@ -1,14 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accessRefused, tokenRefused } from '../support/answers.js';
 import { bearer, claimsOf, createTestServer, type TestServer } from '../support/server.js';
 
 type Pair = { access: string; refresh: string };
 
-const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' };
-const ACCESS_BLACKLISTED = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
-};
+const BLACKLISTED = tokenRefused('Token is blacklisted');
+const ACCESS_BLACKLISTED = accessRefused('Token is blacklisted');
 
 describe('refresh: grace window and reuse detection', () => {
   let server: TestServer;

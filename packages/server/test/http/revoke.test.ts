@@ -1,12 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accessRefused, tokenRefused } from '../support/answers.js';
 import { bearer, createTestServer, type TestServer } from '../support/server.js';
 
-const blacklisted = { detail: 'Token is blacklisted', code: 'token_not_valid' };
-const accessBlacklisted = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
-};
+const blacklisted = tokenRefused('Token is blacklisted');
+const accessBlacklisted = accessRefused('Token is blacklisted');
 
 describe('verify, blacklist, revoke, logout and revoke-all', () => {
   let server: TestServer;
