@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { insertAudit, listAudit } from './kysely-audit.js';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
-  type AuditEntry,
   type NewUser,
   type RefreshTokenState,
   type RevocationKind,
@@ -28,23 +28,6 @@ export function createKyselyStore(
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
 ): Store {
-  const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
-    if (entry === undefined) return;
-    await executor
-      .insertInto('audit_log')
-      .values({
-        at: entry.at,
-        event: entry.event,
-        user_id: entry.userId,
-        username: entry.username,
-        session_id: entry.sessionId,
-        ip: entry.ip,
-        user_agent: entry.userAgent,
-        details: JSON.stringify(entry.details),
-      })
-      .execute();
-  };
-
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
     await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
   };
@@ -297,41 +280,7 @@ export function createKyselyStore(
 
     appendAudit: (entry) => insertAudit(db, entry),
 
-    async listAudit({ user, event, since, until, offset, limit }) {
-      let query = db.selectFrom('audit_log');
-      if (user !== undefined) {
-        query = query.where((eb) =>
-          user.id === undefined
-            ? eb('username', '=', user.username)
-            : eb.or([eb('user_id', '=', user.id), eb('username', '=', user.username)]),
-        );
-      }
-      if (event !== undefined) query = query.where('event', '=', event);
-      if (since !== undefined) query = query.where('at', '>=', since);
-      if (until !== undefined) query = query.where('at', '<', until);
-      const total = await query.select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
-      const rows = await query
-        .selectAll()
-        .orderBy('at', 'desc')
-        .orderBy('id', 'desc')
-        .offset(offset)
-        .limit(limit)
-        .execute();
-      return {
-        count: Number(total.count),
-        records: rows.map((row) => ({
-          id: Number(row.id),
-          at: Number(row.at),
-          event: row.event,
-          userId: row.user_id === null ? null : Number(row.user_id),
-          username: row.username,
-          sessionId: row.session_id,
-          ip: row.ip,
-          userAgent: row.user_agent,
-          details: parseDetails(row.details),
-        })),
-      };
-    },
+    listAudit: (query) => listAudit(db, query),
 
     async readRevocations(afterId, limit) {
       const rows = await db
@@ -410,17 +359,6 @@ function toUserRecord(row: Selectable<UsersTable>): UserRecord {
 
 function nullableNumber(value: number | string | bigint | null): number | null {
   return value === null ? null : Number(value);
-}
-
-function parseDetails(raw: string): Record<string, string | number | boolean> {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, string | number | boolean>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 function parsePermissions(raw: string): string[] {

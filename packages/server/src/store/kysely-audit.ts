@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { AuditEntry, AuditQuery, AuditRecord } from './types.js';
+
+/** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
+export async function insertAudit(executor: Kysely<Database>, entry: AuditEntry | undefined): Promise<void> {
+  if (entry === undefined) return;
+  await executor
+    .insertInto('audit_log')
+    .values({
+      at: entry.at,
+      event: entry.event,
+      user_id: entry.userId,
+      username: entry.username,
+      session_id: entry.sessionId,
+      ip: entry.ip,
+      user_agent: entry.userAgent,
+      details: JSON.stringify(entry.details),
+    })
+    .execute();
+}
+
+/** The entries `query` selects, newest first, and how many match in all. */
+export async function listAudit(
+  db: Kysely<Database>,
+  { user, event, since, until, offset, limit }: AuditQuery,
+): Promise<{ count: number; records: AuditRecord[] }> {
+  let query = db.selectFrom('audit_log');
+  if (user !== undefined) {
+    query = query.where((eb) =>
+      user.id === undefined
+        ? eb('username', '=', user.username)
+        : eb.or([eb('user_id', '=', user.id), eb('username', '=', user.username)]),
+    );
+  }
+  if (event !== undefined) query = query.where('event', '=', event);
+  if (since !== undefined) query = query.where('at', '>=', since);
+  if (until !== undefined) query = query.where('at', '<', until);
+  const total = await query.select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+  const rows = await query
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(offset)
+    .limit(limit)
+    .execute();
+  return {
+    count: Number(total.count),
+    records: rows.map((row) => ({
+      id: Number(row.id),
+      at: Number(row.at),
+      event: row.event,
+      userId: row.user_id === null ? null : Number(row.user_id),
+      username: row.username,
+      sessionId: row.session_id,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      details: parseDetails(row.details),
+    })),
+  };
+}
+
+function parseDetails(raw: string): Record<string, string | number | boolean> {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, string | number | boolean>)
+      : {};
+  } catch {
+    return {};
+  }
+}
