@@ -2,6 +2,7 @@ import { paths } from '@tessera/protocol';
 import { AuthClientError, errorFromResponse, readJson } from './errors.js';
 import { fetchWithCredentials, sendWithRetry, type SendContext } from './authorized-fetch.js';
 import { discardBody, isApiUrl, postJson, resolveUrl, skewFromDateHeader } from './http.js';
+import { loginCredentials } from './login-csrf.js';
 import { resolveOptions, type AuthClientOptions } from './options.js';
 import { createRefreshCoordinator } from './refresh-coordinator.js';
 import { createSingleTimer, isRefreshDue, proactiveDelayMs, retryDelayMs } from './schedule.js';
@@ -306,14 +307,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     ready,
     async login(username, password) {
       await ready;
-      const response = await postJson(
-        opts.fetch,
-        apiUrl(paths.tokenObtain),
-        { username, password },
-        {
-          ...transport.credentialsFor('POST', null),
-        },
-      );
+      const credentials = await loginCredentials({
+        transport,
+        fetch: opts.fetch,
+        apiUrl,
+        csrfHeaderName: opts.csrfHeaderName,
+      });
+      const response = await postJson(opts.fetch, apiUrl(paths.tokenObtain), { username, password }, credentials);
       if (!response.ok) {
         observeClock(response);
         throw await errorFromResponse(response);

@@ -12,6 +12,8 @@ export interface FakeServerOptions {
   cookieBody?: boolean;
   /** Send a `Date` header (default true); false as a cross-origin response without Access-Control-Expose-Headers. */
   sendDate?: boolean;
+  /** Called when `GET /api/csrf/` sets the `csrftoken` cookie (the browser's jar, for a fake `document`). */
+  onCsrfCookie?: (token: string) => void;
 }
 
 export interface FakeCall {
@@ -123,6 +125,10 @@ export function createFakeServer(options: FakeServerOptions) {
       return json(forced, { detail: 'forced', code: forced === 503 ? 'service_unavailable' : 'server_error' });
     }
     const fields = (body ?? {}) as Record<string, string>;
+    if (path === '/api/csrf/') {
+      options.onCsrfCookie?.('csrf-1');
+      return json(200, { csrfToken: 'csrf-1' });
+    }
     if (path === '/api/token/') {
       if (fields.password !== 'pw') return json(401, { detail: 'No active account found with the given credentials' });
       return pair(200, server.mint(fields.username), 'login');

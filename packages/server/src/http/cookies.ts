@@ -53,16 +53,18 @@ export function setSessionCookies(
       maxAge: Math.max(0, tokens.refreshExpiresInSeconds),
     });
   }
-  setCsrfCookie(reply, settings, tokens.csrf);
+  // As long as the refresh cookie: a token bound to a session must not outlive the cookies of that session.
+  setCsrfCookie(reply, settings, tokens.csrf, tokens.refreshExpiresInSeconds);
 }
 
 /** The CSRF cookie alone: readable by the page, which echoes it in `X-CSRFToken`. */
-export function setCsrfCookie(reply: FastifyReply, settings: CookieSettings, token: string): void {
-  void reply.setCookie(CSRF_COOKIE, token, {
-    ...base(settings),
-    httpOnly: false,
-    maxAge: settings.refreshTokenTtlSeconds,
-  });
+export function setCsrfCookie(
+  reply: FastifyReply,
+  settings: CookieSettings,
+  token: string,
+  maxAgeSeconds = settings.refreshTokenTtlSeconds,
+): void {
+  void reply.setCookie(CSRF_COOKIE, token, { ...base(settings), httpOnly: false, maxAge: Math.max(0, maxAgeSeconds) });
 }
 
 /** Expires every cookie tessera sets. */

@@ -104,13 +104,14 @@ export interface HostileServer {
 
 /**
  * tessera on a fresh store with alice (active, id 1), bob (active) and carol
- * (inactive), hashing with {@link FAST_HASHER}.
+ * (inactive), hashing with {@link FAST_HASHER}; `env` adds settings (cookie mode).
  */
-export async function createHostileServer(): Promise<HostileServer> {
+export async function createHostileServer(env: Record<string, string> = {}): Promise<HostileServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
     DATABASE_URL: 'sqlite::memory:',
     TESSERA_RATE_LIMITS: 'off',
+    ...env,
   });
   const { store, cleanup } = await createTestStore(httpDialect());
   const clock = createManualClock(Date.now());

@@ -1,0 +1,128 @@
+// The client's cookie transport against a real tessera in cookie mode (plain
+// http, so the cookies drop Secure and their prefixes), through a browser-like
+// cookie jar: the page sees only the readable csrftoken cookie, never a token.
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../../server/test/support/server.js';
+import { createAuthClient, type AuthClient, type FetchLike } from '../src/index.js';
+import { createCookieJar, type CookieJar } from './support/cookie-jar.js';
+import { createManualTime } from './support/time.js';
+
+const PROFILE = '/api/profile/';
+
+describe('the cookie transport against a real tessera server in cookie mode', () => {
+  let server: TestServer;
+  let baseUrl: string;
+  let jar: CookieJar;
+  let auth: AuthClient;
+  /** Every request the client made, as `METHOD path`. */
+  let requests: string[];
+
+  beforeEach(async () => {
+    server = await createTestServer({
+      TESSERA_COOKIE_MODE: 'on',
+      TESSERA_COOKIE_SECURE: 'false',
+      TESSERA_ACCESS_TOKEN_LIFETIME: '300',
+    });
+    // The Date header tells the server's clock: the manual one.
+    server.app.addHook('onSend', async (_request, reply) => {
+      void reply.header('date', new Date(server.clock.now()).toUTCString());
+    });
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    await server.createUser('alice', 'correct horse');
+    jar = createCookieJar(baseUrl, () => server.clock.now());
+    requests = [];
+    const logged: FetchLike = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input instanceof URL ? input.href : input);
+      requests.push(`${(init?.method ?? 'GET').toUpperCase()} ${url.pathname}`);
+      return jar.fetch(input, init);
+    };
+    auth = createAuthClient({
+      baseUrl,
+      fetch: logged,
+      transport: 'cookie',
+      platform: {
+        now: () => server.clock.now(),
+        timers: createManualTime().timers,
+        createChannel: null,
+        locks: null,
+        window: null,
+        document: jar.document,
+      },
+    });
+  });
+  afterEach(async () => {
+    auth.dispose();
+    await server.close();
+  });
+
+  it('logs in after fetching a CSRF token, and the page never sees a token', async () => {
+    expect(jar.document.cookie).toBe('');
+    await auth.login('alice', 'correct horse');
+    expect(requests).toEqual(['GET /api/csrf/', 'POST /api/token/']);
+    expect(auth.getSnapshot()).toMatchObject({ status: 'authenticated', user: { username: 'alice' } });
+    expect(auth.getAccessToken()).toBeNull();
+    expect(jar.document.cookie).toMatch(/^csrftoken=[\w-]+\.[\w-]+$/);
+    expect(jar.names().sort()).toEqual([
+      'csrftoken@/',
+      'tessera-access@/',
+      'tessera-refresh@/api/auth/',
+      'tessera-refresh@/api/token/',
+    ]);
+  });
+
+  it('reads the profile with auth.fetch, by the access cookie alone', async () => {
+    await auth.login('alice', 'correct horse');
+    const response = await auth.fetch(PROFILE);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ username: 'alice' });
+  });
+
+  it('refreshes through the refresh cookie and the CSRF header once the access token expires', async () => {
+    await auth.login('alice', 'correct horse');
+    const firstAccess = jar.get('tessera-access');
+    server.clock.advance(301);
+    // The browser dropped the expired access cookie; the client refreshes before the request.
+    expect(jar.get('tessera-access')).toBeUndefined();
+    requests = [];
+    const response = await auth.fetch(PROFILE);
+    expect(response.status).toBe(200);
+    expect(requests).toEqual(['POST /api/token/refresh/', `GET ${PROFILE}`]);
+    expect(jar.get('tessera-access')).not.toBe(firstAccess);
+    expect(auth.getSnapshot().status).toBe('authenticated');
+  });
+
+  it('logout ends the session on the server and expires the cookies', async () => {
+    await auth.login('alice', 'correct horse');
+    const access = jar.get('tessera-access')!;
+    await auth.logout();
+    expect(requests.at(-1)).toBe('POST /api/auth/logout/');
+    expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+    expect(jar.names()).toEqual([]);
+    const bearer = await fetch(`${baseUrl}${PROFILE}`, { headers: { authorization: `Bearer ${access}` } });
+    expect(bearer.status).toBe(401);
+    expect((await auth.fetch(PROFILE)).status).toBe(401);
+  });
+
+  it('logs in again after a logout, fetching a new CSRF token', async () => {
+    await auth.login('alice', 'correct horse');
+    await auth.logout();
+    requests = [];
+    await auth.login('alice', 'correct horse');
+    expect(requests).toEqual(['GET /api/csrf/', 'POST /api/token/']);
+    expect((await auth.fetch(PROFILE)).status).toBe(200);
+  });
+
+  it('the server refuses a cookie-authenticated POST without the CSRF header (sanity)', async () => {
+    await auth.login('alice', 'correct horse');
+    const response = await jar.fetch(`${baseUrl}/api/sessions/revoke-others/`, {
+      method: 'POST',
+      credentials: 'include',
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_failed' });
+    const withHeader = await auth.fetch('/api/sessions/revoke-others/', { method: 'POST' });
+    expect(withHeader.status).toBe(200);
+  });
+});
