@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,6 +205,23 @@ export function peakRssMiB(pids) {
     }
   }
   return found ? kib / 1024 : undefined;
+}
+
+/**
+ * Resets the peak resident set (VmHWM) of the given processes to their
+ * current RSS (Linux: `5` into /proc/<pid>/clear_refs), so that the next
+ * peakRssMiB is the peak since now. Answers false where that is not possible.
+ */
+export function resetPeakRss(pids) {
+  let ok = true;
+  for (const pid of pids) {
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 /** An HS256 JWT over `payload`, by hand with node:crypto (for peers that only verify). */

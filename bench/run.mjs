@@ -188,52 +188,62 @@ async function argon2Ceiling(seconds) {
 
 // ---------------------------------------------------------------- main
 
+/** Starts every server at once (they are independent; SimpleJWT's migrations take seconds). */
 async function startServers(tmp, skipped, notes) {
   const sqliteUrl = `sqlite:${path.join(tmp, 'db.sqlite')}`;
   const servers = {};
-  servers.bare = await startBare();
-  servers.fastifyJwt = await startFastifyJwt();
-  servers.sqlite = await startTessera({ key: 'sqlite', label: 'tessera (SQLite)', databaseUrl: sqliteUrl });
-  // The same database, served without the revocation check: what the check costs.
-  servers.unchecked = await startTessera({
-    key: 'unchecked',
-    label: 'tessera (SQLite), no revocation check',
-    databaseUrl: sqliteUrl,
-    script: path.join(ROOT, 'bench', 'tessera-unchecked.mjs'),
-    createUser: false,
-  });
-
-  if (PEERS.has('postgres')) {
-    const name = `tessera_bench_${process.pid}`;
-    try {
-      const { url, version } = await createPgDatabase(name);
-      databases.add(name);
-      servers.postgres = await startTessera({ key: 'postgres', label: 'tessera (PostgreSQL)', databaseUrl: url });
-      notes.postgres = `PostgreSQL ${version} on ${new URL(PG_ADMIN_URL).host}, database ${name} (dropped afterwards)`;
-    } catch (error) {
-      if (servers.postgres === undefined && !databases.has(name)) {
-        loud(`PostgreSQL at ${PG_ADMIN_URL} is not reachable (${error.message}): tessera (PostgreSQL) SKIPPED`);
-        skipped.push(`tessera (PostgreSQL): ${PG_ADMIN_URL} not reachable (${error.message})`);
-      } else throw error;
+  const tessera = async () => {
+    servers.sqlite = await startTessera({ key: 'sqlite', label: 'tessera (SQLite)', databaseUrl: sqliteUrl });
+    // The same database, served without the revocation check: what the check costs.
+    servers.unchecked = await startTessera({
+      key: 'unchecked',
+      label: 'tessera (SQLite), no revocation check',
+      databaseUrl: sqliteUrl,
+      script: path.join(ROOT, 'bench', 'tessera-unchecked.mjs'),
+      createUser: false,
+    });
+  };
+  const postgres = async () => {
+    if (!PEERS.has('postgres')) {
+      skipped.push('tessera (PostgreSQL): not selected (BENCH_PEERS, or a smoke run)');
+      return;
     }
-  } else {
-    skipped.push('tessera (PostgreSQL): not selected (BENCH_PEERS, or a smoke run)');
-  }
-
-  if (PEERS.has('simplejwt')) {
+    const name = `tessera_bench_${process.pid}`;
+    let created;
+    try {
+      created = await createPgDatabase(name);
+    } catch (error) {
+      loud(`PostgreSQL at ${PG_ADMIN_URL} is not reachable (${error.message}): tessera (PostgreSQL) SKIPPED`);
+      skipped.push(`tessera (PostgreSQL): ${PG_ADMIN_URL} not reachable (${error.message})`);
+      return;
+    }
+    databases.add(name);
+    servers.postgres = await startTessera({ key: 'postgres', label: 'tessera (PostgreSQL)', databaseUrl: created.url });
+    notes.postgres = `PostgreSQL ${created.version} on ${new URL(PG_ADMIN_URL).host}, database ${name} (dropped afterwards)`;
+  };
+  const simplejwt = async () => {
+    if (!PEERS.has('simplejwt')) {
+      skipped.push('SimpleJWT: not selected (BENCH_PEERS, or a smoke run)');
+      return;
+    }
     const missing = simpleJwtMissing();
     if (missing) {
       loud(
         `SimpleJWT peer SKIPPED: ${missing}.\n!!! Install Debian's packages with: bash bench/peers/simplejwt/setup.sh`,
       );
       skipped.push(`SimpleJWT: not installed (${missing}); \`bash bench/peers/simplejwt/setup.sh\` installs it`);
-    } else {
-      notes.simplejwt = simpleJwtVersions();
-      servers.simplejwt = await startSimpleJwt(path.join(tmp, 'simplejwt'));
+      return;
     }
-  } else {
-    skipped.push('SimpleJWT: not selected (BENCH_PEERS, or a smoke run)');
-  }
+    notes.simplejwt = simpleJwtVersions();
+    servers.simplejwt = await startSimpleJwt(path.join(tmp, 'simplejwt'));
+  };
+  await Promise.all([
+    startBare().then((t) => (servers.bare = t)),
+    startFastifyJwt().then((t) => (servers.fastifyJwt = t)),
+    tessera(),
+    postgres(),
+    simplejwt(),
+  ]);
   return servers;
 }
 
@@ -300,10 +310,10 @@ function settingsLines(notes) {
     `Login storm: the protected GET at ${fmtPercent(STORM_LOAD)} of the same server's profile req/s above, sent on ` +
       `schedule over ${CONNECTIONS} connections (open loop: latency counts from when a request was due), ` +
       `${SECONDS} s alone, then ${SECONDS} s while ${STORM_LOGINS} more connections log in without pause.`,
-    'req/s: completed responses ÷ measured seconds; latencies of 2xx answers. Server CPU: the server\'s processes ' +
+    "req/s: completed responses ÷ measured seconds; latencies of 2xx answers. Server CPU: the server's processes " +
       '(100% = one core); CPU µs/req: server CPU time per answer, which the load generator sharing the machine ' +
-      'does not bound; other CPU: everything but the servers and the load generator. Peak RSS: VmHWM after ' +
-      'the scenario (it only grows).',
+      'does not bound; other CPU: everything but the servers and the load generator. Peak RSS: VmHWM during ' +
+      'the measured seconds (reset before them).',
   );
   return lines;
 }
