@@ -23,6 +23,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'timing', include: TIMING, sequence: { groupOrder: 1 } } },
+      // The web app in Debian's Chromium against a real server; `npm test` builds the app first.
+      { extends: true, test: { name: 'browser', include: ['apps/web/test/**/*.test.ts'] } },
     ],
   },
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { DEFAULT_WEB_ROOT, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
@@ -9,16 +10,18 @@ import type { Store } from './store/types.js';
  * Opens the store (migrating it), builds the app and listens. The store is
  * closed with the app; SIGINT and SIGTERM close both gracefully.
  */
-export async function startServer(config: Config): Promise<FastifyInstance> {
+export async function startServer(config: Config, webRoot: string = DEFAULT_WEB_ROOT): Promise<FastifyInstance> {
   const store = await openStore(config);
   const warnings: string[] = [];
   const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
-  const app = await buildApp({ config, secretKey, store });
+  const app = await buildApp({ config, secretKey, store, webRoot });
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config.pruneIntervalSeconds);
   const address = await app.listen({ port: config.port, host: config.host });
-  if (process.stdout.isTTY) process.stdout.write(banner(address, config));
+  const web = webAppServable(config, webRoot);
+  if (!web) app.log.info(webAppMissing(config));
+  if (process.stdout.isTTY) process.stdout.write(banner(address, config, web));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info(`${signal} received, closing`);
@@ -28,17 +31,28 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   return app;
 }
 
-function banner(address: string, config: Config): string {
+function banner(address: string, config: Config, web: boolean): string {
   const base = `${address}${config.pathPrefix}`;
-  return [
-    '',
-    `  tessera is running at ${address}/`,
-    `  API docs:      ${base}/api/docs/`,
-    `  Log in:        POST ${base}/api/token/ {"username", "password"}`,
-    `  First user:    npx tessera createuser --username alice   (in another terminal)`,
-    '',
-    '',
-  ].join('\n');
+  const signUp = config.registrationOpen ? `, or sign up at ${address}/register` : '';
+  const lines = web
+    ? [
+        `  Open ${address}/ in your browser.`,
+        `  No account yet? In another terminal, in this folder, run:`,
+        `      npx tessera createuser --username alice`,
+        `  then log in as alice at ${address}/login${signUp}.`,
+      ]
+    : [
+        `  Log in:        POST ${base}/api/token/ {"username", "password"}`,
+        `  First user:    npx tessera createuser --username alice   (in another terminal)`,
+        `  Web app:       ${webAppMissing(config)}`,
+      ];
+  return ['', `  tessera is running at ${address}/`, `  API docs:      ${base}/api/docs/`, ...lines, '', ''].join('\n');
+}
+
+function webAppMissing(config: Config): string {
+  return config.pathPrefix === ''
+    ? 'not built: `npm start` builds it, or `npm run build:web`'
+    : 'not served under TESSERA_PATH_PREFIX; serve apps/web/dist from your proxy';
 }
 
 /** Deletes expired refresh tokens now and then; every instance may, the delete is idempotent. */

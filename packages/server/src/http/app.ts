@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
 import { createCsrfTokens } from '../auth/csrf-tokens.js';
@@ -19,7 +18,9 @@ import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { createThrottle } from './throttle.js';
+import { registerWebApp } from './web-app.js';
 import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
   sessions?: AuthContext['sessions'];
   /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
   logger?: FastifyServerOptions['logger'];
+  /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
+  webRoot?: string;
 }
 
 const API_ROUTES = [
@@ -128,12 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(metricsPlugin);
   await app.register(cookie);
-  // nosniff, frame-ancestors 'none', no referrer, CSP and the rest of helmet's defaults, on every answer.
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'form-action': ["'self'"] } },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-  });
+  registerSecurityHeaders(app);
   installErrorHandler(app);
   registerBodyParsers(app);
   // Routes declare schemas for the docs; requests are validated by the
@@ -147,6 +145,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  if (options.webRoot !== undefined) await registerWebApp(app, config, options.webRoot);
   await registerOpenApi(app, config.pathPrefix);
   const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
   registerRoutes(app, ctx, [...apiRoutes, healthRoute, readinessRoute, apiRootRoute(apiRoutes, config.pathPrefix)]);

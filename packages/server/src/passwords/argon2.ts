@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import { createLimiter } from './limiter.js';
 import type { PasswordHasher } from './hasher.js';
 
 /**
@@ -17,7 +19,9 @@ export const DUMMY_HASH =
 
 /**
  * argon2id through @node-rs/argon2, whose hash and verify run on libuv's
- * thread pool, off the event loop.
+ * thread pool, off the event loop. At most `concurrency` run at once (one per
+ * core by default): more would only queue on the same cores, each holding its
+ * 19 MiB, and leave the event loop less CPU to answer other requests.
  *
  * @example
  * ```ts
@@ -26,23 +30,26 @@ export const DUMMY_HASH =
  * await hasher.verify(encoded, 'correct horse battery staple'); // true
  * ```
  */
-export function createArgon2idHasher(): PasswordHasher {
-  const verifyDummy = async (password: string): Promise<false> => {
-    await verify(DUMMY_HASH, password).catch(() => false);
-    return false;
-  };
+export function createArgon2idHasher({ concurrency = availableParallelism() } = {}): PasswordHasher {
+  const limited = createLimiter(concurrency);
+  const dummy = (password: string): Promise<false> =>
+    verify(DUMMY_HASH, password).then(
+      () => false,
+      () => false,
+    );
   return {
-    hash: (password) => hash(password, ARGON2ID_PARAMETERS),
-    async verify(encoded, password) {
-      // An unusable hash (Django's "!…", another scheme, a damaged string)
-      // costs a verify all the same: a quick "no" would tell that the account exists.
-      if (!encoded.startsWith('$argon2')) return verifyDummy(password);
-      try {
-        return await verify(encoded, password);
-      } catch {
-        return verifyDummy(password);
-      }
-    },
-    verifyDummy,
+    hash: (password) => limited(() => hash(password, ARGON2ID_PARAMETERS)),
+    verify: (encoded, password) =>
+      limited(async () => {
+        // An unusable hash (Django's "!…", another scheme, a damaged string)
+        // costs a verify all the same: a quick "no" would tell that the account exists.
+        if (!encoded.startsWith('$argon2')) return dummy(password);
+        try {
+          return await verify(encoded, password);
+        } catch {
+          return dummy(password);
+        }
+      }),
+    verifyDummy: (password) => limited(() => dummy(password)),
   };
 }

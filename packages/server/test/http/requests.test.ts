@@ -167,6 +167,7 @@ describe('request handling', () => {
         'POST /api/password/change/',
         'POST /api/register/',
         'GET /api/audit/',
+        'GET /api/csrf/',
       ]);
     });
 
@@ -188,6 +189,7 @@ describe('request handling', () => {
           '/',
           '/api/audit/',
           '/api/auth/logout/',
+          '/api/csrf/',
           '/api/password/change/',
           '/api/profile/',
           '/api/register/',

@@ -1,0 +1,97 @@
+import { AuthClientError } from '@tessera/client';
+import { returnPathFrom, useAuth } from '@tessera/react';
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useLocation } from 'react-router';
+import { messageOf } from '../api';
+import { prepareLogin, takeSessionEndedReason } from '../auth';
+import { Field } from '../field';
+import { PageHeading } from '../page-heading';
+import { useWebConfig } from '../web-config';
+
+/** `/login`: the form; bad credentials keep what was typed and say why. */
+export function LoginPage() {
+  const { status, login } = useAuth();
+  const config = useWebConfig();
+  const location = useLocation();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [notice] = useState(takeSessionEndedReason);
+  const [busy, setBusy] = useState(false);
+
+  if (status !== 'unauthenticated') return <Navigate to={returnPathFrom(location.search)} replace />;
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await prepareLogin(config);
+      await login(username, password);
+    } catch (caught) {
+      setError(
+        caught instanceof AuthClientError && caught.code === 'no_active_account'
+          ? 'Wrong username or password, or the account is inactive.'
+          : messageOf(caught),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card narrow">
+      <PageHeading focus={false}>Log in</PageHeading>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form onSubmit={(event) => void onSubmit(event)}>
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          autoFocus
+          value={username}
+          onChange={(event) => setUsername(event.target.value)}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+      {config.registration === 'open' ? (
+        <p className="aside">
+          No account yet? <Link to="/register">Create one</Link>.
+        </p>
+      ) : (
+        <div className="aside">
+          <p>
+            No account yet? Registration is closed on this server, so accounts are made by whoever runs it. If that is
+            you, run this in a terminal in the tessera folder, then log in here:
+          </p>
+          <pre>
+            <code>npx tessera createuser --username alice</code>
+          </pre>
+        </div>
+      )}
+    </section>
+  );
+}

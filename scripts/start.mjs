@@ -1,0 +1,41 @@
+// `npm start`: builds the web app if it is missing or older than its sources, then runs `tessera serve`.
+// Local defaults: cookie mode on, and cookies without Secure so browsers keep them over plain http.
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const web = join(root, 'apps/web');
+const built = join(web, 'dist/index.html');
+
+/** Newest modification time under `path` (files and folders), in ms. */
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs);
+}
+
+const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((name) => join(web, name));
+const clientDist = ['packages/client/dist', 'packages/react/dist'].map((name) => join(root, name));
+const stale =
+  !existsSync(built) ||
+  Math.max(...[...sources, ...clientDist].filter(existsSync).map(newest)) > statSync(built).mtimeMs;
+if (stale) {
+  console.log('Building the web app (apps/web) …');
+  const result = spawnSync('npm', ['run', 'build', '-w', '@tessera/web'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('The web app did not build; starting the API only. Fix the error above and run `npm start` again.');
+  }
+}
+
+const env = { ...process.env };
+env.TESSERA_COOKIE_MODE ??= 'on';
+env.TESSERA_COOKIE_SECURE ??= env.NODE_ENV === 'production' ? 'true' : 'false';
+const server = spawn(process.execPath, [join(root, 'packages/server/bin/tessera.js'), 'serve'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
