@@ -6,10 +6,13 @@ export const MAX_JITTER_MS = 10_000;
 
 /**
  * How long before `exp` to refresh: `marginSeconds`, but never more than half
- * the token's lifetime, so short-lived tokens do not refresh in a loop.
+ * the token's lifetime, so short-lived tokens do not refresh in a loop. The
+ * lifetime counts from the end of the `iat` second: `iat` is whole seconds, so
+ * a token may arrive up to a second after it, and a 2-second token that came
+ * late in its second would otherwise be due on arrival, again and again.
  */
 export function effectiveMarginMs(claims: TokenClaims, marginSeconds: number): number {
-  const lifetimeMs = typeof claims.iat === 'number' ? (claims.exp - claims.iat) * 1000 : Infinity;
+  const lifetimeMs = typeof claims.iat === 'number' ? (claims.exp - claims.iat - 1) * 1000 : Infinity;
   return Math.max(0, Math.min(marginSeconds * 1000, lifetimeMs / 2));
 }
 

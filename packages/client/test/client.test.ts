@@ -261,8 +261,8 @@ describe('createAuthClient against a scripted server', () => {
 
     it('never refreshes in a loop when the margin exceeds the token lifetime', async () => {
       await start({ refreshMarginSeconds: 3600 }, { accessTtlSeconds: 60 });
-      // margin capped at 30 s (half of 60 s); jitter 0.5 × 7.5 s
-      expect(t.time.pending()).toEqual([60_000 - 30_000 - 3_750]);
+      // margin capped at 29.5 s (half of the 59 s after the iat second); jitter 0.5 × 7.375 s
+      expect(t.time.pending()).toEqual([60_000 - 29_500 - 3_687.5]);
     });
 
     it('refreshes when the page becomes visible with a due token (timers were throttled)', async () => {
