@@ -258,7 +258,7 @@ export function buildReport(run) {
     markdownTable(['server', 'peak RSS: GET, verify, refresh', 'peak RSS: login, login storm'], rssRows),
     '',
     'Peak RSS is VmHWM, reset before each measured run, so each scenario reports its own peak. ' +
-      "An argon2id verify holds 19 MiB while it runs; tessera runs at most one per core.",
+      'An argon2id verify holds 19 MiB while it runs; tessera runs at most one per core.',
     '',
   );
   if (rows.some((r) => r.target.key === 'simplejwt')) {
