@@ -284,3 +284,27 @@ function flip(text: string, index: number): string {
   const replacement = text[index] === 'A' ? 'Q' : 'A';
   return `${text.slice(0, index)}${replacement}${text.slice(index + 1)}`;
 }
+
+describe('remembered verifications', () => {
+  it('answers a verified token again with the same frozen claims', () => {
+    const codec = createJwtCodec(KEY);
+    const token = codec.sign(CLAIMS);
+    const first = codec.verify(token);
+    expect(codec.verify(token)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('never remembers a token that failed, however often it is sent', () => {
+    const codec = createJwtCodec(KEY);
+    const token = codec.sign(CLAIMS);
+    const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'AE' : 'AA'}`;
+    for (let i = 0; i < 3; i++) expect(() => codec.verify(altered)).toThrow(TokenError);
+    expect(codec.verify(token)).toEqual(CLAIMS);
+  });
+
+  it('does not carry a verification over to another key', () => {
+    const token = createJwtCodec(KEY).sign(CLAIMS);
+    const other = createJwtCodec('another-signing-key-of-this-suite-0123456789');
+    expect(() => other.verify(token)).toThrow(TokenError);
+  });
+});
