@@ -69,6 +69,15 @@ const autocannon = await import('autocannon').then(
   },
 );
 
+if (argv.includes('revocation')) {
+  const { runRevocationPrice } = await import('./revocation-price.mjs');
+  const markdown = await runRevocationPrice(autocannon, { rounds: Number(process.env.BENCH_ROUNDS ?? 6) });
+  console.log(markdown);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'revocation.md'), markdown);
+  process.exit(0);
+}
+
 if (argv.includes('jwt')) {
   const { runJwtBench } = await import('./jwt.mjs');
   const { markdown } = await runJwtBench();
