@@ -40,6 +40,13 @@ export interface TokenPair {
   refresh: string;
 }
 
+/** A pair just issued for a session: what cookie mode sets. */
+export interface IssuedPair extends TokenPair {
+  sessionId: string;
+  /** When the refresh token expires, in milliseconds since the epoch. */
+  refreshExpiresAt: number;
+}
+
 /** The user facts tokens carry, from a stored user. */
 export function subjectOf(user: UserRecord): TokenSubject {
   return {

@@ -3,7 +3,7 @@ import { unauthorizedWithoutCode } from '../errors.js';
 import { isHashablePassword } from '../passwords/hasher.js';
 import type { UserRecord } from '../store/types.js';
 import { auditEntry } from './audit.js';
-import { subjectOf, type AuthContext, type TokenPair } from './context.js';
+import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
 
 export interface LoginInput {
   username: string;
@@ -12,9 +12,8 @@ export interface LoginInput {
   userAgent: string;
 }
 
-export interface LoginResult extends TokenPair {
+export interface LoginResult extends IssuedPair {
   user: UserRecord;
-  sessionId: string;
 }
 
 /** Why a login failed, for the log only: the client always sees the same 401. */
@@ -63,7 +62,7 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
     { sessionId, userId: user.id, now, ip: input.ip, userAgent: input.userAgent, token: refresh },
     auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId }),
   );
-  return { access: access.token, refresh: refresh.token, user, sessionId };
+  return { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt, user, sessionId };
 }
 
 /** The 401 every failed login gets. */

@@ -9,7 +9,7 @@ import {
   type UserRecord,
 } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
-import { subjectOf, type AuthContext, type TokenPair } from './context.js';
+import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
 
 /** A refresh token that passed every check but the user's. */
 export interface LiveRefreshToken {
@@ -56,9 +56,8 @@ export async function readRefreshToken(
   return { claims, state };
 }
 
-export interface RefreshResult extends TokenPair {
+export interface RefreshResult extends IssuedPair {
   user: UserRecord;
-  sessionId: string;
 }
 
 /**
@@ -119,7 +118,8 @@ function mintSuccessors(
   const timing = { issuedAt, notAfter: sessionEnd };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ids.refresh, timing);
   const access = ctx.minter.mint('access', subject, sessionId, ids.access, timing);
-  return { pair: { access: access.token, refresh: refresh.token, user, sessionId }, successor: refresh };
+  const pair = { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt, user, sessionId };
+  return { pair, successor: refresh };
 }
 
 /** The owner of a token, who must exist and be active. */

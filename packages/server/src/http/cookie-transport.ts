@@ -6,7 +6,7 @@
  */
 import { fieldMessages } from '@tessera/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthContext } from '../auth/context.js';
+import type { AuthContext, IssuedPair } from '../auth/context.js';
 import { TokenError } from '../errors.js';
 import { readToken, sessionIdOf } from '../tokens/claims.js';
 import { collectFields, throwFieldErrors } from './body.js';
@@ -61,17 +61,12 @@ export function requireLoginCsrf(ctx: AuthContext, request: FastifyRequest): voi
 }
 
 /** In cookie mode, sets a fresh pair as cookies, with a CSRF token bound to its session. */
-export function issueSessionCookies(
-  ctx: AuthContext,
-  reply: FastifyReply,
-  pair: { access: string; refresh: string; sessionId: string },
-): void {
+export function issueSessionCookies(ctx: AuthContext, reply: FastifyReply, pair: IssuedPair): void {
   if (!ctx.settings.cookieMode) return;
-  const { exp } = readToken(ctx.jwt, ctx.settings, ctx.clock, pair.refresh) as { exp: number };
   setSessionCookies(reply, ctx.settings, {
     access: pair.access,
     refresh: pair.refresh,
-    refreshExpiresInSeconds: exp - Math.floor(ctx.clock.now() / 1000),
+    refreshExpiresInSeconds: pair.refreshExpiresAt / 1000 - Math.floor(ctx.clock.now() / 1000),
     csrf: ctx.csrf.issue(pair.sessionId),
   });
 }
