@@ -1,6 +1,7 @@
 import { details, tokenMessages } from '@tessera/protocol';
+import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js';
-import { ACCOUNT_REVOKE_REASONS, type UserRecord } from '../store/types.js';
+import { ACCOUNT_REVOKE_REASONS, type SessionState, type UserRecord } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
@@ -14,13 +15,22 @@ export interface Principal {
 /**
  * Authenticates an access token: signature, algorithm and expiry; then its
  * session (revocation reaches access tokens); then claims and type; then the
- * user, who must exist and be active.
- * @throws {TokenError} for the token, {@link AuthError} for the user.
+ * user, who must exist and be active. Synchronous when the session is cached.
+ * @throws {TokenError} for the token, {@link AuthError} for the user (thrown, or as the promise's rejection).
  */
-export async function authenticateAccessToken(ctx: AuthContext, token: string): Promise<Principal> {
+export function authenticateAccessToken(ctx: AuthContext, token: string): Awaitable<Principal> {
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const sessionId = sessionIdOf(raw);
-  const session = sessionId === undefined ? undefined : await ctx.sessions.find(sessionId);
+  if (sessionId === undefined) return principalOf(ctx, raw, undefined, undefined);
+  return andThen(ctx.sessions.find(sessionId), (session) => principalOf(ctx, raw, sessionId, session));
+}
+
+function principalOf(
+  ctx: AuthContext,
+  raw: Record<string, unknown>,
+  sessionId: string | undefined,
+  session: SessionState | undefined,
+): Awaitable<Principal> {
   if (session !== undefined && session.revokedAt !== null) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (ACCOUNT_REVOKE_REASONS.has(session.revokeReason)) requireActiveUser(session.user);
@@ -35,9 +45,10 @@ export async function authenticateAccessToken(ctx: AuthContext, token: string): 
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
   if (session.userId !== userId) {
     // Only a holder of the key can mint this; answer as SimpleJWT would for its user.
-    const claimed = await ctx.store.findUserById(userId);
-    if (claimed === undefined) throw unauthorized('user_not_found', details.userNotFound);
-    throw invalidToken();
+    return ctx.store.findUserById(userId).then((claimed) => {
+      if (claimed === undefined) throw unauthorized('user_not_found', details.userNotFound);
+      throw invalidToken();
+    });
   }
   return { user: requireActiveUser(session.user), sessionId };
 }

@@ -14,6 +14,7 @@ import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
+import { deferredChildLogger } from './deferred-logger.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
@@ -87,8 +88,10 @@ const API_ROUTES = [
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger,
+    ...(logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // HEAD is not part of the contract: it answers 405 like the other methods.
@@ -130,20 +133,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   await app.register(metricsPlugin);
-  await app.register(cookie);
-  registerSecurityHeaders(app);
+  // Cookies are parsed when a handler reads one (`cookieOf`), not on every request.
+  await app.register(cookie, { hook: false });
+  registerSecurityHeaders(app, config.pathPrefix);
   installErrorHandler(app);
   registerBodyParsers(app);
   // Routes declare schemas for the docs; requests are validated by the
   // handlers, which give DRF's field errors rather than Ajv's.
   app.setValidatorCompiler(() => () => true);
-  const apiPrefix = `${config.pathPrefix}/api`;
-  const docsPrefix = `${config.pathPrefix}/api/docs`;
-  app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith(apiPrefix) && !request.url.startsWith(docsPrefix)) {
-      void reply.header('cache-control', 'no-store');
-    }
-  });
 
   if (options.webRoot !== undefined) await registerWebApp(app, config, options.webRoot);
   await registerOpenApi(app, config.pathPrefix);

@@ -2,6 +2,7 @@ import { details } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
+import { andThen, type Awaitable } from '../awaitable.js';
 import { TokenError, accessTokenNotValid, unauthorized, unauthorizedWithoutCode } from '../errors.js';
 import { cookieNames, cookieOf } from './cookies.js';
 import { isUnsafe, requireCsrf } from './csrf.js';
@@ -31,16 +32,17 @@ export function parseAuthorizationHeader(header: string | undefined): Authorizat
 }
 
 /**
- * The caller of a protected endpoint.
- * @throws {AuthError} the contract's 401 for each way the header or token fails.
+ * The caller of a protected endpoint; synchronous when its session is cached.
+ * @throws {AuthError} the contract's 401 for each way the header or token fails (thrown, or as the promise's rejection).
  */
-export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Promise<Principal> {
+export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awaitable<Principal> {
   const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
   if (cookie !== undefined) {
     // Cookie mode: the access cookie first. A browser sends it on its own, so unsafe requests prove their origin.
-    const principal = await authenticate(ctx, cookie);
-    if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
-    return principal;
+    return andThen(authenticate(ctx, cookie), (principal) => {
+      if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
+      return principal;
+    });
   }
   const header = parseAuthorizationHeader(request.headers.authorization);
   if (header.kind === 'absent') throw unauthorizedWithoutCode('not_authenticated', details.notAuthenticated);
@@ -50,11 +52,17 @@ export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest
   return authenticate(ctx, header.token);
 }
 
-async function authenticate(ctx: AuthContext, token: string): Promise<Principal> {
+function authenticate(ctx: AuthContext, token: string): Awaitable<Principal> {
   try {
-    return await authenticateAccessToken(ctx, token);
+    const principal = authenticateAccessToken(ctx, token);
+    return principal instanceof Promise ? principal.catch(rethrowAsAccessError) : principal;
   } catch (error) {
-    if (error instanceof TokenError) throw accessTokenNotValid(error);
-    throw error;
+    return rethrowAsAccessError(error);
   }
+}
+
+/** A token's failure as the 401 of a protected endpoint; anything else as it is. */
+function rethrowAsAccessError(error: unknown): never {
+  if (error instanceof TokenError) throw accessTokenNotValid(error);
+  throw error;
 }

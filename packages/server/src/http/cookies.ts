@@ -76,8 +76,11 @@ export function clearSessionCookies(reply: FastifyReply, settings: CookieSetting
   void reply.clearCookie(CSRF_COOKIE, base(settings));
 }
 
-/** A cookie's value, when it is a non-empty string. */
+/** A cookie's value, when it is a non-empty string. Parses the request's cookies on first use. */
 export function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  // @fastify/cookie runs with `hook: false`: most requests carry no cookie a handler reads.
+  const header = request.headers.cookie;
+  request.cookies ??= header === undefined ? {} : request.server.parseCookie(header);
   const value = request.cookies[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestStats } from './request-stats.js';
 import type { SecurityEvent } from './security-log.js';
 
 /** What an operator alerts on, in Prometheus' text format at `GET /metrics`. */
 export interface Metrics {
   registry: Registry;
-  requests: Counter<'route' | 'method' | 'status'>;
-  duration: Histogram<'route' | 'method'>;
+  /** Requests and their latency by route, method and status. */
+  requests: RequestStats;
   logins: Counter<'outcome'>;
   refreshes: Counter<'outcome'>;
   revocations: Counter<'kind'>;
@@ -29,21 +30,11 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
   const registers = [registry];
+  const requests = new RequestStats();
+  requests.register(registry);
   return {
     registry,
-    requests: new Counter({
-      name: 'tessera_http_requests_total',
-      help: 'HTTP requests by route, method and status.',
-      labelNames: ['route', 'method', 'status'],
-      registers,
-    }),
-    duration: new Histogram({
-      name: 'tessera_http_request_duration_seconds',
-      help: 'HTTP request latency by route and method.',
-      labelNames: ['route', 'method'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    }),
+    requests,
     logins: new Counter({
       name: 'tessera_logins_total',
       help: 'Logins by outcome: success, or the reason of a failure (bad_password, unknown_user, inactive, ...).',
@@ -117,8 +108,7 @@ export const metricsPlugin = fp(
     app.decorate('metrics', metrics);
     app.addHook('onResponse', (request, reply, next) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-      metrics.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      metrics.requests.record(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
       next();
     });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

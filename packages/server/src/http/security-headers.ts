@@ -35,11 +35,41 @@ export function securityHeaders(options: HelmetOptions = OPTIONS): Readonly<Reco
   return Object.freeze(headers);
 }
 
-/** Sends nosniff, CSP, HSTS and the rest of helmet's headers on every answer. */
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = securityHeaders();
-  app.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(headers);
+/**
+ * What a JSON answer needs, after OWASP's REST Security Cheat Sheet: no
+ * sniffing, no framing, no caching, no referrer, HSTS, and a policy that
+ * lets the document load nothing. The rest of helmet's set (COOP,
+ * Origin-Agent-Cluster, DNS prefetch, IE's download and XSS switches,
+ * Flash's cross-domain policies) governs documents and does nothing on
+ * JSON, while every header costs each answer about a microsecond.
+ */
+export function apiHeaders(documentHeaders: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const hsts = documentHeaders['strict-transport-security'];
+  return Object.freeze({
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cross-origin-resource-policy': 'same-origin',
+    'referrer-policy': 'no-referrer',
+    ...(hsts === undefined ? {} : { 'strict-transport-security': hsts }),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    // Tokens and profiles must not be kept by the browser or a proxy.
+    'cache-control': 'no-store',
+  });
+}
+
+/**
+ * Sends the security headers on every answer: {@link apiHeaders} under
+ * `${pathPrefix}/api` (but not the docs page), helmet's set on everything
+ * else (the web app, the docs, health and metrics).
+ */
+export function registerSecurityHeaders(app: FastifyInstance, pathPrefix: string): void {
+  const documents = securityHeaders();
+  const api = apiHeaders(documents);
+  const apiPrefix = `${pathPrefix}/api`;
+  const docsPrefix = `${pathPrefix}/api/docs`;
+  app.addHook('onRequest', (request, reply, done) => {
+    const { url } = request;
+    void reply.headers(url.startsWith(apiPrefix) && !url.startsWith(docsPrefix) ? api : documents);
     done();
   });
 }

@@ -52,15 +52,15 @@ export async function registerWebApp(app: FastifyInstance, config: Config, root:
   app.get('/web-config.json', { schema: { hide: true } }, (_request, reply) =>
     reply.header('cache-control', 'no-store').send(webConfig),
   );
-  app.addHook('onRequest', async (request, reply) => {
-    if (!wantsAppPage(request)) return;
+  // Callback style: an async hook would cost every API request a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!wantsAppPage(request)) return done();
     // Read on each request: a rebuild while the server runs is picked up, and the file is small.
-    const html = await readFile(indexPath, 'utf8');
-    await reply
-      .header('cache-control', 'no-cache')
-      .header('vary', 'Accept')
-      .type('text/html; charset=utf-8')
-      .send(html);
+    readFile(indexPath, 'utf8').then(
+      (html) =>
+        reply.header('cache-control', 'no-cache').header('vary', 'Accept').type('text/html; charset=utf-8').send(html),
+      done,
+    );
   });
   return true;
 }

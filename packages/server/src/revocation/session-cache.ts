@@ -1,3 +1,4 @@
+import type { Awaitable } from '../awaitable.js';
 import type { Clock } from '../clock.js';
 import type { RevocationEvent, SessionState, Store } from '../store/types.js';
 
@@ -7,8 +8,8 @@ import type { RevocationEvent, SessionState, Store } from '../store/types.js';
  * (from the log or the channel) and, as a backstop, after `maxAgeMs`.
  */
 export interface SessionCache {
-  /** The session's state: from memory when fresh, else from the store. */
-  find(sessionId: string): Promise<SessionState | undefined>;
+  /** The session's state: from memory when fresh (synchronously), else from the store. */
+  find(sessionId: string): Awaitable<SessionState | undefined>;
   /** Forgets what `event` makes stale. */
   invalidate(event: Pick<RevocationEvent, 'kind' | 'target'>): void;
   readonly size: number;
@@ -43,20 +44,24 @@ export function createSessionCache(
     if (siblings?.size === 0) sessionsOfUser.delete(entry.state.userId);
   };
 
+  const load = async (sessionId: string): Promise<SessionState | undefined> => {
+    const before = epoch;
+    const state = await store.findSession(sessionId);
+    if (state === undefined || epoch !== before) return state;
+    if (entries.size >= maxEntries) forget(entries.keys().next().value as string);
+    entries.set(sessionId, { state, cachedAt: clock.now() });
+    const siblings = sessionsOfUser.get(state.userId) ?? new Set<string>();
+    siblings.add(sessionId);
+    sessionsOfUser.set(state.userId, siblings);
+    return state;
+  };
+
   return {
-    async find(sessionId) {
+    find(sessionId) {
       const entry = entries.get(sessionId);
       if (entry !== undefined && clock.now() - entry.cachedAt < maxAgeMs) return entry.state;
       if (entry !== undefined) forget(sessionId);
-      const before = epoch;
-      const state = await store.findSession(sessionId);
-      if (state === undefined || epoch !== before) return state;
-      if (entries.size >= maxEntries) forget(entries.keys().next().value as string);
-      entries.set(sessionId, { state, cachedAt: clock.now() });
-      const siblings = sessionsOfUser.get(state.userId) ?? new Set<string>();
-      siblings.add(sessionId);
-      sessionsOfUser.set(state.userId, siblings);
-      return state;
+      return load(sessionId);
     },
     invalidate({ kind, target }) {
       epoch++;

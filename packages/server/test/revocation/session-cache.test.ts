@@ -34,8 +34,11 @@ describe('createSessionCache', () => {
   it('reads a session once, then serves it from memory', async () => {
     const store = countingStore();
     const cache = createSessionCache(store, { clock: createManualClock() });
-    await cache.find('u1-a');
-    await cache.find('u1-a');
+    const first = cache.find('u1-a');
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    // From memory, synchronously: the protected GET's hot path allocates no promise.
+    expect(cache.find('u1-a')).toEqual(state('u1-a', 1));
     expect(store.reads).toEqual(['u1-a']);
     expect(cache.size).toBe(1);
   });
