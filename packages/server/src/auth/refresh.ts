@@ -45,7 +45,7 @@ export async function readRefreshToken(
   if (state !== undefined && (state.sessionRevokedAt !== null || (state.usedAt !== null && !options.acceptRotated))) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (options.explainDeactivation === true && ACCOUNT_REVOKE_REASONS.has(state.sessionRevokeReason)) {
-      await requireActiveUser(ctx, state.userId);
+      requireActiveUser(state.user);
     }
     throw new TokenError(tokenMessages.blacklisted);
   }
@@ -73,7 +73,7 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown, clien
   const now = ctx.clock.now();
   const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
-  const user = await requireActiveUser(ctx, state.userId);
+  const user = requireActiveUser(state.user);
   const ids = ctx.successorIds(state.jti);
   const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd);
   const audit = (event: 'refresh' | 'refresh_token_reuse', details: Record<string, boolean> = {}) =>
@@ -122,9 +122,8 @@ function mintSuccessors(
   return { pair, successor: refresh };
 }
 
-/** The owner of a token, who must exist and be active. */
-async function requireActiveUser(ctx: AuthContext, userId: number): Promise<UserRecord> {
-  const user = await ctx.store.findUserById(userId);
+/** The owner of a token (read with it), who must exist and be active. */
+function requireActiveUser(user: UserRecord | undefined): UserRecord {
   if (user === undefined || !user.isActive) {
     throw unauthorizedWithoutCode('no_active_account', details.noActiveAccountForToken);
   }

@@ -1,24 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { AuditEntry, AuditQuery, AuditRecord } from './types.js';
-
-/** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
-export async function insertAudit(executor: Kysely<Database>, entry: AuditEntry | undefined): Promise<void> {
-  if (entry === undefined) return;
-  await executor
-    .insertInto('audit_log')
-    .values({
-      at: entry.at,
-      event: entry.event,
-      user_id: entry.userId,
-      username: entry.username,
-      session_id: entry.sessionId,
-      ip: entry.ip,
-      user_agent: entry.userAgent,
-      details: JSON.stringify(entry.details),
-    })
-    .execute();
-}
+import type { AuditQuery, AuditRecord } from './types.js';
 
 /** The entries `query` selects, newest first, and how many match in all. */
 export async function listAudit(

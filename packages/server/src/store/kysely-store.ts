@@ -1,8 +1,10 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import { insertAudit, listAudit } from './kysely-audit.js';
+import { hotQueries } from './hot-queries.js';
+import { listAudit } from './kysely-audit.js';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
+  type AuditEntry,
   type NewUser,
   type RefreshTokenState,
   type RevocationKind,
@@ -28,6 +30,11 @@ export function createKyselyStore(
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
 ): Store {
+  const hot = hotQueries(db);
+  /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
+  const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
+    if (entry !== undefined) await hot.insertAudit.run(executor, { ...entry, details: JSON.stringify(entry.details) });
+  };
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
     await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
   };
@@ -83,7 +90,7 @@ export function createKyselyStore(
     },
 
     async findUserById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await hot.userById.run(db, { id })).rows;
       return row && toUserRecord(row);
     },
 
@@ -158,12 +165,7 @@ export function createKyselyStore(
     },
 
     async findRefreshToken(jti): Promise<RefreshTokenState | undefined> {
-      const row = await db
-        .selectFrom('refresh_tokens as t')
-        .innerJoin('sessions as s', 's.id', 't.session_id')
-        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.created_at', 's.revoked_at', 's.revoke_reason'])
-        .where('t.jti', '=', jti)
-        .executeTakeFirst();
+      const [row] = (await hot.refreshTokenState.run(db, { jti })).rows;
       return (
         row && {
           jti: row.jti,
@@ -173,64 +175,35 @@ export function createKyselyStore(
           sessionCreatedAt: Number(row.created_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
           sessionRevokeReason: row.revoke_reason,
+          user: row.id === null ? undefined : toUserRecord(row as Selectable<UsersTable>),
         }
       );
     },
 
     async rotateRefreshToken({ jti, successor, now }, audit): Promise<RotationOutcome> {
       return db.transaction().execute(async (trx) => {
-        // The single conditional write that makes rotation single-use.
-        const claimed = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: now })
-          .where('jti', '=', jti)
-          .where('used_at', 'is', null)
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('sessions')
-                .select('sessions.id')
-                .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-                .where('sessions.revoked_at', 'is', null),
-            ),
-          )
-          .returning('session_id')
-          .executeTakeFirst();
+        const [claimed] = (await hot.claimRefreshToken.run(trx, { jti, now })).rows;
         if (claimed === undefined) {
-          const row = await trx
-            .selectFrom('refresh_tokens as t')
-            .innerJoin('sessions as s', 's.id', 't.session_id')
-            .select(['t.used_at', 's.revoked_at'])
-            .where('t.jti', '=', jti)
-            .executeTakeFirst();
+          const [row] = (await hot.claimFailure.run(trx, { jti })).rows;
           if (row === undefined) return { kind: 'unknown' };
           if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
           return { kind: 'already_used', usedAt: Number(row.used_at) };
         }
-        await trx
-          .insertInto('refresh_tokens')
-          .values({
-            jti: successor.jti,
-            session_id: claimed.session_id,
-            parent_jti: jti,
-            issued_at: successor.issuedAt,
-            expires_at: successor.expiresAt,
-          })
-          .execute();
-        await trx.updateTable('sessions').set({ last_used_at: now }).where('id', '=', claimed.session_id).execute();
+        await hot.insertRefreshToken.run(trx, {
+          jti: successor.jti,
+          sessionId: claimed.session_id,
+          parentJti: jti,
+          issuedAt: successor.issuedAt,
+          expiresAt: successor.expiresAt,
+        });
+        await hot.touchSession.run(trx, { id: claimed.session_id, now });
         await insertAudit(trx, audit);
         return { kind: 'rotated' };
       });
     },
 
     async findSession(sessionId): Promise<SessionState | undefined> {
-      const row = await db
-        .selectFrom('sessions as s')
-        .leftJoin('users as u', 'u.id', 's.user_id')
-        .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at', 's.revoke_reason'])
-        .selectAll('u')
-        .where('s.id', '=', sessionId)
-        .executeTakeFirst();
+      const [row] = (await hot.sessionState.run(db, { id: sessionId })).rows;
       if (row === undefined) return undefined;
       return {
         sessionId: row.session_id,

@@ -26,6 +26,8 @@ export interface RefreshTokenState {
   sessionCreatedAt: number;
   sessionRevokedAt: number | null;
   sessionRevokeReason: RevokeReason | null;
+  /** The session's user, read with the token (a refresh needs both); undefined once deleted. */
+  user: UserRecord | undefined;
 }
 
 /** A session as its owner or an administrator sees it. */

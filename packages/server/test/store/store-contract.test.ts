@@ -90,6 +90,7 @@ for (const dialect of availableDialects()) {
         sessionCreatedAt: T0,
         sessionRevokedAt: null,
         sessionRevokeReason: null,
+        user: { ...user, lastLogin: T0 },
       });
       expect(await store.findSession(hex(1))).toMatchObject({ sessionId: hex(1), userId: user.id, revokedAt: null });
     });

@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+import { queryTemplate, type Params } from './query-template.js';
+import type { Database } from './schema.js';
+
+/**
+ * The queries of every refresh and of a protected request's session lookup,
+ * and the audit log's insert,
+ * compiled once per store (see {@link queryTemplate}). Every other query is
+ * built on each call.
+ */
+export function hotQueries(db: Kysely<Database>) {
+  return {
+    userById: queryTemplate(db, (p: Params<'id'>) => db.selectFrom('users').selectAll().where('id', '=', p.id)),
+
+    refreshTokenState: queryTemplate(db, (p: Params<'jti'>) =>
+      db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .leftJoin('users as u', 'u.id', 's.user_id')
+        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.created_at', 's.revoked_at', 's.revoke_reason'])
+        .selectAll('u')
+        .where('t.jti', '=', p.jti),
+    ),
+
+    /** The single conditional write that makes rotation single-use. */
+    claimRefreshToken: queryTemplate(db, (p: Params<'jti' | 'now'>) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ used_at: p.now })
+        .where('jti', '=', p.jti)
+        .where('used_at', 'is', null)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('sessions')
+              .select('sessions.id')
+              .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+              .where('sessions.revoked_at', 'is', null),
+          ),
+        )
+        .returning('session_id'),
+    ),
+
+    claimFailure: queryTemplate(db, (p: Params<'jti'>) =>
+      db
+        .selectFrom('refresh_tokens as t')
+        .innerJoin('sessions as s', 's.id', 't.session_id')
+        .select(['t.used_at', 's.revoked_at'])
+        .where('t.jti', '=', p.jti),
+    ),
+
+    insertRefreshToken: queryTemplate(db, (p: Params<'jti' | 'sessionId' | 'parentJti' | 'issuedAt' | 'expiresAt'>) =>
+      db.insertInto('refresh_tokens').values({
+        jti: p.jti,
+        session_id: p.sessionId,
+        parent_jti: p.parentJti,
+        issued_at: p.issuedAt,
+        expires_at: p.expiresAt,
+      }),
+    ),
+
+    touchSession: queryTemplate(db, (p: Params<'id' | 'now'>) =>
+      db.updateTable('sessions').set({ last_used_at: p.now }).where('id', '=', p.id),
+    ),
+
+    /** Audit entries are written in the transaction of the change they record; every refresh writes one. */
+    insertAudit: queryTemplate(
+      db,
+      (p: Params<'at' | 'event' | 'userId' | 'username' | 'sessionId' | 'ip' | 'userAgent' | 'details'>) =>
+        db.insertInto('audit_log').values({
+          at: p.at,
+          event: p.event,
+          user_id: p.userId,
+          username: p.username,
+          session_id: p.sessionId,
+          ip: p.ip,
+          user_agent: p.userAgent,
+          details: p.details,
+        }),
+    ),
+
+    sessionState: queryTemplate(db, (p: Params<'id'>) =>
+      db
+        .selectFrom('sessions as s')
+        .leftJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at', 's.revoke_reason'])
+        .selectAll('u')
+        .where('s.id', '=', p.id),
+    ),
+  };
+}
+
+export type HotQueries = ReturnType<typeof hotQueries>;
