@@ -14,7 +14,7 @@ const { buildApp } = await load('http/app.js');
 const { openStore } = await load('store/open.js');
 
 const config = resolveConfig(process.env);
-const store = await openStore(config);
+const store = await openStore(config, { backgroundCheckpoints: true });
 const seen = new Map();
 const sessions = {
   async find(sessionId) {

@@ -11,7 +11,7 @@ import type { Store } from './store/types.js';
  * closed with the app; SIGINT and SIGTERM close both gracefully.
  */
 export async function startServer(config: Config, webRoot: string = DEFAULT_WEB_ROOT): Promise<FastifyInstance> {
-  const store = await openStore(config);
+  const store = await openStore(config, { backgroundCheckpoints: true });
   const warnings: string[] = [];
   const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
   const app = await buildApp({ config, secretKey, store, webRoot });

@@ -1,14 +1,23 @@
 import type { Config } from '../config.js';
-import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
-/** Opens the store `DATABASE_URL` names, migrated unless `migrate` is false. */
+/**
+ * Opens the store `DATABASE_URL` names, migrated unless `migrate` is false.
+ * `backgroundCheckpoints` is for a long-running server on SQLite (see `openSqliteStore`).
+ */
 export async function openStore(
   config: Pick<Config, 'database' | 'databasePoolSize'>,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; backgroundCheckpoints?: boolean } = {},
 ): Promise<Store> {
   const { database } = config;
   if (database.kind === 'sqlite') return openSqliteStore({ path: database.path, ...options });
-  return openPostgresStore({ url: database.url, poolSize: config.databasePoolSize, ...options });
+  const { migrate } = options;
+  // Loaded only here: pg costs the embedded default memory it never uses.
+  const { openPostgresStore } = await import('./postgres.js');
+  return openPostgresStore({
+    url: database.url,
+    poolSize: config.databasePoolSize,
+    ...(migrate === undefined ? {} : { migrate }),
+  });
 }

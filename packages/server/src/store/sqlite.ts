@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statements.js';
 import type { Store } from './types.js';
 import { guardAvailability } from './unavailable.js';
@@ -14,6 +15,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** Run migrations on open (the server does; `tessera migrate` does it alone). */
   migrate?: boolean;
+  /** Checkpoint the WAL from a worker thread instead of after commits (the server does; see `startCheckpointer`). */
+  backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -21,7 +24,11 @@ export interface SqliteStoreOptions {
  * keeps every commit across a process crash (`kill -9`); a power cut may lose
  * the last commits, which `synchronous=FULL` would trade throughput to keep.
  */
-export async function openSqliteStore({ path, migrate = true }: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore({
+  path,
+  migrate = true,
+  backgroundCheckpoints = false,
+}: SqliteStoreOptions): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
@@ -34,7 +41,20 @@ export async function openSqliteStore({ path, migrate = true }: SqliteStoreOptio
     await db.destroy();
     throw error;
   }
-  const store = createKyselyStore(db, isSqliteUniqueViolation, () => db.destroy());
+  let checkpointer: Checkpointer | undefined;
+  if (backgroundCheckpoints && path !== ':memory:') {
+    connection.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer({
+      path,
+      // SQLite's default: checkpoint after a commit that takes the WAL past 1000 pages.
+      onFailure: () => connection.pragma('wal_autocheckpoint = 1000'),
+    });
+  }
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  const store = createKyselyStore(db, isSqliteUniqueViolation, close);
   // Another process held the write lock past busy_timeout.
   return guardAvailability(store, (error) => /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code)));
 }
