@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { RateLimitName, RateLimits } from '../counters/rate-limits.js';
@@ -10,7 +10,7 @@ import {
   type WindowCounter,
 } from '../counters/window-counter.js';
 import { AuthError } from '../errors.js';
-import { REDIS_OPTIONS } from '../revocation/redis-channel.js';
+import { REDIS_OPTIONS, loadRedis } from '../revocation/redis-channel.js';
 
 /** One bucket a request counts against; `share` multiplies the endpoint's limit for wider buckets. */
 export interface ThrottleKey {
@@ -25,7 +25,7 @@ export interface Throttle {
    * @throws {AuthError} 429 with `Retry-After` when any bucket is over its limit.
    */
   check(name: RateLimitName, keys: readonly ThrottleKey[]): Promise<void>;
-  /** Connects to Redis, if any; resolves even when it cannot (the local counters stand in). */
+  /** Connects to Redis, if any; resolves even when it cannot (the local counters stand in). Until then, counts locally. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,15 +45,6 @@ export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: T
   const local = createLocalCounter(clock);
   let redis: Redis | undefined;
   let counter: WindowCounter = local;
-  if (redisUrl !== undefined) {
-    redis = new Redis(redisUrl, REDIS_OPTIONS);
-    redis.on('error', () => {
-      // Reported once per outage by the fallback below; ioredis reconnects by itself.
-    });
-    counter = withLocalFallback(createRedisCounter(redis), local, (error) =>
-      warn('redis unavailable: rate limits count per instance until it is back', error),
-    );
-  }
   return {
     async check(name, keys) {
       const rule = limits[name];
@@ -74,9 +65,16 @@ export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: T
       );
     },
     async start() {
-      await redis
-        ?.connect()
-        .catch((error: unknown) => warn('redis unavailable: rate limits count per instance', error));
+      if (redisUrl === undefined) return;
+      const Client = await loadRedis();
+      redis = new Client(redisUrl, REDIS_OPTIONS);
+      redis.on('error', () => {
+        // Reported once per outage by the fallback below; ioredis reconnects by itself.
+      });
+      counter = withLocalFallback(createRedisCounter(redis), local, (error) =>
+        warn('redis unavailable: rate limits count per instance until it is back', error),
+      );
+      await redis.connect().catch((error: unknown) => warn('redis unavailable: rate limits count per instance', error));
     },
     close() {
       redis?.disconnect();

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RevocationChannel } from './feed.js';
 
 const CHANNEL = 'tessera:revocations';
@@ -12,29 +12,38 @@ export const REDIS_OPTIONS = {
   lazyConnect: true,
 } as const;
 
+/** ioredis, loaded when Redis is configured: a server without it does not pay its memory. */
+export async function loadRedis(): Promise<typeof Redis> {
+  return (await import('ioredis')).Redis;
+}
+
 /**
- * Revocations over Redis pub/sub. ioredis reconnects and resubscribes by
- * itself; messages sent while an instance is disconnected are lost, which
- * the revocation log covers.
+ * Revocations over Redis pub/sub, connected by `subscribe`. ioredis
+ * reconnects and resubscribes by itself; messages sent while an instance is
+ * disconnected are lost, which the revocation log covers.
  */
 export function createRedisChannel(url: string, onStatus: (up: boolean, error?: unknown) => void): RevocationChannel {
-  const publisher = new Redis(url, REDIS_OPTIONS);
-  const subscriber = new Redis(url, { ...REDIS_OPTIONS, enableOfflineQueue: true });
+  let publisher: Redis | undefined;
+  let subscriber: Redis | undefined;
   let up: boolean | undefined;
   const update = (error?: unknown) => {
-    const now = publisher.status === 'ready' && subscriber.status === 'ready';
+    const now = publisher?.status === 'ready' && subscriber?.status === 'ready';
     if (now !== up) onStatus(now, error);
     up = now;
   };
-  for (const connection of [publisher, subscriber]) {
-    for (const event of ['ready', 'close', 'end']) connection.on(event, () => update());
-    connection.on('error', (error: unknown) => update(error));
-  }
   return {
     async publish(event) {
+      if (publisher === undefined) throw new Error('the revocation channel is not connected yet');
       await publisher.publish(CHANNEL, JSON.stringify(event));
     },
     async subscribe(listener) {
+      const Client = await loadRedis();
+      publisher = new Client(url, REDIS_OPTIONS);
+      subscriber = new Client(url, { ...REDIS_OPTIONS, enableOfflineQueue: true });
+      for (const connection of [publisher, subscriber]) {
+        for (const event of ['ready', 'close', 'end']) connection.on(event, () => update());
+        connection.on('error', (error: unknown) => update(error));
+      }
       subscriber.on('message', (_channel: string, message: string) => {
         const event = parseEvent(message);
         if (event !== undefined) listener(event);
@@ -44,8 +53,8 @@ export function createRedisChannel(url: string, onStatus: (up: boolean, error?: 
       void subscriber.subscribe(CHANNEL).catch(() => undefined);
     },
     async close() {
-      publisher.disconnect();
-      subscriber.disconnect();
+      publisher?.disconnect();
+      subscriber?.disconnect();
       await Promise.resolve();
     },
   };
