@@ -4,6 +4,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../packages/server/bin/node-flags.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const web = join(root, 'apps/web');
@@ -32,7 +33,7 @@ if (stale) {
 const env = { ...process.env };
 env.TESSERA_COOKIE_MODE ??= 'on';
 env.TESSERA_COOKIE_SECURE ??= env.NODE_ENV === 'production' ? 'true' : 'false';
-const server = spawn(process.execPath, [join(root, 'packages/server/bin/tessera.js'), 'serve'], {
+const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'packages/server/bin/tessera.js'), 'serve'], {
   cwd: root,
   env,
   stdio: 'inherit',

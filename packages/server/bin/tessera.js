@@ -1,6 +1,7 @@
-#!/usr/bin/env node
-// The `tessera` command. The TypeScript is compiled by `npm install` (the
-// root `prepare` script); run `npm run build` after changing the sources.
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The `tessera` command; node runs it with the flags of ./node-flags.js (why:
+// see there). The TypeScript is compiled by `npm install` (the root `prepare`
+// script); run `npm run build` after changing the sources.
 import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv.slice(2));
