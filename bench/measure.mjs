@@ -290,6 +290,36 @@ export function cpuMeter(server, allServers) {
   };
 }
 
+/**
+ * A/B(/C…) rounds: each round runs every server in turn (the order
+ * alternating from round to round), 1 s of warm-up then `seconds` measured,
+ * so that the machine's drift falls on all alike. `options(server)` gives
+ * autocannon's `requests` for a server (it may log in first). Answers, per
+ * server, the requests completed and the server CPU seconds they took.
+ */
+export async function interleavedRounds(autocannon, servers, { rounds, seconds, connections, url, requests, label }) {
+  const totals = new Map(servers.map((server) => [server, { requests: 0, cpuSeconds: 0 }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+      const options = { connections, requests: await requests(server) };
+      await cannon(autocannon, url(server), { ...options, duration: 1 }); // warm-up, discarded
+      const meter = cpuMeter(server, servers);
+      const result = await cannon(autocannon, url(server), { ...options, duration: seconds });
+      const { serverCpu = 0 } = meter.stop();
+      if (result.non2xx + result.errors > 0) {
+        throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      }
+      const total = totals.get(server);
+      total.requests += result.completed;
+      total.cpuSeconds += serverCpu * result.duration;
+      process.stderr.write(
+        `bench: ${label} round ${round + 1}/${rounds}, ${server.label}: ${Math.round(result.rps)} req/s\n`,
+      );
+    }
+  }
+  return totals;
+}
+
 /** The CPU share used by everything but this process during `fn` (for the argon2id ceiling). */
 export async function otherCpuDuring(fn) {
   if (!existsSync('/proc/stat')) return { value: await fn() };

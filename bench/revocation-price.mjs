@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, fmtNumber, fmtPercent, machineLine, markdownTable, stopChild } from './lib.mjs';
-import { cannon, cpuMeter } from './measure.mjs';
+import { interleavedRounds } from './measure.mjs';
 import { startTessera } from './targets.mjs';
 
 export async function runRevocationPrice(autocannon, { rounds = 6, seconds = 4, connections = 32 } = {}) {
@@ -24,27 +24,17 @@ export async function runRevocationPrice(autocannon, { rounds = 6, seconds = 4, 
   });
   const servers = [checked, unchecked];
   try {
-    const totals = new Map(servers.map((server) => [server, { requests: 0, cpuSeconds: 0 }]));
-    for (let round = 0; round < rounds; round++) {
-      for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+    const totals = await interleavedRounds(autocannon, servers, {
+      rounds,
+      seconds,
+      connections,
+      label: 'revocation',
+      url: (server) => server.url(server.paths.profile),
+      requests: async (server) => {
         const { access } = await server.tokens();
-        const options = { connections, requests: [{ method: 'GET', headers: { authorization: `Bearer ${access}` } }] };
-        const url = server.url(server.paths.profile);
-        await cannon(autocannon, url, { ...options, duration: 1 }); // warm-up, discarded
-        const meter = cpuMeter(server, servers);
-        const result = await cannon(autocannon, url, { ...options, duration: seconds });
-        const { serverCpu = 0 } = meter.stop();
-        if (result.non2xx + result.errors > 0) {
-          throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        }
-        const total = totals.get(server);
-        total.requests += result.completed;
-        total.cpuSeconds += serverCpu * result.duration;
-        process.stderr.write(
-          `bench: revocation round ${round + 1}/${rounds}, ${server.label}: ${fmtNumber(result.rps)} req/s\n`,
-        );
-      }
-    }
+        return [{ method: 'GET', headers: { authorization: `Bearer ${access}` } }];
+      },
+    });
     const row = (server, name) => {
       const { requests, cpuSeconds } = totals.get(server);
       return [name, fmtNumber(requests), ((cpuSeconds / requests) * 1e6).toFixed(1)];

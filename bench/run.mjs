@@ -8,6 +8,8 @@
 //   npm run bench -- --smoke                    ~1 s per scenario (or BENCH_SMOKE=1), for CI
 //   npm run bench -- --no-docs                  a full run that leaves docs/ alone
 //   npm run bench -- jwt                        only the JWT micro-benchmark (bench/jwt.mjs)
+//   npm run bench -- revocation                 only the price of the revocation check (interleaved A/B)
+//   npm run bench -- fastify-costs              only what a logger, hooks and headers cost bare Fastify
 //
 // Environment: BENCH_SECONDS, BENCH_CONNECTIONS (32), BENCH_WARMUP (seconds,
 // 2; 0.5 with --smoke), BENCH_SMOKE=1, BENCH_PEERS (all | none | a list of
@@ -69,13 +71,20 @@ const autocannon = await import('autocannon').then(
   },
 );
 
-if (argv.includes('revocation')) {
-  const { runRevocationPrice } = await import('./revocation-price.mjs');
-  const markdown = await runRevocationPrice(autocannon, { rounds: Number(process.env.BENCH_ROUNDS ?? 6) });
+/** Runs one interleaved A/B benchmark alone, prints it and keeps it in bench/results/<name>.md. */
+async function runAlone(name, run, defaultRounds) {
+  const markdown = await run(autocannon, { rounds: Number(process.env.BENCH_ROUNDS ?? defaultRounds) });
   console.log(markdown);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'revocation.md'), markdown);
+  writeFileSync(path.join(RESULTS_DIR, `${name}.md`), markdown);
   process.exit(0);
+}
+
+if (argv.includes('revocation')) {
+  await runAlone('revocation', (await import('./revocation-price.mjs')).runRevocationPrice, 6);
+}
+if (argv.includes('fastify-costs')) {
+  await runAlone('fastify-costs', (await import('./fastify-costs.mjs')).runFastifyCosts, 4);
 }
 
 if (argv.includes('jwt')) {
