@@ -24,7 +24,8 @@ interface MetricValue {
  * Counts requests and their latencies by route, method and status in plain
  * numbers, and shows them to prom-client only when `/metrics` is read.
  * prom-client's own counter and histogram hash their labels on every
- * observation, which cost about 8% of a protected GET's CPU.
+ * observation: with them, the metrics hook cost about 8% of a protected
+ * GET's CPU.
  */
 export class RequestStats {
   private readonly routes = new Map<string, RouteStats>();

@@ -24,9 +24,14 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 100');
 let timer;
 const checkpoint = () => {
-  const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-  // Under steady writes a passive checkpoint never sees the WAL idle, and the WAL grows: restart it.
-  if (log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  try {
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writes a passive checkpoint never sees the WAL idle, and the WAL grows: restart it.
+    if (log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch (error) {
+    // Another process's checkpoint of the same file is running: try again next time.
+    if (error.code !== 'SQLITE_BUSY') throw error;
+  }
   timer = setTimeout(checkpoint, workerData.intervalMs);
 };
 parentPort.on('message', () => {
@@ -54,6 +59,7 @@ export function startCheckpointer({
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path, driver, intervalMs, restartFrames },
+    // It holds nothing but a connection: a small heap keeps its memory down.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4 },
   });
   worker.unref();
