@@ -3,14 +3,35 @@ import { queryTemplate, type Params } from './query-template.js';
 import type { Database } from './schema.js';
 
 /**
- * The queries of every refresh and of a protected request's session lookup,
- * and the audit log's insert,
+ * The queries of every login and refresh, of a protected request's session
+ * lookup, and the audit log's insert,
  * compiled once per store (see {@link queryTemplate}). Every other query is
  * built on each call.
  */
 export function hotQueries(db: Kysely<Database>) {
   return {
     userById: queryTemplate(db, (p: Params<'id'>) => db.selectFrom('users').selectAll().where('id', '=', p.id)),
+
+    userByUsername: queryTemplate(db, (p: Params<'username'>) =>
+      db.selectFrom('users').selectAll().where('username', '=', p.username),
+    ),
+
+    setLastLogin: queryTemplate(db, (p: Params<'id' | 'now'>) =>
+      db.updateTable('users').set({ last_login: p.now }).where('id', '=', p.id),
+    ),
+
+    insertSession: queryTemplate(db, (p: Params<'id' | 'userId' | 'now' | 'ip' | 'userAgent'>) =>
+      db
+        .insertInto('sessions')
+        .values({
+          id: p.id,
+          user_id: p.userId,
+          created_at: p.now,
+          last_used_at: p.now,
+          ip: p.ip,
+          user_agent: p.userAgent,
+        }),
+    ),
 
     refreshTokenState: queryTemplate(db, (p: Params<'jti'>) =>
       db

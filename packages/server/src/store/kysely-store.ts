@@ -95,7 +95,7 @@ export function createKyselyStore(
     },
 
     async findUserByUsername(username) {
-      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const [row] = (await hot.userByUsername.run(db, { username })).rows;
       return row && toUserRecord(row);
     },
 
@@ -152,15 +152,15 @@ export function createKyselyStore(
     async startSession({ sessionId, userId, now, ip, userAgent, token }, audit) {
       await db.transaction().execute(async (trx) => {
         await insertAudit(trx, audit);
-        await trx.updateTable('users').set({ last_login: now }).where('id', '=', userId).execute();
-        await trx
-          .insertInto('sessions')
-          .values({ id: sessionId, user_id: userId, created_at: now, last_used_at: now, ip, user_agent: userAgent })
-          .execute();
-        await trx
-          .insertInto('refresh_tokens')
-          .values({ jti: token.jti, session_id: sessionId, issued_at: token.issuedAt, expires_at: token.expiresAt })
-          .execute();
+        await hot.setLastLogin.run(trx, { id: userId, now });
+        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
+        await hot.insertRefreshToken.run(trx, {
+          jti: token.jti,
+          sessionId,
+          parentJti: null,
+          issuedAt: token.issuedAt,
+          expiresAt: token.expiresAt,
+        });
       });
     },
 
