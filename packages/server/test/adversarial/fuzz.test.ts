@@ -60,7 +60,7 @@ const notADict: Shape = (body) =>
   NON_FIELD.test(String(body.non_field_errors[0]));
 // V8's own words, never a quotation of the input.
 const PARSE_ERROR =
-  /^JSON parse error - (?:Unexpected token(?: '[\s\S]{1,2}')?|Unexpected end of JSON input|[A-Z][\w ',:{}[\]-]* in JSON at position \d+(?: \(line \d+ column \d+\))?)$/;
+  /^JSON parse error - (?:Unexpected token(?: '[\s\S]{1,2}')?|Unexpected end of JSON input|[A-Z][\w ',:{}[\]-]* (?:in|after) JSON at position \d+(?: \(line \d+ column \d+\))?)$/;
 const parseError: Shape = (body) =>
   isObject(body) && Object.keys(body).join() === 'detail' && PARSE_ERROR.test(String(body.detail));
 const unsupported: Shape = (body) =>
