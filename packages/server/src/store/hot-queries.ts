@@ -21,16 +21,14 @@ export function hotQueries(db: Kysely<Database>) {
     ),
 
     insertSession: queryTemplate(db, (p: Params<'id' | 'userId' | 'now' | 'ip' | 'userAgent'>) =>
-      db
-        .insertInto('sessions')
-        .values({
-          id: p.id,
-          user_id: p.userId,
-          created_at: p.now,
-          last_used_at: p.now,
-          ip: p.ip,
-          user_agent: p.userAgent,
-        }),
+      db.insertInto('sessions').values({
+        id: p.id,
+        user_id: p.userId,
+        created_at: p.now,
+        last_used_at: p.now,
+        ip: p.ip,
+        user_agent: p.userAgent,
+      }),
     ),
 
     refreshTokenState: queryTemplate(db, (p: Params<'jti'>) =>
