@@ -12,8 +12,9 @@ type LevelAwareLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boo
 /**
  * A request's logger that becomes pino's child only when it first writes.
  * Fastify makes a child logger (with the request id) for every request, and
- * at the usual levels most requests never log: pino's `child` cost about 4%
- * of a protected GET's CPU. What it writes, when it writes, is identical.
+ * at the usual levels most requests never log: deferring pino's `child`
+ * saved about 2 µs a request on bare Fastify (four A/B pairs, 85–92 against
+ * 87–94 µs). What it writes, when it writes, is identical.
  */
 class DeferredChild {
   #child: FastifyBaseLogger | undefined;
