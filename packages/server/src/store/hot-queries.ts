@@ -60,14 +60,6 @@ export function hotQueries(db: Kysely<Database>) {
         .returning('session_id'),
     ),
 
-    claimFailure: queryTemplate(db, (p: Params<'jti'>) =>
-      db
-        .selectFrom('refresh_tokens as t')
-        .innerJoin('sessions as s', 's.id', 't.session_id')
-        .select(['t.used_at', 's.revoked_at'])
-        .where('t.jti', '=', p.jti),
-    ),
-
     insertRefreshToken: queryTemplate(db, (p: Params<'jti' | 'sessionId' | 'parentJti' | 'issuedAt' | 'expiresAt'>) =>
       db.insertInto('refresh_tokens').values({
         jti: p.jti,

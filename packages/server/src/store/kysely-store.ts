@@ -184,7 +184,8 @@ export function createKyselyStore(
       return db.transaction().execute(async (trx) => {
         const [claimed] = (await hot.claimRefreshToken.run(trx, { jti, now })).rows;
         if (claimed === undefined) {
-          const [row] = (await hot.claimFailure.run(trx, { jti })).rows;
+          // Why the claim failed, read in its transaction.
+          const [row] = (await hot.refreshTokenState.run(trx, { jti })).rows;
           if (row === undefined) return { kind: 'unknown' };
           if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
           return { kind: 'already_used', usedAt: Number(row.used_at) };
