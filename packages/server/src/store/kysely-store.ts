@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { listAudit } from './kysely-audit.js';
 import type { Database, UsersTable } from './schema.js';
@@ -9,11 +10,14 @@ import {
   type RefreshTokenState,
   type RevocationKind,
   type RevokeReason,
+  type RotateRefreshToken,
   type RotationOutcome,
   type SessionState,
   type Store,
   type UserRecord,
 } from './types.js';
+
+type RotationJob = RotateRefreshToken & { audit: AuditEntry | undefined };
 
 /** How long the revocation log keeps an entry: far longer than any instance's polling lag. */
 const REVOCATION_LOG_RETENTION_MS = 60 * 60 * 1000;
@@ -57,6 +61,36 @@ export function createKyselyStore(
     await appendRevocation(executor, 'user', String(userId), now);
     return Number(result.numUpdatedRows);
   };
+
+  /** One rotation, inside the transaction `trx` it may share with others. */
+  const rotate = async (trx: Kysely<Database>, job: RotationJob): Promise<RotationOutcome> => {
+    const { jti, successor, now, audit } = job;
+    const [claimed] = (await hot.claimRefreshToken.run(trx, { jti, now })).rows;
+    if (claimed === undefined) {
+      // Why the claim failed, read in its transaction.
+      const [row] = (await hot.refreshTokenState.run(trx, { jti })).rows;
+      if (row === undefined) return { kind: 'unknown' };
+      if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
+      return { kind: 'already_used', usedAt: Number(row.used_at) };
+    }
+    await hot.insertRefreshToken.run(trx, {
+      jti: successor.jti,
+      sessionId: claimed.session_id,
+      parentJti: jti,
+      issuedAt: successor.issuedAt,
+      expiresAt: successor.expiresAt,
+    });
+    await hot.touchSession.run(trx, { id: claimed.session_id, now });
+    await insertAudit(trx, audit);
+    return { kind: 'rotated' };
+  };
+  const rotations = createGroupCommit<RotationJob, RotationOutcome>((jobs) =>
+    db.transaction().execute(async (trx) => {
+      const outcomes: RotationOutcome[] = [];
+      for (const job of jobs) outcomes.push(await rotate(trx, job));
+      return outcomes;
+    }),
+  );
 
   return {
     async createUser(user: NewUser, audit) {
@@ -180,27 +214,8 @@ export function createKyselyStore(
       );
     },
 
-    async rotateRefreshToken({ jti, successor, now }, audit): Promise<RotationOutcome> {
-      return db.transaction().execute(async (trx) => {
-        const [claimed] = (await hot.claimRefreshToken.run(trx, { jti, now })).rows;
-        if (claimed === undefined) {
-          // Why the claim failed, read in its transaction.
-          const [row] = (await hot.refreshTokenState.run(trx, { jti })).rows;
-          if (row === undefined) return { kind: 'unknown' };
-          if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
-          return { kind: 'already_used', usedAt: Number(row.used_at) };
-        }
-        await hot.insertRefreshToken.run(trx, {
-          jti: successor.jti,
-          sessionId: claimed.session_id,
-          parentJti: jti,
-          issuedAt: successor.issuedAt,
-          expiresAt: successor.expiresAt,
-        });
-        await hot.touchSession.run(trx, { id: claimed.session_id, now });
-        await insertAudit(trx, audit);
-        return { kind: 'rotated' };
-      });
+    rotateRefreshToken(input, audit) {
+      return rotations.submit({ ...input, audit });
     },
 
     async findSession(sessionId): Promise<SessionState | undefined> {
@@ -309,7 +324,10 @@ export function createKyselyStore(
       await sql`select 1`.execute(db);
     },
 
-    close,
+    async close() {
+      await rotations.drain();
+      await close();
+    },
   };
 }
 

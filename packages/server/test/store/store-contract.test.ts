@@ -115,6 +115,56 @@ for (const dialect of availableDialects()) {
       expect((await store.findRefreshToken(hex(10)))?.usedAt).toBe(T0 + 1000);
     });
 
+    it('rotates tokens presented at once in one go, each with its own successor and audit entry', async () => {
+      const user = await store.createUser(newUser('alice'));
+      for (let i = 0; i < 8; i++) await login(user.id, 1 + i, 10 + i);
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.rotateRefreshToken(
+            { jti: hex(10 + i), successor: { jti: hex(100 + i), issuedAt: T0, expiresAt: T0 + 1 }, now: T0 + i },
+            {
+              at: T0 + i,
+              event: 'refresh',
+              userId: user.id,
+              username: 'alice',
+              sessionId: hex(1 + i),
+              ip: '',
+              userAgent: '',
+              details: {},
+            },
+          ),
+        ),
+      );
+      expect(outcomes).toEqual(Array.from({ length: 8 }, () => ({ kind: 'rotated' })));
+      for (let i = 0; i < 8; i++) {
+        expect(await other.findRefreshToken(hex(10 + i))).toMatchObject({ usedAt: T0 + i, sessionId: hex(1 + i) });
+        expect(await other.findRefreshToken(hex(100 + i))).toMatchObject({ usedAt: null, sessionId: hex(1 + i) });
+      }
+      const audit = await store.listAudit({ event: 'refresh', offset: 0, limit: 20 });
+      expect(audit.records.map((r) => r.sessionId).sort()).toEqual(Array.from({ length: 8 }, (_, i) => hex(1 + i)));
+    });
+
+    it('fails only the rotation that fails among those presented at once, and keeps its token unused', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      await login(user.id, 2, 20);
+      await login(user.id, 3, 30);
+      const rotate = (jti: number, successor: number) =>
+        store.rotateRefreshToken({
+          jti: hex(jti),
+          successor: { jti: hex(successor), issuedAt: T0, expiresAt: T0 + 1 },
+          now: T0 + 9,
+        });
+      // The middle one's successor id is taken: its insert violates the primary key.
+      const [first, middle, last] = await Promise.allSettled([rotate(10, 11), rotate(20, 30), rotate(30, 31)]);
+      expect(first).toEqual({ status: 'fulfilled', value: { kind: 'rotated' } });
+      expect(middle.status).toBe('rejected');
+      expect(last).toEqual({ status: 'fulfilled', value: { kind: 'rotated' } });
+      expect((await other.findRefreshToken(hex(20)))?.usedAt).toBeNull();
+      expect((await other.findRefreshToken(hex(30)))?.usedAt).toBe(T0 + 9);
+      expect((await other.findRefreshToken(hex(11)))?.usedAt).toBeNull();
+    });
+
     it('refuses rotation of a token whose session is revoked, and of an unknown token', async () => {
       const user = await store.createUser(newUser('alice'));
       await login(user.id, 1, 10);
