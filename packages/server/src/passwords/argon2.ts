@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
+import { createHashThreads } from './hash-threads.js';
 import { createLimiter } from './limiter.js';
 import type { PasswordHasher } from './hasher.js';
 
@@ -18,10 +18,10 @@ export const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$GevSLNw4qyFEHVa07YOdmw$gYKNXDcV1A7TgJeWkdRwROb8WSwkThQidqdl7xIPZGE';
 
 /**
- * argon2id through @node-rs/argon2, whose hash and verify run on libuv's
- * thread pool, off the event loop. At most `concurrency` run at once (one per
- * core by default): more would only queue on the same cores, each holding its
- * 19 MiB, and leave the event loop less CPU to answer other requests.
+ * argon2id through @node-rs/argon2, on threads of the lowest CPU priority, off
+ * the event loop (see {@link createHashThreads}). At most `concurrency` run at
+ * once (one per core by default): more would only queue on the same cores,
+ * each holding its 19 MiB.
  *
  * @example
  * ```ts
@@ -32,20 +32,21 @@ export const DUMMY_HASH =
  */
 export function createArgon2idHasher({ concurrency = availableParallelism() } = {}): PasswordHasher {
   const limited = createLimiter(concurrency);
+  const threads = createHashThreads(concurrency);
   const dummy = (password: string): Promise<false> =>
-    verify(DUMMY_HASH, password).then(
+    threads.verify(DUMMY_HASH, password).then(
       () => false,
       () => false,
     );
   return {
-    hash: (password) => limited(() => hash(password, ARGON2ID_PARAMETERS)),
+    hash: (password) => limited(() => threads.hash(password, ARGON2ID_PARAMETERS)),
     verify: (encoded, password) =>
       limited(async () => {
         // An unusable hash (Django's "!…", another scheme, a damaged string)
         // costs a verify all the same: a quick "no" would tell that the account exists.
         if (!encoded.startsWith('$argon2')) return dummy(password);
         try {
-          return await verify(encoded, password);
+          return await threads.verify(encoded, password);
         } catch {
           return dummy(password);
         }

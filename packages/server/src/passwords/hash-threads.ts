@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** argon2 calls run on a thread of their own; at most `size` at once, which the caller ensures. */
+export interface HashThreads {
+  hash(password: string, options: object): Promise<string>;
+  verify(encoded: string, password: string): Promise<boolean>;
+}
+
+/** The nice value of the hashing threads: the lowest priority there is. */
+export const HASH_THREAD_NICE = 19;
+
+// Plain JavaScript, so that it runs alike from the sources (tests) and from dist.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { setPriority } = require('node:os');
+const argon2 = require(workerData.argon2);
+// On Linux a nice value belongs to a thread; 0 names the calling one.
+try { setPriority(0, workerData.nice); } catch {}
+parentPort.on('message', ({ op, args }) => {
+  try {
+    const value = op === 'hash' ? argon2.hashSync(...args) : argon2.verifySync(...args);
+    parentPort.postMessage({ ok: true, value });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, message: String(error && error.message) });
+  }
+});
+`;
+
+type Reply = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * Threads that run argon2id at the lowest CPU priority. A hash is 15–30 ms of
+ * CPU; while logins keep every core hashing, threads of equal priority would
+ * make the event loop wait its turn for a core, and every other request with
+ * it. At nice 19 the hashes get the CPU the event loop leaves, so a login
+ * storm slows logins, not the API. A thread starts on first use and is kept.
+ */
+export function createHashThreads(size: number): HashThreads {
+  const argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
+  const idle: Worker[] = [];
+  let started = 0;
+
+  const spawn = () => {
+    started++;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { argon2, nice: HASH_THREAD_NICE },
+      // The 19 MiB of a hash are argon2's, not the JavaScript heap's: keep the heap small.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4 },
+    });
+    worker.unref();
+    return worker;
+  };
+
+  const run = (op: 'hash' | 'verify', args: unknown[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (idle.length === 0 && started >= size) {
+        reject(new Error(`hash threads: more than ${size} calls at once`));
+        return;
+      }
+      const worker = idle.pop() ?? spawn();
+      const settle = (finish: () => void, keep: boolean) => {
+        worker.off('message', onMessage).off('error', onFailure).off('exit', onFailure);
+        worker.unref();
+        if (keep) idle.push(worker);
+        else started--;
+        finish();
+      };
+      const onMessage = (reply: Reply) =>
+        settle(() => (reply.ok ? resolve(reply.value) : reject(new Error(reply.message))), true);
+      const onFailure = (error: unknown) =>
+        settle(
+          () => reject(error instanceof Error ? error : new Error(`hash thread exited (${String(error)})`)),
+          false,
+        );
+      // Referenced while it works, so that a command waiting for a hash does not exit.
+      worker.ref();
+      worker.on('message', onMessage).once('error', onFailure).once('exit', onFailure);
+      worker.postMessage({ op, args });
+    });
+
+  return {
+    hash: (password, options) => run('hash', [password, options]) as Promise<string>,
+    verify: (encoded, password) => run('verify', [encoded, password]) as Promise<boolean>,
+  };
+}

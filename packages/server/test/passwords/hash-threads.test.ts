@@ -1,0 +1,45 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ARGON2ID_PARAMETERS } from '../../src/passwords/argon2.js';
+import { HASH_THREAD_NICE, createHashThreads } from '../../src/passwords/hash-threads.js';
+
+/** The nice value of each of this process's threads (Linux: field 19 of /proc/…/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+describe('createHashThreads', () => {
+  it('hashes and verifies with argon2id', async () => {
+    const threads = createHashThreads(1);
+    const encoded = await threads.hash('correct horse', ARGON2ID_PARAMETERS);
+    expect(encoded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await threads.verify(encoded, 'correct horse')).toBe(true);
+    expect(await threads.verify(encoded, 'wrong horse')).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('runs the hashes on threads at the lowest priority', async () => {
+    const before = threadNiceValues().filter((nice) => nice === HASH_THREAD_NICE).length;
+    const threads = createHashThreads(2);
+    const encoded = await threads.hash('pw', ARGON2ID_PARAMETERS);
+    await Promise.all([threads.verify(encoded, 'pw'), threads.verify(encoded, 'pw')]);
+    expect(HASH_THREAD_NICE).toBe(19);
+    expect(threadNiceValues().filter((nice) => nice === HASH_THREAD_NICE).length - before).toBe(2);
+  });
+
+  it("rejects with the library's message on a damaged hash, and keeps working", async () => {
+    const threads = createHashThreads(1);
+    await expect(threads.verify('$argon2id$v=19$garbage', 'pw')).rejects.toThrow(/./);
+    const encoded = await threads.hash('pw', ARGON2ID_PARAMETERS);
+    expect(await threads.verify(encoded, 'pw')).toBe(true);
+  });
+
+  it('refuses more calls at once than it has threads: its caller limits them', async () => {
+    const threads = createHashThreads(1);
+    const first = threads.hash('pw', ARGON2ID_PARAMETERS);
+    await expect(threads.hash('pw', ARGON2ID_PARAMETERS)).rejects.toThrow('hash threads: more than 1 calls at once');
+    expect(await first).toMatch(/^\$argon2id\$/);
+  });
+});
