@@ -147,7 +147,9 @@ export async function closedLoop(url, { connections, duration, requests = [{}], 
  * second's quota in a burst, which measures a saturated server instead.
  * A request still unanswered after `timeoutSeconds` is abandoned and counted
  * in `timeouts`, with its wait as its latency (a lower bound): a server that
- * starves a request is slow, not broken.
+ * starves a request is slow, not broken. `sendLagP99` is how late this
+ * process itself sent requests: when it is high, the machine starved the load
+ * generator, and the latencies measure that too.
  */
 export async function pacedLoad({
   url,
@@ -163,6 +165,7 @@ export async function pacedLoad({
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const latencies = [];
+  const sendLags = [];
   const failures = [];
   const statusCodes = {};
   let errors = 0;
@@ -176,6 +179,7 @@ export async function pacedLoad({
       if (++settled === total) resolve();
     };
     const fire = (due) => {
+      sendLags.push(performance.now() - due);
       let finished = false;
       const fail = () => {
         if (finished) return;
@@ -227,8 +231,10 @@ export async function pacedLoad({
   const duration = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  sendLags.sort((a, b) => a - b);
   return {
     rps: (latencies.length - timeouts) / duration,
+    sendLagP99: percentile(sendLags, 99),
     completed: latencies.length + non2xx,
     duration,
     p50: percentile(latencies, 50),

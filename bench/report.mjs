@@ -286,6 +286,13 @@ export function buildReport(run) {
         'those numbers are disturbed (run again on a quiet machine).',
     );
   }
+  const lagging = rows.filter((r) => r.workload === 'storm' && Math.max(r.idle.sendLagP99, r.storm.sendLagP99) > 10);
+  if (lagging.length) {
+    notes.push(
+      `Note: the load generator itself sent requests more than 10 ms late (p99) during the login storm of ` +
+        `${lagging.map((r) => r.target.label).join('; ')}: the machine starved it too, and those latencies include that.`,
+    );
+  }
   for (const n of notes) out.push(n, '');
   if (warnings.length) {
     out.push('> **WARNING: some requests failed; these numbers are not valid.**', '>');

@@ -66,12 +66,15 @@ export function createRunner(settings) {
       connections,
       headers: { authorization: `Bearer ${(await target.tokens()).access}` },
     });
+    const settle = Math.max(warmup, 0.5);
+    // Warm up first, as the storm phase below is: its first second would otherwise
+    // time a cold load generator and connection set as the server's idle latency.
+    await pacedLoad({ ...(await getAt()), seconds: settle });
     let meter = cpuMeter(target, servers);
     const idle = { ...(await pacedLoad(await getAt())), ...meter.stop() };
     assertAlive();
 
     const load = await getAt();
-    const settle = Math.max(warmup, 0.5);
     resetPeakRss(target.pids());
     meter = cpuMeter(target, servers);
     const logins = drive(target, target.url(target.paths.login), {
