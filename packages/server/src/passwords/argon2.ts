@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createHashThreads } from './hash-threads.js';
+import { HashThreadError, createHashThreads } from './hash-threads.js';
 import { createLimiter } from './limiter.js';
 import type { PasswordHasher } from './hasher.js';
 
@@ -33,11 +33,7 @@ export const DUMMY_HASH =
 export function createArgon2idHasher({ concurrency = availableParallelism() } = {}): PasswordHasher {
   const limited = createLimiter(concurrency);
   const threads = createHashThreads(concurrency);
-  const dummy = (password: string): Promise<false> =>
-    threads.verify(DUMMY_HASH, password).then(
-      () => false,
-      () => false,
-    );
+  const dummy = (password: string): Promise<false> => threads.verify(DUMMY_HASH, password).then(() => false);
   return {
     hash: (password) => limited(() => threads.hash(password, ARGON2ID_PARAMETERS)),
     verify: (encoded, password) =>
@@ -47,7 +43,8 @@ export function createArgon2idHasher({ concurrency = availableParallelism() } = 
         if (!encoded.startsWith('$argon2')) return dummy(password);
         try {
           return await threads.verify(encoded, password);
-        } catch {
+        } catch (error) {
+          if (error instanceof HashThreadError) throw error;
           return dummy(password);
         }
       }),

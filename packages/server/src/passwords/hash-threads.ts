@@ -29,6 +29,11 @@ parentPort.on('message', ({ op, args }) => {
 
 type Reply = { ok: true; value: unknown } | { ok: false; message: string };
 
+/** A hashing thread failed or died: the server's fault, never a verdict on a password. */
+export class HashThreadError extends Error {
+  override name = 'HashThreadError';
+}
+
 /**
  * Threads that run argon2id at the lowest CPU priority. A hash is 15–30 ms of
  * CPU; while logins keep every core hashing, threads of equal priority would
@@ -56,7 +61,7 @@ export function createHashThreads(size: number): HashThreads {
   const run = (op: 'hash' | 'verify', args: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
       if (idle.length === 0 && started >= size) {
-        reject(new Error(`hash threads: more than ${size} calls at once`));
+        reject(new HashThreadError(`more than ${size} calls at once`));
         return;
       }
       const worker = idle.pop() ?? spawn();
@@ -71,7 +76,7 @@ export function createHashThreads(size: number): HashThreads {
         settle(() => (reply.ok ? resolve(reply.value) : reject(new Error(reply.message))), true);
       const onFailure = (error: unknown) =>
         settle(
-          () => reject(error instanceof Error ? error : new Error(`hash thread exited (${String(error)})`)),
+          () => reject(new HashThreadError(error instanceof Error ? error.message : `exited with ${String(error)}`)),
           false,
         );
       // Referenced while it works, so that a command waiting for a hash does not exit.
