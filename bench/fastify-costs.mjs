@@ -5,7 +5,6 @@
 //   npm run bench -- fastify-costs        (BENCH_ROUNDS, default 4; 3 s measured per round and server;
 //                                          BENCH_VARIANTS, a comma-separated subset of the variants)
 import path from 'node:path';
-import { NODE_FLAGS } from '../packages/server/bin/node-flags.js';
 import {
   ROOT,
   fmtNumber,
@@ -30,7 +29,7 @@ const VARIANTS = {
 async function startVariant(variant) {
   const port = await freePort();
   const label = VARIANTS[variant] ?? variant;
-  const record = startChild(label, [...NODE_FLAGS, path.join(ROOT, 'bench', 'fastify-variant.mjs')], {
+  const record = startChild(label, [path.join(ROOT, 'bench', 'fastify-variant.mjs')], {
     PORT: String(port),
     VARIANT: variant,
   });

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NODE_FLAGS } from '../packages/server/bin/node-flags.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVER_DIR = path.join(ROOT, 'packages', 'server');
@@ -109,9 +110,13 @@ export function fmtPercent(n) {
 /** Every child still running: the scripts kill them on exit, on error and on Ctrl-C. */
 export const children = new Set();
 
-/** Starts `node args…` from the repository root, keeping the tail of its output. */
+/**
+ * Starts `node args…` from the repository root, keeping the tail of its
+ * output, with the V8 flags `tessera`'s own command runs with: servers and
+ * peers then differ in their code only.
+ */
 export function startChild(name, args, env) {
-  return startProcess(name, process.execPath, args, env);
+  return startProcess(name, process.execPath, [...NODE_FLAGS, ...args], env);
 }
 
 /**

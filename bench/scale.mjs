@@ -43,7 +43,6 @@ import {
   freePort,
   waitUntilServing,
 } from './lib.mjs';
-import { NODE_FLAGS } from '../packages/server/bin/node-flags.js';
 
 const argv = process.argv.slice(2);
 requireBuild();
@@ -658,7 +657,7 @@ async function measureDataset(db) {
   const waited = await waitForQuiet();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = startChild(`tessera serve (${db.kind})`, [...NODE_FLAGS, TESSERA_BIN, 'serve'], {
+  const server = startChild(`tessera serve (${db.kind})`, [TESSERA_BIN, 'serve'], {
     DATABASE_URL: db.url,
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -15,7 +15,6 @@ import {
   startProcess,
   waitUntilServing,
 } from './lib.mjs';
-import { NODE_FLAGS } from '../packages/server/bin/node-flags.js';
 
 export const SECRET_KEY = 'bench-only-secret-key-0123456789abcdef-0123456789';
 const TESSERA_USER = { username: 'bench', password: 'bench-password-not-a-secret' };
@@ -66,7 +65,7 @@ async function httpLogin(target) {
 /** Bare Fastify: one route answering a constant {"ok":true}. The ceiling. */
 export async function startBare() {
   const port = await freePort();
-  const record = startChild('bare Fastify', [...NODE_FLAGS, path.join(ROOT, 'bench', 'bare-fastify.mjs')], {
+  const record = startChild('bare Fastify', [path.join(ROOT, 'bench', 'bare-fastify.mjs')], {
     PORT: String(port),
     HOST: '127.0.0.1',
   });
@@ -78,15 +77,11 @@ export async function startBare() {
 /** Fastify + @fastify/jwt, HS256, tokens signed by this script with the same key. */
 export async function startFastifyJwt() {
   const port = await freePort();
-  const record = startChild(
-    'Fastify + @fastify/jwt',
-    [...NODE_FLAGS, path.join(ROOT, 'bench', 'peers', 'fastify-jwt.mjs')],
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BENCH_JWT_SECRET: SECRET_KEY,
-    },
-  );
+  const record = startChild('Fastify + @fastify/jwt', [path.join(ROOT, 'bench', 'peers', 'fastify-jwt.mjs')], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BENCH_JWT_SECRET: SECRET_KEY,
+  });
   const target = describe({
     key: 'fastifyJwt',
     label: 'Fastify + @fastify/jwt',
@@ -137,8 +132,8 @@ export async function startTessera({ key, label, databaseUrl, script, createUser
   }
   const port = await freePort();
   const record = script
-    ? startChild(label, [...NODE_FLAGS, script], { ...env, PORT: String(port) })
-    : startChild(label, [...NODE_FLAGS, TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
+    ? startChild(label, [script], { ...env, PORT: String(port) })
+    : startChild(label, [TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
   const target = describe({
     key,
     label,
