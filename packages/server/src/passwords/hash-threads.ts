@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startBackgroundWorker } from '../background-worker.js';
 
 /** argon2 calls run on a thread of their own; at most `size` at once, which the caller ensures. */
 export interface HashThreads {
@@ -10,7 +11,6 @@ export interface HashThreads {
 /** The nice value of the hashing threads: the lowest priority there is. */
 export const HASH_THREAD_NICE = 19;
 
-// Plain JavaScript, so that it runs alike from the sources (tests) and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { setPriority } = require('node:os');
@@ -48,14 +48,8 @@ export function createHashThreads(size: number): HashThreads {
 
   const spawn = () => {
     started++;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { argon2, nice: HASH_THREAD_NICE },
-      // The 19 MiB of a hash are argon2's, not the JavaScript heap's: keep the heap small.
-      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4 },
-    });
-    worker.unref();
-    return worker;
+    // The 19 MiB of a hash are argon2's, outside the JavaScript heap.
+    return startBackgroundWorker(WORKER_SOURCE, { argon2, nice: HASH_THREAD_NICE });
   };
 
   const run = (op: 'hash' | 'verify', args: unknown[]) =>

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { startBackgroundWorker } from '../background-worker.js';
 
 export interface CheckpointerOptions {
   /** The database file (not `:memory:`). */
@@ -16,7 +16,6 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-// Plain JavaScript, so that it runs alike from the sources (tests) and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -56,13 +55,7 @@ export function startCheckpointer({
   onFailure,
 }: CheckpointerOptions): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { path, driver, intervalMs, restartFrames },
-    // It holds nothing but a connection: a small heap keeps its memory down.
-    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4 },
-  });
-  worker.unref();
+  const worker = startBackgroundWorker(WORKER_SOURCE, { path, driver, intervalMs, restartFrames });
   let stopping = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.once('error', (error) => {
