@@ -20,6 +20,24 @@ export interface SqliteStoreOptions {
 }
 
 /**
+ * SQLite's own default page cache, 2 MiB a connection. better-sqlite3 builds
+ * SQLite with 16 MiB, which steady refreshes filled: 18 MB more resident
+ * memory, for no refresh or GET throughput measured (pages not cached come
+ * from the OS's page cache).
+ */
+const SQLITE_CACHE_KIB = 2000;
+
+/** A connection as the store uses it: WAL, `synchronous=NORMAL`, a 5 s busy timeout, a 2 MiB page cache. */
+export function openSqliteConnection(path: string): BetterSqlite3.Database {
+  const connection = new BetterSqlite3(path);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
+  return connection;
+}
+
+/**
  * SQLite through better-sqlite3 in WAL mode. `synchronous=NORMAL` in WAL
  * keeps every commit across a process crash (`kill -9`); a power cut may lose
  * the last commits, which `synchronous=FULL` would trade throughput to keep.
@@ -30,10 +48,7 @@ export async function openSqliteStore({
   backgroundCheckpoints = false,
 }: SqliteStoreOptions): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const connection = new BetterSqlite3(path);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = NORMAL');
-  connection.pragma('busy_timeout = 5000');
+  const connection = openSqliteConnection(path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   try {
     if (migrate) await migrateToLatest(db as Kysely<unknown>, 'sqlite');
