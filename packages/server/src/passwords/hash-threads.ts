@@ -6,7 +6,24 @@ import { startBackgroundWorker } from '../background-worker.js';
 export interface HashThreads {
   hash(password: string, options: object): Promise<string>;
   verify(encoded: string, password: string): Promise<boolean>;
+  /** Threads alive now, busy or idle. */
+  readonly alive: number;
 }
+
+/** Runs `task` after `ms`, without keeping the process alive for it; answers a function that cancels it. */
+export type ScheduleIdleEnd = (task: () => void, ms: number) => () => void;
+
+export interface HashThreadsOptions {
+  /** How long a thread may sit idle before it ends (1 s). */
+  idleMs?: number;
+  /** Tests pass their own, to move time instead of waiting. */
+  schedule?: ScheduleIdleEnd;
+}
+
+const scheduleWithTimer: ScheduleIdleEnd = (task, ms) => {
+  const timer = setTimeout(task, ms).unref();
+  return () => clearTimeout(timer);
+};
 
 /** The nice value of the hashing threads: the lowest priority there is. */
 export const HASH_THREAD_NICE = 19;
@@ -39,11 +56,20 @@ export class HashThreadError extends Error {
  * CPU; while logins keep every core hashing, threads of equal priority would
  * make the event loop wait its turn for a core, and every other request with
  * it. At nice 19 the hashes get the CPU the event loop leaves, so a login
- * storm slows logins, not the API. A thread starts on first use and is kept.
+ * storm slows logins, not the API.
+ *
+ * A thread starts on first use and ends after `idleMs` without work: each is a
+ * V8 isolate of about 8 MB, which a server between logins need not hold.
+ * Starting one costs about 40 ms of CPU (measured), so within a burst of
+ * logins the threads are kept, and a lone login waits about that much longer.
  */
-export function createHashThreads(size: number): HashThreads {
+export function createHashThreads(
+  size: number,
+  { idleMs = 1000, schedule = scheduleWithTimer }: HashThreadsOptions = {},
+): HashThreads {
   const argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
-  const idle: Worker[] = [];
+  /** Idle threads, each with the function that takes it back to work. */
+  const idle: { worker: Worker; release: () => void }[] = [];
   let started = 0;
 
   const spawn = () => {
@@ -52,17 +78,47 @@ export function createHashThreads(size: number): HashThreads {
     return startBackgroundWorker(WORKER_SOURCE, { argon2, nice: HASH_THREAD_NICE });
   };
 
+  const takeIdle = (): Worker | undefined => {
+    const entry = idle.pop();
+    entry?.release();
+    return entry?.worker;
+  };
+
+  const keepIdle = (worker: Worker) => {
+    const entry = { worker, release: () => {} };
+    const forget = () => {
+      idle.splice(idle.indexOf(entry), 1);
+      started--;
+    };
+    // A thread that dies while idle is forgotten, not handed the next call.
+    const onExit = () => {
+      cancelEnd();
+      forget();
+    };
+    const cancelEnd = schedule(() => {
+      worker.off('exit', onExit);
+      forget();
+      void worker.terminate();
+    }, idleMs);
+    worker.once('exit', onExit);
+    entry.release = () => {
+      cancelEnd();
+      worker.off('exit', onExit);
+    };
+    idle.push(entry);
+  };
+
   const run = (op: 'hash' | 'verify', args: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
       if (idle.length === 0 && started >= size) {
         reject(new HashThreadError(`more than ${size} calls at once`));
         return;
       }
-      const worker = idle.pop() ?? spawn();
+      const worker = takeIdle() ?? spawn();
       const settle = (finish: () => void, keep: boolean) => {
         worker.off('message', onMessage).off('error', onFailure).off('exit', onFailure);
         worker.unref();
-        if (keep) idle.push(worker);
+        if (keep) keepIdle(worker);
         else started--;
         finish();
       };
@@ -82,5 +138,8 @@ export function createHashThreads(size: number): HashThreads {
   return {
     hash: (password, options) => run('hash', [password, options]) as Promise<string>,
     verify: (encoded, password) => run('verify', [encoded, password]) as Promise<boolean>,
+    get alive() {
+      return started;
+    },
   };
 }
