@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { throughputChart } from './chart.mjs';
 import { fmtNumber, fmtPercent, fmtRatio, importOptional, markdownTable } from './lib.mjs';
+import { roundRatio } from './workloads.mjs';
 
 const ms = (v) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : fmtNumber(v));
 const cpu = (v) => (v === undefined ? '–' : `${Math.round(v * 100)}%`);
@@ -13,11 +14,11 @@ const failed = (r) => r.non2xx + r.errors;
 const bad = (r) => (failed(r) === 0 ? '0' : `**${failed(r)}**`);
 const MB = 1e6 / 2 ** 20; // one MB (10^6 bytes) in MiB
 
-/** A ratio cell: `row ÷ base`, "1.00×" for the base itself, "–" when the base was not measured. */
-function ratio(row, base, field = 'rps') {
+/** A ratio cell: `row ÷ base` (see roundRatio), "1.00×" for the base itself, "–" when the base was not measured. */
+function ratio(row, base) {
   if (!base || !row) return '–';
   if (row === base) return '1.00×';
-  return fmtRatio(row[field] / base[field]);
+  return fmtRatio(roundRatio(row, base));
 }
 
 /** One decimal, so that a value just under its target never reads as the target. */
@@ -27,28 +28,31 @@ const GOALS = [
   {
     name: 'protected GET ÷ SimpleJWT',
     target: '≥ 25×',
-    value: (m, key) => m.rps('profile', key) / m.rps('profile', 'simplejwt'),
+    value: (m, key) => m.ratio('profile', key, 'simplejwt'),
     met: (v) => v >= 25,
     show: fmtRatio,
   },
   {
     name: 'protected GET ÷ bare Fastify',
     target: '≥ 60%',
-    value: (m, key) => m.rps('profile', key) / m.rps('profile', 'bare'),
+    value: (m, key) => m.ratio('profile', key, 'bare'),
     met: (v) => v >= 0.6,
     show: goalPercent,
   },
   {
     name: 'refresh ÷ SimpleJWT',
     target: '≥ 15×',
-    value: (m, key) => m.rps('refresh', key) / m.rps('refresh', 'simplejwt'),
+    value: (m, key) => m.ratio('refresh', key, 'simplejwt'),
     met: (v) => v >= 15,
     show: fmtRatio,
   },
   {
     name: 'login ÷ argon2id ceiling',
     target: '≥ 90%',
-    value: (m, key) => m.rps('login', key) / m.argon?.rate,
+    value: (m, key) => {
+      const row = m.find('login', key);
+      return row && m.argon ? roundRatio(row, m.argon) : undefined;
+    },
     met: (v) => v >= 0.9,
     show: goalPercent,
   },
@@ -88,6 +92,12 @@ function model(rows, argon) {
     argon,
     find,
     rps: (workload, key) => find(workload, key)?.rps,
+    /** `key ÷ baseKey` on `workload` (see roundRatio); undefined unless both were measured. */
+    ratio(workload, key, baseKey) {
+      const row = find(workload, key);
+      const base = find(workload, baseKey);
+      return row && base ? roundRatio(row, base) : undefined;
+    },
     storm: (key) => rows.find((r) => r.workload === 'storm' && r.target.key === key),
     /** The highest per-scenario peak RSS of `key` over the given workloads; undefined if none was read. */
     peakRss(key, workloads) {
@@ -121,19 +131,20 @@ function goalsTable(m, hasPostgres) {
 }
 
 function throughputTable(rows, baselines, m) {
-  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'];
+  const head = ['server', 'req/s', 'rounds: min–max', 'p50 ms', 'p99 ms', 'non-2xx'];
   const tail = ['server CPU', 'CPU µs/req', 'other CPU', 'peak RSS'];
   return markdownTable(
     [...head, ...baselines.map((b) => `÷ ${b.label}`), ...tail],
     rows.map((r) => [
       r.name,
       rps(r.rps),
+      r.rounds?.length > 1 ? `${rps(Math.min(...r.rounds))}–${rps(Math.max(...r.rounds))}` : '–',
       ms(r.p50),
       ms(r.p99),
       bad(r),
       ...baselines.map((b) => ratio(r, m.find(r.workload, b.key))),
       cpu(r.serverCpu),
-      r.serverCpu === undefined || !(r.rps > 0) ? '–' : fmtNumber((r.serverCpu * 1e6) / r.rps),
+      r.cpuUsPerRequest === undefined ? '–' : fmtNumber(r.cpuUsPerRequest),
       cpu(r.otherCpu),
       mib(r.rssMiB),
     ]),
@@ -234,10 +245,10 @@ export function buildReport(run) {
       const { memoryCost, timeCost, parallelism } = argon.params;
       const shares = rows
         .filter((r) => r.workload === 'login' && r.target.key !== 'simplejwt')
-        .map((r) => `${r.target.label} ${fmtPercent(r.rps / argon.rate)}`);
+        .map((r) => `${r.target.label} ${fmtPercent(roundRatio(r, argon))}`);
       out.push(
         `argon2id verify ceiling (tessera's parameters m=${memoryCost}, t=${timeCost}, p=${parallelism}; ` +
-          `${argon.parallel} in flight, servers stopped): ${argon.rate.toFixed(1)}/s; one verify alone ` +
+          `${argon.parallel} in flight, no HTTP, servers idle): ${argon.rps.toFixed(1)}/s; one verify alone ` +
           `${argon.loneMs.toFixed(1)} ms; other CPU ${cpu(argon.otherCpu)}. Login ÷ ceiling: ${shares.join(', ')}.`,
         '',
       );
@@ -309,7 +320,7 @@ export function buildReport(run) {
           .filter((r) => r.workload === workload)
           .map((r) => ({ label: r.name, value: r.rps, colorKey: r.variant ?? r.target.key })),
         ...(workload === 'login' && argon
-          ? [{ label: 'argon2id ceiling (no HTTP)', value: argon.rate, colorKey: 'argon2' }]
+          ? [{ label: 'argon2id ceiling (no HTTP)', value: argon.rps, colorKey: 'argon2' }]
           : []),
       ],
     })).filter((g) => g.bars.length > 0),

@@ -4,15 +4,15 @@
 // PostgreSQL, SimpleJWT on Django (the seeds' backend), and the machine's
 // argon2id ceiling.
 //
-//   npm run build && npm run bench              full run, BENCH_SECONDS (default 8) per scenario
+//   npm run build && npm run bench              full run: BENCH_ROUNDS (3) rounds of BENCH_SECONDS (5) per scenario
 //   npm run bench -- --smoke                    ~1 s per scenario (or BENCH_SMOKE=1), for CI
 //   npm run bench -- --no-docs                  a full run that leaves docs/ alone
 //   npm run bench -- jwt                        only the JWT micro-benchmark (bench/jwt.mjs)
 //   npm run bench -- revocation                 only the price of the revocation check (interleaved A/B)
 //   npm run bench -- fastify-costs              only what a logger, hooks and headers cost bare Fastify
 //
-// Environment: BENCH_SECONDS, BENCH_CONNECTIONS (32), BENCH_WARMUP (seconds,
-// 2; 0.5 with --smoke), BENCH_SMOKE=1, BENCH_PEERS (all | none | a list of
+// Environment: BENCH_ROUNDS (3; 1 with --smoke), BENCH_SECONDS (5), BENCH_CONNECTIONS
+// (32), BENCH_WARMUP (seconds, 1; 0.5 with --smoke), BENCH_SMOKE=1, BENCH_PEERS (all | none | a list of
 // postgres,simplejwt; default all, none with --smoke), BENCH_PG_URL (an admin
 // URL, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_STORM_LOAD
 // (0.25), BENCH_STORM_MAX_RATE (2500 GET/s), BENCH_STORM_LOGINS (8).
@@ -98,8 +98,9 @@ if (argv.includes('jwt')) {
 }
 
 const SMOKE = isSmoke(argv);
-const SECONDS = SMOKE ? 1 : positive('BENCH_SECONDS', 8);
-const WARMUP = SMOKE ? 0.5 : positive('BENCH_WARMUP', 2, true);
+const SECONDS = SMOKE ? 1 : positive('BENCH_SECONDS', 5);
+const WARMUP = SMOKE ? 0.5 : positive('BENCH_WARMUP', 1, true);
+const ROUNDS = SMOKE ? 1 : Math.round(positive('BENCH_ROUNDS', 3));
 const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 32));
 const STORM_LOAD = positive('BENCH_STORM_LOAD', 0.25);
 // Above this the load generator, sharing the 2 cores with two argon2id threads, fell behind its own schedule here.
@@ -175,8 +176,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // ---------------------------------------------------------------- argon2id ceiling
 
-/** argon2id verifies per second with `parallel` verifies in flight (libuv's pool is 4 threads). */
-async function argon2Ceiling(seconds) {
+/** argon2id verifies per second (`rps`) with `parallel` verifies in flight (libuv's pool is 4 threads). */
+async function argon2Ceiling(seconds, label) {
+  process.stderr.write(`bench: argon2id ceiling${label} …`);
   const { hash, verify } = await importFromServer('@node-rs/argon2');
   const { ARGON2ID_PARAMETERS } = await import(pathToFileURL(path.join(SERVER_DIST, 'passwords', 'argon2.js')).href);
   const parallel = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
@@ -190,7 +192,7 @@ async function argon2Ceiling(seconds) {
     await verify(encoded, password);
     lone.push(performance.now() - t);
   }
-  const { value: rate, otherCpu } = await otherCpuDuring(async () => {
+  const { value: rps, otherCpu } = await otherCpuDuring(async () => {
     let count = 0;
     const start = performance.now();
     const deadline = start + seconds * 1000;
@@ -204,7 +206,8 @@ async function argon2Ceiling(seconds) {
     );
     return count / ((performance.now() - start) / 1000);
   });
-  return { rate, parallel, params: ARGON2ID_PARAMETERS, loneMs: lone.sort((a, b) => a - b)[2], otherCpu };
+  process.stderr.write(` ${rps.toFixed(1)} verifies/s\n`);
+  return { rps, parallel, params: ARGON2ID_PARAMETERS, loneMs: lone.sort((a, b) => a - b)[2], otherCpu };
 }
 
 // ---------------------------------------------------------------- main
@@ -283,20 +286,23 @@ async function measureAll(s) {
   });
   const present = (...keys) => keys.map((k) => s[k]).filter(Boolean);
   const rows = [];
-  const add = async (scenario) => {
-    rows.push(await runner.throughput(scenario));
-  };
-  await add(constantScenario(s.bare, '/', 'bare Fastify GET / → {"ok":true} (ceiling)'));
-  await add({ ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (floor)'), variant: 'healthz' });
-  for (const t of present('fastifyJwt', 'sqlite', 'unchecked', 'postgres', 'simplejwt')) await add(profileScenario(t));
-  for (const t of present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt')) await add(verifyScenario(t));
-  for (const t of present('sqlite', 'postgres', 'simplejwt')) await add(refreshScenario(t, CONNECTIONS));
-  for (const t of present('sqlite', 'postgres', 'simplejwt')) await add(loginScenario(t));
+  const add = async (scenarios) => rows.push(...(await runner.inRounds(scenarios, ROUNDS)));
+  await add([
+    constantScenario(s.bare, '/', 'bare Fastify GET / → {"ok":true} (ceiling)'),
+    { ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (floor)'), variant: 'healthz' },
+    ...present('fastifyJwt', 'sqlite', 'unchecked', 'postgres', 'simplejwt').map((t) => profileScenario(t)),
+  ]);
+  await add(present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map(verifyScenario));
+  await add(present('sqlite', 'postgres', 'simplejwt').map((t) => refreshScenario(t, CONNECTIONS)));
+  // The argon2id ceiling in the same rounds as the logins, in this process while the servers idle.
+  const ceiling = { measure: (label) => argon2Ceiling(SECONDS, label) };
+  await add([...present('sqlite', 'postgres', 'simplejwt').map(loginScenario), ceiling]);
+  const argon = rows.pop();
   for (const t of present('sqlite', 'postgres', 'simplejwt')) {
     const profile = rows.find((r) => r.workload === 'profile' && r.target === t && !r.variant);
     rows.push(await runner.storm(t, Math.max(10, Math.min(STORM_MAX_RATE, Math.round(profile.rps * STORM_LOAD)))));
   }
-  return rows;
+  return { rows, argon };
 }
 
 function commandLine() {
@@ -311,8 +317,13 @@ function commandLine() {
 function settingsLines(notes) {
   const cores = os.cpus().length;
   const lines = [
-    `autocannon, ${CONNECTIONS} keep-alive connections, no pipelining; ${SECONDS} s measured per scenario after a ` +
-      `${WARMUP} s warm-up${SECONDS < 3 ? ' (login: 3 s)' : ''}; servers and load generator share the machine, over loopback.`,
+    `autocannon, ${CONNECTIONS} keep-alive connections, no pipelining; servers and load generator share the machine, ` +
+      'over loopback.',
+    `${ROUNDS} round${ROUNDS > 1 ? 's' : ''}: each round measures every server of a workload in turn (in reverse ` +
+      `order every other round), each for ${SECONDS} s${SECONDS < 3 ? ' (login: 3 s)' : ''} after a ${WARMUP} s ` +
+      'warm-up. A row shows its median round (req/s, latencies, CPU) and its highest peak RSS; a ratio is the ' +
+      'median of the ratios round by round, each pair measured within the same round. The argon2id ceiling is ' +
+      "measured in the login rounds, in the bench's own process while the servers idle.",
     'tessera: the built server, `LOG_LEVEL=warn`, **rate limits off (`TESSERA_RATE_LIMITS=off`)**; ' +
       'SQLite in a temp file' +
       (notes.postgres ? `; ${notes.postgres}` : '') +
@@ -361,17 +372,13 @@ async function main() {
     const notes = {};
     const servers = await startServers(tmp, skipped, notes);
     process.stderr.write(
-      `bench: ${SMOKE ? 'SMOKE run (numbers are not meaningful)' : 'full run'}: ${SECONDS} s per scenario ` +
-        `after ${WARMUP} s warm-up, ${CONNECTIONS} connections; tessera with rate limits off (TESSERA_RATE_LIMITS=off)\n`,
+      `bench: ${SMOKE ? 'SMOKE run (numbers are not meaningful)' : 'full run'}: ${ROUNDS} round(s) of ${SECONDS} s ` +
+        `per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections; tessera with rate limits off (TESSERA_RATE_LIMITS=off)\n`,
     );
-    const rows = await measureAll(servers);
+    const { rows, argon } = await measureAll(servers);
     const logs = serverLogs(servers);
-    await stopAll(); // a quiet machine for the argon2id ceiling
+    await stopAll();
     await dropDatabases();
-
-    process.stderr.write('bench: argon2id ceiling …');
-    const argon = await argon2Ceiling(SMOKE ? 1 : Math.min(SECONDS, 5));
-    process.stderr.write(` ${argon.rate.toFixed(1)} verifies/s\n`);
 
     const machine = machineLine();
     const { markdown, svg, warnings } = buildReport({

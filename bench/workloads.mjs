@@ -1,7 +1,7 @@
 // The workloads of bench/run.mjs, for any target of targets.mjs: a constant
 // GET, the protected GET profile, POST verify, refresh chains, login, and the
 // protected GET at a fixed rate, idle and during a login storm.
-import { fmtNumber, peakRssMiB, resetPeakRss } from './lib.mjs';
+import { fmtNumber, median, peakRssMiB, resetPeakRss } from './lib.mjs';
 import { cannon, closedLoop, cpuMeter, pacedLoad } from './measure.mjs';
 
 // A new object each time: autocannon writes `Content-Length` into the headers
@@ -29,10 +29,10 @@ export function createRunner(settings) {
   }
 
   /** Closed-loop throughput of one scenario: warm-up, then the measured run. */
-  async function throughput(scenario) {
+  async function throughput(scenario, round = '') {
     assertAlive();
     const { target } = scenario;
-    process.stderr.write(`bench: ${scenario.workload} · ${scenario.name} …`);
+    process.stderr.write(`bench: ${scenario.workload} · ${scenario.name}${round} …`);
     const duration = Math.max(seconds, scenario.minSeconds ?? 0);
     const run = (d) => drive(target, scenario.url, { ...scenario, connections, duration: d });
     await scenario.prepare?.();
@@ -107,7 +107,73 @@ export function createRunner(settings) {
     return row;
   }
 
-  return { throughput, storm };
+  /**
+   * `rounds` rounds of the same scenarios: each round runs every one in turn,
+   * in reverse order every other round, so that the machine's drift falls on
+   * all of them alike. A scenario with `measure()` is measured by it instead
+   * of by autocannon. Answers one row per scenario (see combineRounds).
+   */
+  async function inRounds(scenarios, rounds) {
+    const perScenario = scenarios.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      const order = scenarios.map((_, i) => i);
+      if (round % 2 === 1) order.reverse();
+      const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
+      for (const i of order) {
+        const scenario = scenarios[i];
+        perScenario[i].push(await (scenario.measure ? scenario.measure(label) : throughput(scenario, label)));
+      }
+    }
+    return perScenario.map(combineRounds);
+  }
+
+  return { throughput, storm, inRounds };
+}
+
+/**
+ * One row for a scenario measured in rounds: the median round's throughput,
+ * latencies and CPU, the highest peak RSS, every failure; `rounds` keeps each
+ * round's req/s, for ratios taken round by round (roundRatio).
+ */
+export function combineRounds(rows) {
+  const mid = (pick) => {
+    const values = rows.map(pick).filter((v) => v !== undefined && Number.isFinite(v));
+    return values.length ? median(values) : undefined;
+  };
+  const sum = (pick) => rows.reduce((total, r) => total + (pick(r) ?? 0), 0);
+  const statusCodes = {};
+  for (const r of rows) {
+    for (const [code, n] of Object.entries(r.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  }
+  const peaks = rows.map((r) => r.rssMiB).filter((v) => v !== undefined);
+  return {
+    ...rows[0],
+    rounds: rows.map((r) => r.rps),
+    rps: mid((r) => r.rps),
+    p50: mid((r) => r.p50),
+    p99: mid((r) => r.p99),
+    serverCpu: mid((r) => r.serverCpu),
+    cpuUsPerRequest: mid((r) => (r.serverCpu === undefined ? undefined : (r.serverCpu * 1e6) / r.rps)),
+    otherCpu: mid((r) => r.otherCpu),
+    rssMiB: peaks.length ? Math.max(...peaks) : undefined,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    failures: rows.flatMap((r) => r.failures ?? []),
+    statusCodes,
+    ...(rows[0].chainBreaks === undefined ? {} : { chainBreaks: sum((r) => r.chainBreaks) }),
+  };
+}
+
+/**
+ * `row ÷ base`: the median of the ratios round by round when both were
+ * measured in the same rounds (each pair minutes apart at most), else the
+ * ratio of their req/s.
+ */
+export function roundRatio(row, base) {
+  const a = row.rounds;
+  const b = base.rounds;
+  if (a && b && a.length === b.length && a.length > 1) return median(a.map((v, i) => v / b[i]));
+  return row.rps / base.rps;
 }
 
 // ---------------------------------------------------------------- scenarios
