@@ -12,7 +12,7 @@
  * hostile input is refused cheaply and the algorithm cannot be chosen by the
  * token. Time claims are checked by the caller against the injected clock.
  *
- * Verified tokens are remembered (a bounded LRU): a client sends the same
+ * Verified access tokens are remembered (a bounded LRU): a client sends the same
  * access token for minutes, and the HMAC was a fifth of a protected request's
  * CPU. What is remembered is only that the signature and shape are good, which
  * never changes for a given string under one key; expiry and revocation are
@@ -67,6 +67,10 @@ export function createJwtCodec(secretKey: string): JwtCodec {
   });
 
   const verified = new Map<string, Readonly<Record<string, unknown>>>();
+  const remember = (token: string, claims: Readonly<Record<string, unknown>>) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, claims);
+  };
 
   return {
     sign: (claims) => signer(claims as Record<string, unknown>),
@@ -89,8 +93,8 @@ export function createJwtCodec(secretKey: string): JwtCodec {
       }
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw invalidToken();
       const frozen = Object.freeze(claims as Record<string, unknown>);
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-      verified.set(token, frozen);
+      // A refresh token is presented once (rotation): remembering it would only evict access tokens.
+      if (frozen.token_type !== 'refresh') remember(token, frozen);
       return frozen;
     },
   };

@@ -302,6 +302,19 @@ describe('remembered verifications', () => {
     expect(codec.verify(token)).toEqual(CLAIMS);
   });
 
+  it('does not remember refresh tokens, which are presented once, so they never evict access tokens', () => {
+    const codec = createJwtCodec(KEY);
+    const accessToken = codec.sign({ ...CLAIMS, token_type: 'access' });
+    const remembered = codec.verify(accessToken);
+    const refreshToken = codec.sign({ ...CLAIMS, token_type: 'refresh' });
+    const refresh = codec.verify(refreshToken);
+    expect(codec.verify(refreshToken)).not.toBe(refresh);
+    expect(codec.verify(refreshToken)).toEqual(refresh);
+    // More refresh tokens than the cache holds (4096): the access token stays remembered.
+    for (let i = 0; i < 4200; i++) codec.verify(codec.sign({ ...CLAIMS, token_type: 'refresh', jti: `r${i}` }));
+    expect(codec.verify(accessToken)).toBe(remembered);
+  });
+
   it('does not carry a verification over to another key', () => {
     const token = createJwtCodec(KEY).sign(CLAIMS);
     const other = createJwtCodec('another-signing-key-of-this-suite-0123456789');
