@@ -289,7 +289,7 @@ async function measureAll(s) {
   const add = async (scenarios) => rows.push(...(await runner.inRounds(scenarios, ROUNDS)));
   await add([
     constantScenario(s.bare, '/', 'bare Fastify GET / → {"ok":true} (ceiling)'),
-    { ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (floor)'), variant: 'healthz' },
+    { ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (constant, page headers)'), variant: 'healthz' },
     ...present('fastifyJwt', 'sqlite', 'unchecked', 'postgres', 'simplejwt').map((t) => profileScenario(t)),
   ]);
   await add(present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map(verifyScenario));
@@ -298,10 +298,11 @@ async function measureAll(s) {
   const ceiling = { measure: (label) => argon2Ceiling(SECONDS, label) };
   await add([...present('sqlite', 'postgres', 'simplejwt').map(loginScenario), ceiling]);
   const argon = rows.pop();
-  for (const t of present('sqlite', 'postgres', 'simplejwt')) {
+  const stormRate = (t) => {
     const profile = rows.find((r) => r.workload === 'profile' && r.target === t && !r.variant);
-    rows.push(await runner.storm(t, Math.max(10, Math.min(STORM_MAX_RATE, Math.round(profile.rps * STORM_LOAD)))));
-  }
+    return Math.max(10, Math.min(STORM_MAX_RATE, Math.round(profile.rps * STORM_LOAD)));
+  };
+  rows.push(...(await runner.stormRounds(present('sqlite', 'postgres', 'simplejwt'), stormRate, ROUNDS)));
   return { rows, argon };
 }
 
@@ -342,7 +343,8 @@ function settingsLines(notes) {
     `Login storm: the protected GET at ${fmtPercent(STORM_LOAD)} of the same server's profile req/s above, at most ` +
       `${fmtNumber(STORM_MAX_RATE)}/s, sent on schedule over ${CONNECTIONS} connections (open loop: latency counts ` +
       `from when a request was due), ${SECONDS} s alone after a ${fmtNumber(Math.max(WARMUP, 0.5), 1)} s warm-up, ` +
-      `then ${SECONDS} s while ${STORM_LOGINS} more connections log in without pause.`,
+      `then ${SECONDS} s while ${STORM_LOGINS} more connections log in without pause; in ${ROUNDS} round(s), the ` +
+      'row showing the median round by p99 storm ÷ idle.',
     "req/s: completed responses ÷ measured seconds; latencies of 2xx answers. Server CPU: the server's processes " +
       '(100% = one core); CPU µs/req: server CPU time per answer, which the load generator sharing the machine ' +
       'does not bound; other CPU: everything but the servers and the load generator. Peak RSS: VmHWM during ' +

@@ -56,9 +56,9 @@ export function createRunner(settings) {
    * them. Both phases use the same rate and connections, so their latencies
    * compare directly.
    */
-  async function storm(target, rate) {
+  async function storm(target, rate, round = '') {
     assertAlive();
-    process.stderr.write(`bench: storm · ${target.label} at ${fmtNumber(rate)} GET/s …`);
+    process.stderr.write(`bench: storm · ${target.label}${round} at ${fmtNumber(rate)} GET/s …`);
     const getAt = async () => ({
       url: target.url(target.paths.profile),
       rate,
@@ -127,7 +127,35 @@ export function createRunner(settings) {
     return perScenario.map(combineRounds);
   }
 
-  return { throughput, storm, inRounds };
+  /**
+   * The login storm of each target in `rounds` rounds, in reverse order every
+   * other round. Answers one row per target: its median round by p99 storm ÷
+   * idle, with every round's ratio in `ratios` and the failures of all.
+   */
+  async function stormRounds(targets, rateOf, rounds) {
+    const perTarget = targets.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      const order = targets.map((_, i) => i);
+      if (round % 2 === 1) order.reverse();
+      const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
+      for (const i of order) perTarget[i].push(await storm(targets[i], rateOf(targets[i]), label));
+    }
+    return perTarget.map((rows) => {
+      const ratioOf = (r) => r.storm.p99 / r.idle.p99;
+      const sorted = [...rows].sort((a, b) => ratioOf(a) - ratioOf(b));
+      const middle = sorted[sorted.length >> 1];
+      return {
+        ...middle,
+        ratios: rows.map(ratioOf),
+        rssMiB: Math.max(...rows.map((r) => r.rssMiB ?? 0)) || undefined,
+        non2xx: rows.reduce((total, r) => total + r.non2xx, 0),
+        errors: rows.reduce((total, r) => total + r.errors, 0),
+        failures: rows.flatMap((r) => r.failures),
+      };
+    });
+  }
+
+  return { throughput, storm, stormRounds, inRounds };
 }
 
 /**
