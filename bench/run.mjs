@@ -322,7 +322,7 @@ function settingsLines(notes) {
       'over loopback.',
     `${ROUNDS} round${ROUNDS > 1 ? 's' : ''}: each round measures every server of a workload in turn (in reverse ` +
       `order every other round), each for ${SECONDS} s${SECONDS < 3 ? ' (login: 3 s)' : ''} after a ${WARMUP} s ` +
-      'warm-up. A row shows its median round (req/s, latencies, CPU) and its highest peak RSS; a ratio is the ' +
+      'warm-up. A row shows the medians over its rounds (req/s, latencies, CPU) and its highest peak RSS; a ratio is the ' +
       'median of the ratios round by round, each pair measured within the same round. The argon2id ceiling is ' +
       "measured in the login rounds, in the bench's own process while the servers idle.",
     'tessera: the built server, `LOG_LEVEL=warn`, **rate limits off (`TESSERA_RATE_LIMITS=off`)**; ' +

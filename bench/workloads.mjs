@@ -108,39 +108,25 @@ export function createRunner(settings) {
   }
 
   /**
-   * `rounds` rounds of the same scenarios: each round runs every one in turn,
-   * in reverse order every other round, so that the machine's drift falls on
-   * all of them alike. A scenario with `measure()` is measured by it instead
-   * of by autocannon. Answers one row per scenario (see combineRounds).
+   * `rounds` rounds of the same scenarios, so that the machine's drift falls
+   * on all of them alike. A scenario with `measure()` is measured by it
+   * instead of by autocannon. Answers one row per scenario (combineRounds).
    */
   async function inRounds(scenarios, rounds) {
-    const perScenario = scenarios.map(() => []);
-    for (let round = 0; round < rounds; round++) {
-      const order = scenarios.map((_, i) => i);
-      if (round % 2 === 1) order.reverse();
-      const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
-      for (const i of order) {
-        const scenario = scenarios[i];
-        perScenario[i].push(await (scenario.measure ? scenario.measure(label) : throughput(scenario, label)));
-      }
-    }
-    return perScenario.map(combineRounds);
+    const measured = await alternatingRounds(scenarios, rounds, (scenario, label) =>
+      scenario.measure ? scenario.measure(label) : throughput(scenario, label),
+    );
+    return measured.map(combineRounds);
   }
 
   /**
-   * The login storm of each target in `rounds` rounds, in reverse order every
-   * other round. Answers one row per target: its median round by p99 storm ÷
-   * idle, with every round's ratio in `ratios` and the failures of all.
+   * The login storm of each target in `rounds` rounds. Answers one row per
+   * target: its median round by p99 storm ÷ idle, with every round's ratio in
+   * `ratios` and the failures of all.
    */
   async function stormRounds(targets, rateOf, rounds) {
-    const perTarget = targets.map(() => []);
-    for (let round = 0; round < rounds; round++) {
-      const order = targets.map((_, i) => i);
-      if (round % 2 === 1) order.reverse();
-      const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
-      for (const i of order) perTarget[i].push(await storm(targets[i], rateOf(targets[i]), label));
-    }
-    return perTarget.map((rows) => {
+    const measured = await alternatingRounds(targets, rounds, (target, label) => storm(target, rateOf(target), label));
+    return measured.map((rows) => {
       const ratioOf = (r) => r.storm.p99 / r.idle.p99;
       const sorted = [...rows].sort((a, b) => ratioOf(a) - ratioOf(b));
       const middle = sorted[sorted.length >> 1];
@@ -159,9 +145,26 @@ export function createRunner(settings) {
 }
 
 /**
- * One row for a scenario measured in rounds: the median round's throughput,
- * latencies and CPU, the highest peak RSS, every failure; `rounds` keeps each
- * round's req/s, for ratios taken round by round (roundRatio).
+ * `measure(item, label)` for every item in each of `rounds` rounds, one item
+ * after the other, in reverse order every other round. Answers each item's
+ * results, in round order.
+ */
+async function alternatingRounds(items, rounds, measure) {
+  const results = items.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = items.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
+    for (const i of order) results[i].push(await measure(items[i], label));
+  }
+  return results;
+}
+
+/**
+ * One row for a scenario measured in rounds: the medians over its rounds of
+ * throughput, latencies and CPU, the highest peak RSS, every failure;
+ * `rounds` keeps each round's req/s, for ratios taken round by round
+ * (roundRatio).
  */
 export function combineRounds(rows) {
   const mid = (pick) => {
