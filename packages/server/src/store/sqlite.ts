@@ -22,8 +22,8 @@ export interface SqliteStoreOptions {
 /**
  * SQLite's own default page cache, 2 MiB a connection. better-sqlite3 builds
  * SQLite with 16 MiB, which steady refreshes filled: 18 MB more resident
- * memory, for no refresh or GET throughput measured (pages not cached come
- * from the OS's page cache).
+ * memory, and no refresh or GET throughput gained (measured). Pages not
+ * cached come from the OS's page cache.
  */
 const SQLITE_CACHE_KIB = 2000;
 

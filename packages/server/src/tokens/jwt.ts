@@ -12,12 +12,12 @@
  * hostile input is refused cheaply and the algorithm cannot be chosen by the
  * token. Time claims are checked by the caller against the injected clock.
  *
- * Verified access tokens are remembered (a bounded LRU): a client sends the same
- * access token for minutes, and the HMAC was a fifth of a protected request's
- * CPU. What is remembered is only that the signature and shape are good, which
- * never changes for a given string under one key; expiry and revocation are
- * checked by the callers on every request, and only tokens this key signed can
- * enter, so the cache cannot be filled by forgeries.
+ * Verified access tokens are remembered (a bounded LRU): a client sends the
+ * same access token for minutes, and the HMAC was a fifth of a protected
+ * request's CPU. What is remembered is only that the signature and shape are
+ * good, which never changes for a given string under one key; expiry and
+ * revocation are checked by the callers on every request, and only tokens
+ * this key signed can enter, so the cache cannot be filled by forgeries.
  */
 import { isUtf8 } from 'node:buffer';
 import { createSigner, createVerifier } from 'fast-jwt';
