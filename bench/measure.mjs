@@ -297,33 +297,48 @@ export function cpuMeter(server, allServers) {
 }
 
 /**
- * A/B(/C…) rounds: each round runs every server in turn (the order
- * alternating from round to round), 1 s of warm-up then `seconds` measured,
- * so that the machine's drift falls on all alike. `options(server)` gives
- * autocannon's `requests` for a server (it may log in first). Answers, per
- * server, the requests completed and the server CPU seconds they took.
+ * `measure(item, label)` for every item in each of `rounds` rounds, one item
+ * after the other, in reverse order every other round, so that the machine's
+ * drift falls on all alike. `label` names the round for progress lines ('' for
+ * a single round). Answers each item's results, in round order.
+ */
+export async function alternatingRounds(items, rounds, measure) {
+  const results = items.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = items.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
+    for (const i of order) results[i].push(await measure(items[i], label));
+  }
+  return results;
+}
+
+/**
+ * A/B(/C…) rounds (alternatingRounds) of 1 s of warm-up then `seconds`
+ * measured per server. `requests(server)` gives autocannon's `requests` for a
+ * server (it may log in first). Answers, per server, the requests completed
+ * and the server CPU seconds they took.
  */
 export async function interleavedRounds(autocannon, servers, { rounds, seconds, connections, url, requests, label }) {
-  const totals = new Map(servers.map((server) => [server, { requests: 0, cpuSeconds: 0 }]));
-  for (let round = 0; round < rounds; round++) {
-    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
-      const options = { connections, requests: await requests(server) };
-      await cannon(autocannon, url(server), { ...options, duration: 1 }); // warm-up, discarded
-      const meter = cpuMeter(server, servers);
-      const result = await cannon(autocannon, url(server), { ...options, duration: seconds });
-      const { serverCpu = 0 } = meter.stop();
-      if (result.non2xx + result.errors > 0) {
-        throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      }
-      const total = totals.get(server);
-      total.requests += result.completed;
-      total.cpuSeconds += serverCpu * result.duration;
-      process.stderr.write(
-        `bench: ${label} round ${round + 1}/${rounds}, ${server.label}: ${Math.round(result.rps)} req/s\n`,
-      );
+  const perServer = await alternatingRounds(servers, rounds, async (server, round) => {
+    const options = { connections, requests: await requests(server) };
+    await cannon(autocannon, url(server), { ...options, duration: 1 }); // warm-up, discarded
+    const meter = cpuMeter(server, servers);
+    const result = await cannon(autocannon, url(server), { ...options, duration: seconds });
+    const { serverCpu = 0 } = meter.stop();
+    if (result.non2xx + result.errors > 0) {
+      throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     }
-  }
-  return totals;
+    process.stderr.write(`bench: ${label}${round}, ${server.label}: ${Math.round(result.rps)} req/s\n`);
+    return { requests: result.completed, cpuSeconds: serverCpu * result.duration };
+  });
+  const sum = (results, key) => results.reduce((total, r) => total + r[key], 0);
+  return new Map(
+    servers.map((server, i) => [
+      server,
+      { requests: sum(perServer[i], 'requests'), cpuSeconds: sum(perServer[i], 'cpuSeconds') },
+    ]),
+  );
 }
 
 /** The CPU share used by everything but this process during `fn` (for the argon2id ceiling). */

@@ -2,7 +2,7 @@
 // GET, the protected GET profile, POST verify, refresh chains, login, and the
 // protected GET at a fixed rate, idle and during a login storm.
 import { fmtNumber, median, peakRssMiB, resetPeakRss } from './lib.mjs';
-import { cannon, closedLoop, cpuMeter, pacedLoad } from './measure.mjs';
+import { alternatingRounds, cannon, closedLoop, cpuMeter, pacedLoad } from './measure.mjs';
 
 // A new object each time: autocannon writes `Content-Length` into the headers
 // object it is given, which would then go stale for anyone sharing it.
@@ -130,34 +130,11 @@ export function createRunner(settings) {
       const ratioOf = (r) => r.storm.p99 / r.idle.p99;
       const sorted = [...rows].sort((a, b) => ratioOf(a) - ratioOf(b));
       const middle = sorted[sorted.length >> 1];
-      return {
-        ...middle,
-        ratios: rows.map(ratioOf),
-        rssMiB: Math.max(...rows.map((r) => r.rssMiB ?? 0)) || undefined,
-        non2xx: rows.reduce((total, r) => total + r.non2xx, 0),
-        errors: rows.reduce((total, r) => total + r.errors, 0),
-        failures: rows.flatMap((r) => r.failures),
-      };
+      return { ...middle, ratios: rows.map(ratioOf), ...peakAndFailures(rows) };
     });
   }
 
   return { throughput, storm, stormRounds, inRounds };
-}
-
-/**
- * `measure(item, label)` for every item in each of `rounds` rounds, one item
- * after the other, in reverse order every other round. Answers each item's
- * results, in round order.
- */
-async function alternatingRounds(items, rounds, measure) {
-  const results = items.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    const order = items.map((_, i) => i);
-    if (round % 2 === 1) order.reverse();
-    const label = rounds > 1 ? ` (round ${round + 1}/${rounds})` : '';
-    for (const i of order) results[i].push(await measure(items[i], label));
-  }
-  return results;
 }
 
 /**
@@ -171,12 +148,10 @@ export function combineRounds(rows) {
     const values = rows.map(pick).filter((v) => v !== undefined && Number.isFinite(v));
     return values.length ? median(values) : undefined;
   };
-  const sum = (pick) => rows.reduce((total, r) => total + (pick(r) ?? 0), 0);
   const statusCodes = {};
   for (const r of rows) {
     for (const [code, n] of Object.entries(r.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   }
-  const peaks = rows.map((r) => r.rssMiB).filter((v) => v !== undefined);
   return {
     ...rows[0],
     rounds: rows.map((r) => r.rps),
@@ -186,19 +161,29 @@ export function combineRounds(rows) {
     serverCpu: mid((r) => r.serverCpu),
     cpuUsPerRequest: mid((r) => (r.serverCpu === undefined ? undefined : (r.serverCpu * 1e6) / r.rps)),
     otherCpu: mid((r) => r.otherCpu),
-    rssMiB: peaks.length ? Math.max(...peaks) : undefined,
-    non2xx: sum((r) => r.non2xx),
-    errors: sum((r) => r.errors),
-    failures: rows.flatMap((r) => r.failures ?? []),
+    ...peakAndFailures(rows),
     statusCodes,
-    ...(rows[0].chainBreaks === undefined ? {} : { chainBreaks: sum((r) => r.chainBreaks) }),
+    ...(rows[0].chainBreaks === undefined ? {} : { chainBreaks: sumOf(rows, (r) => r.chainBreaks) }),
+  };
+}
+
+const sumOf = (rows, pick) => rows.reduce((total, r) => total + (pick(r) ?? 0), 0);
+
+/** What rounds add up to: the highest peak RSS (undefined if none was read), and every failure. */
+function peakAndFailures(rows) {
+  const peaks = rows.map((r) => r.rssMiB).filter((v) => v !== undefined);
+  return {
+    rssMiB: peaks.length ? Math.max(...peaks) : undefined,
+    non2xx: sumOf(rows, (r) => r.non2xx),
+    errors: sumOf(rows, (r) => r.errors),
+    failures: rows.flatMap((r) => r.failures ?? []),
   };
 }
 
 /**
  * `row ÷ base`: the median of the ratios round by round when both were
- * measured in the same rounds (each pair minutes apart at most), else the
- * ratio of their req/s.
+ * measured in the same rounds (each pair within one round), else the ratio
+ * of their req/s.
  */
 export function roundRatio(row, base) {
   const a = row.rounds;
