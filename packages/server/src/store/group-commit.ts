@@ -29,7 +29,7 @@ interface Pending<Job, Result> {
  * job that fails can fail only itself.
  */
 export function createGroupCommit<Job, Result>(run: BatchRunner<Job, Result>, maxBatch = 64): GroupCommit<Job, Result> {
-  let queue: Pending<Job, Result>[] = [];
+  const queue: Pending<Job, Result>[] = [];
   let flushing: Promise<void> | undefined;
 
   const settle = async (batch: Pending<Job, Result>[]) => {
@@ -44,9 +44,7 @@ export function createGroupCommit<Job, Result>(run: BatchRunner<Job, Result>, ma
 
   const flush = async () => {
     while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(maxBatch);
-      await settle(batch);
+      await settle(queue.splice(0, maxBatch));
     }
     flushing = undefined;
   };
