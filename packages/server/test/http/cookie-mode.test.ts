@@ -104,7 +104,8 @@ describe('cookie mode', () => {
     ['no CSRF header', (c) => [c, {}], 'CSRF token missing.'],
     [
       'a header unlike the cookie',
-      (c) => [c, { 'x-csrftoken': `${c.csrftoken!.slice(0, -1)}A` }],
+      // The last character changed: a token ending in "A" (1 in 16) would otherwise be sent unchanged.
+      (c) => [c, { 'x-csrftoken': `${c.csrftoken!.slice(0, -1)}${c.csrftoken!.endsWith('A') ? 'Q' : 'A'}` }],
       'CSRF token incorrect.',
     ],
     [
