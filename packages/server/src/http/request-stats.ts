@@ -28,11 +28,20 @@ interface MetricValue {
  * GET's CPU.
  */
 export class RequestStats {
-  private readonly routes = new Map<string, RouteStats>();
+  /**
+   * By route, then method: both strings are the same objects on every request
+   * (the route's pattern, the parser's method), so their hashes are cached;
+   * a key built from the two was hashed anew each time.
+   */
+  private readonly routes = new Map<string, Map<string, RouteStats>>();
 
   record(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${route}`;
-    let stats = this.routes.get(key);
+    let byMethod = this.routes.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.routes.set(route, byMethod);
+    }
+    let stats = byMethod.get(method);
     if (stats === undefined) {
       stats = {
         route,
@@ -42,7 +51,7 @@ export class RequestStats {
         sum: 0,
         count: 0,
       };
-      this.routes.set(key, stats);
+      byMethod.set(method, stats);
     }
     stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
     let bucket = 0;
@@ -52,17 +61,21 @@ export class RequestStats {
     stats.count++;
   }
 
+  private allStats(): RouteStats[] {
+    return [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
+  }
+
   /** Registers `tessera_http_requests_total` and `tessera_http_request_duration_seconds` in `registry`. */
   register(registry: Registry): void {
     const requests = 'tessera_http_requests_total';
     const duration = 'tessera_http_request_duration_seconds';
     this.registerMetric(registry, requests, 'HTTP requests by route, method and status.', 'counter', () =>
-      [...this.routes.values()].flatMap(({ route, method, byStatus }) =>
+      this.allStats().flatMap(({ route, method, byStatus }) =>
         [...byStatus].map(([status, value]) => ({ value, labels: { route, method, status } })),
       ),
     );
     this.registerMetric(registry, duration, 'HTTP request latency by route and method.', 'histogram', () =>
-      [...this.routes.values()].flatMap(({ route, method, buckets, sum, count }) => {
+      this.allStats().flatMap(({ route, method, buckets, sum, count }) => {
         let cumulative = 0;
         const values: MetricValue[] = buckets.map((n, i) => {
           cumulative += n;

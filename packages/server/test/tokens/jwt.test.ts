@@ -294,6 +294,18 @@ describe('remembered verifications', () => {
     expect(Object.isFrozen(first)).toBe(true);
   });
 
+  it('refuses another payload under a remembered signature: a hit must be the whole token', () => {
+    const codec = createJwtCodec(KEY);
+    const token = codec.sign(CLAIMS);
+    const first = codec.verify(token);
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const other = codec.sign({ ...CLAIMS, user_id: 'someone-else' });
+    const grafted = `${other.slice(0, other.lastIndexOf('.'))}.${signature}`;
+    expect(grafted).not.toBe(token);
+    for (let i = 0; i < 3; i++) expect(() => codec.verify(grafted)).toThrow(TokenError);
+    expect(codec.verify(token)).toBe(first);
+  });
+
   it('never remembers a token that failed, however often it is sent', () => {
     const codec = createJwtCodec(KEY);
     const token = codec.sign(CLAIMS);
