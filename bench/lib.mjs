@@ -81,6 +81,11 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The sum of `pick(row)` over `rows`, a missing value counting 0. */
+export function sumOf(rows, pick) {
+  return rows.reduce((total, row) => total + (pick(row) ?? 0), 0);
+}
+
 /** A GitHub-flavoured markdown table; columns after the first are right-aligned. */
 export function markdownTable(header, rows) {
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length), 3));

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { processTree } from './lib.mjs';
+import { processTree, sumOf } from './lib.mjs';
 
 const CORES = os.cpus().length;
 
@@ -332,11 +332,10 @@ export async function interleavedRounds(autocannon, servers, { rounds, seconds, 
     process.stderr.write(`bench: ${label}${round}, ${server.label}: ${Math.round(result.rps)} req/s\n`);
     return { requests: result.completed, cpuSeconds: serverCpu * result.duration };
   });
-  const sum = (results, key) => results.reduce((total, r) => total + r[key], 0);
   return new Map(
     servers.map((server, i) => [
       server,
-      { requests: sum(perServer[i], 'requests'), cpuSeconds: sum(perServer[i], 'cpuSeconds') },
+      { requests: sumOf(perServer[i], (r) => r.requests), cpuSeconds: sumOf(perServer[i], (r) => r.cpuSeconds) },
     ]),
   );
 }

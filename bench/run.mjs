@@ -300,10 +300,10 @@ async function startServers(tmp, skipped, notes) {
  */
 async function warmUp(target) {
   // The GET each server is measured on: bare Fastify's constant, the others' profile.
-  const url = target.url(target.key === 'bare' ? '/' : target.paths.profile);
-  const headers = target.tokens ? { authorization: `Bearer ${(await target.tokens()).access}` } : {};
+  const scenario = target.key === 'bare' ? constantScenario(target, '/', target.label) : profileScenario(target);
+  await scenario.prepare?.();
   process.stderr.write(`bench: warming up ${target.label} alone for ${START_WARMUP} s\n`);
-  await cannon(autocannon, url, { connections: CONNECTIONS, duration: START_WARMUP, requests: [{ headers }] });
+  await cannon(autocannon, scenario.url, { ...scenario, connections: CONNECTIONS, duration: START_WARMUP });
 }
 
 function loud(message) {

@@ -1,7 +1,7 @@
 // The workloads of bench/run.mjs, for any target of targets.mjs: a constant
 // GET, the protected GET profile, POST verify, refresh chains, login, and the
 // protected GET at a fixed rate, idle and during a login storm.
-import { fmtNumber, median, peakRssMiB, resetPeakRss } from './lib.mjs';
+import { fmtNumber, median, peakRssMiB, resetPeakRss, sumOf } from './lib.mjs';
 import { alternatingRounds, cannon, closedLoop, cpuMeter, pacedLoad } from './measure.mjs';
 
 // A new object each time: autocannon writes `Content-Length` into the headers
@@ -166,8 +166,6 @@ export function combineRounds(rows) {
     ...(rows[0].chainBreaks === undefined ? {} : { chainBreaks: sumOf(rows, (r) => r.chainBreaks) }),
   };
 }
-
-const sumOf = (rows, pick) => rows.reduce((total, r) => total + (pick(r) ?? 0), 0);
 
 /** What rounds add up to: the highest peak RSS (undefined if none was read), and every failure. */
 function peakAndFailures(rows) {
