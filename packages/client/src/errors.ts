@@ -9,9 +9,13 @@ import { details, type ErrorCode } from '@tessera/protocol';
  * - `session_expired`: the refresh token was refused; the session is over.
  * - `bad_response`: the server answered 2xx with a body the client cannot use.
  * - `http_error`: any other non-2xx answer without a `code`.
+ *
+ * A newer server may send codes this client does not know yet: they come
+ * through as they are, so the type stays open while still completing the
+ * known ones.
  */
 export type AuthClientErrorCode =
-  ErrorCode | 'network_error' | 'not_authenticated' | 'session_expired' | 'bad_response' | 'http_error';
+  ErrorCode | 'network_error' | 'not_authenticated' | 'session_expired' | 'bad_response' | 'http_error' | (string & {});
 
 /**
  * The one error type the client throws (misuse of options is a `TypeError`).
@@ -60,7 +64,7 @@ export async function errorFromResponse(response: Response): Promise<AuthClientE
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const detail = typeof record.detail === 'string' ? record.detail : `HTTP ${response.status}`;
   const code: AuthClientErrorCode =
-    typeof record.code === 'string' ? (record.code as AuthClientErrorCode) : codeWithout(response.status, detail);
+    typeof record.code === 'string' ? record.code : codeWithout(response.status, detail);
   return new AuthClientError(code, detail, { statusCode: response.status, body });
 }
 

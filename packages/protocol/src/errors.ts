@@ -1,27 +1,58 @@
+/** What an error code means on the wire: its status, its usual `detail`, and whether the body names the code. */
+export interface ErrorSpec {
+  readonly status: number;
+  /** The `detail` sent unless the error says more (e.g. which method, how many seconds). */
+  readonly detail: string;
+  /**
+   * Whether the body carries `"code"`. SimpleJWT's errors and tessera's own
+   * do; DRF's generic ones (bad credentials, 405, 415, JSON parse errors) do
+   * not, and clients match their bodies as DRF sends them.
+   */
+  readonly named: boolean;
+}
+
+/**
+ * Every error tessera answers, keyed by the `code` a client can `switch` on.
+ * The server builds each error body from this table; the README lists it.
+ */
+export const errorTable = {
+  token_not_valid: { status: 401, detail: 'Token is invalid', named: true },
+  bad_authorization_header: {
+    status: 401,
+    detail: 'Authorization header must contain two space-delimited values',
+    named: true,
+  },
+  user_not_found: { status: 401, detail: 'User not found', named: true },
+  user_inactive: { status: 401, detail: 'User is inactive', named: true },
+  not_authenticated: { status: 401, detail: 'Authentication credentials were not provided.', named: false },
+  authentication_failed: { status: 401, detail: 'No active account found with the given credentials', named: false },
+  no_active_account: { status: 401, detail: 'No active account found for the given token.', named: false },
+  method_not_allowed: { status: 405, detail: 'Method not allowed.', named: false },
+  unsupported_media_type: { status: 415, detail: 'Unsupported media type in request.', named: false },
+  parse_error: { status: 400, detail: 'Malformed request.', named: true },
+  invalid: { status: 400, detail: 'Invalid input.', named: false },
+  not_found: { status: 404, detail: 'Not found.', named: true },
+  payload_too_large: { status: 413, detail: 'Request body is too large.', named: true },
+  throttled: { status: 429, detail: 'Request was throttled.', named: true },
+  csrf_failed: { status: 403, detail: 'CSRF Failed.', named: true },
+  permission_denied: { status: 403, detail: 'You do not have permission to perform this action.', named: true },
+  service_unavailable: {
+    status: 503,
+    detail: 'The authentication store is unavailable. Try again shortly.',
+    named: true,
+  },
+  server_error: { status: 500, detail: 'A server error occurred.', named: true },
+} as const satisfies Record<string, ErrorSpec>;
+
 /**
  * The `code` member of tessera's error bodies: a closed set a client can
  * `switch` on. Bodies without a `code` (bad credentials, field errors) are
  * kept as SimpleJWT sends them.
  */
-export type ErrorCode =
-  | 'token_not_valid'
-  | 'bad_authorization_header'
-  | 'user_not_found'
-  | 'user_inactive'
-  | 'not_authenticated'
-  | 'authentication_failed'
-  | 'no_active_account'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'parse_error'
-  | 'invalid'
-  | 'not_found'
-  | 'payload_too_large'
-  | 'throttled'
-  | 'csrf_failed'
-  | 'permission_denied'
-  | 'service_unavailable'
-  | 'server_error';
+export type ErrorCode = keyof typeof errorTable;
+
+/** Every {@link ErrorCode}, in the table's order. */
+export const ERROR_CODES = Object.keys(errorTable) as readonly ErrorCode[];
 
 /** The messages SimpleJWT gives for a token that cannot be used. */
 export const tokenMessages = {
@@ -39,19 +70,20 @@ export type TokenMessage = (typeof tokenMessages)[keyof typeof tokenMessages];
 
 /** Fixed `detail` strings of the contract. */
 export const details = {
-  badCredentials: 'No active account found with the given credentials',
-  noActiveAccountForToken: 'No active account found for the given token.',
-  notAuthenticated: 'Authentication credentials were not provided.',
-  badAuthorizationHeader: 'Authorization header must contain two space-delimited values',
+  badCredentials: errorTable.authentication_failed.detail,
+  noActiveAccountForToken: errorTable.no_active_account.detail,
+  notAuthenticated: errorTable.not_authenticated.detail,
+  badAuthorizationHeader: errorTable.bad_authorization_header.detail,
   tokenNotValidForAnyType: 'Given token not valid for any token type',
   noUserIdentification: 'Token contained no recognizable user identification',
-  userNotFound: 'User not found',
-  userInactive: 'User is inactive',
+  userNotFound: errorTable.user_not_found.detail,
+  userInactive: errorTable.user_inactive.detail,
   invalidToken: 'Invalid token',
-  serverError: 'A server error occurred.',
-  serviceUnavailable: 'The authentication store is unavailable. Try again shortly.',
-  notFound: 'Not found.',
-  payloadTooLarge: 'Request body is too large.',
+  serverError: errorTable.server_error.detail,
+  serviceUnavailable: errorTable.service_unavailable.detail,
+  notFound: errorTable.not_found.detail,
+  payloadTooLarge: errorTable.payload_too_large.detail,
+  permissionDenied: errorTable.permission_denied.detail,
 } as const;
 
 /** Field-level validation messages, as DRF words them. */

@@ -1,5 +1,15 @@
 export { paths, sessionPath, type ApiPath } from './paths.js';
-export { details, fieldMessages, tokenMessages, wwwAuthenticate, type ErrorCode, type TokenMessage } from './errors.js';
+export {
+  ERROR_CODES,
+  details,
+  errorTable,
+  fieldMessages,
+  tokenMessages,
+  wwwAuthenticate,
+  type ErrorCode,
+  type ErrorSpec,
+  type TokenMessage,
+} from './errors.js';
 export type {
   ErrorResponse,
   FieldErrorsResponse,

@@ -1,22 +1,46 @@
-import { details, tokenMessages, type ErrorCode, type TokenMessage } from '@tessera/protocol';
+import { details, errorTable, tokenMessages, type ErrorCode, type TokenMessage } from '@tessera/protocol';
 
 type Body = Record<string, unknown>;
 
+export interface AuthErrorOptions {
+  /** Says more than the table's `detail` (which method, how many seconds). */
+  detail?: string;
+  /** Members after `detail` and `code`, e.g. SimpleJWT's `messages`. */
+  extra?: Body;
+  /** A body of another shape altogether (field errors, DRF's JSON parse error). */
+  body?: Body;
+  headers?: Readonly<Record<string, string>>;
+  cause?: unknown;
+}
+
 /**
- * The one error type tessera's handlers throw. The error handler sends
- * `body` with `statusCode`; anything that is not an `AuthError` becomes a
- * logged, generic 500.
+ * The one error type tessera's handlers throw. Its status, and the body's
+ * `detail` and `code`, come from the protocol's {@link errorTable}, so an error
+ * is named by its code alone. The error handler sends `body` with
+ * `statusCode`; anything that is not an `AuthError` becomes a logged, generic 500.
+ *
+ * @example
+ * ```ts
+ * throw new AuthError('permission_denied');
+ * // 403 {"detail":"You do not have permission to perform this action.","code":"permission_denied"}
+ * ```
  */
 export class AuthError extends Error {
   override name = 'AuthError';
+  readonly statusCode: number;
+  readonly body: Body;
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
-    readonly statusCode: number,
     readonly code: ErrorCode,
-    readonly body: Body,
-    readonly headers: Readonly<Record<string, string>> = {},
-    options?: { cause?: unknown },
+    options: AuthErrorOptions = {},
   ) {
-    super(typeof body.detail === 'string' ? body.detail : code, options);
+    const spec = errorTable[code];
+    const detail = options.detail ?? spec.detail;
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.statusCode = spec.status;
+    this.body = options.body ?? { detail, ...(spec.named ? { code } : {}), ...options.extra };
+    this.headers = options.headers ?? {};
   }
 }
 
@@ -32,29 +56,18 @@ export const invalidToken = (): TokenError => new TokenError(tokenMessages.inval
 
 /** 401 on the token endpoints: `{"detail":<message>,"code":"token_not_valid"}`. */
 export function tokenNotValid(error: TokenError): AuthError {
-  return new AuthError(401, 'token_not_valid', { detail: error.tokenMessage, code: 'token_not_valid' });
+  return new AuthError('token_not_valid', { detail: error.tokenMessage });
 }
 
 /** 401 on protected endpoints, listing the token classes tried, as SimpleJWT does. */
 export function accessTokenNotValid(error: TokenError): AuthError {
-  return new AuthError(401, 'token_not_valid', {
+  return new AuthError('token_not_valid', {
     detail: details.tokenNotValidForAnyType,
-    code: 'token_not_valid',
-    messages: [{ token_class: 'AccessToken', token_type: 'access', message: error.tokenMessage }],
+    extra: { messages: [{ token_class: 'AccessToken', token_type: 'access', message: error.tokenMessage }] },
   });
-}
-
-/** A 401 whose body carries a `code`. */
-export function unauthorized(code: ErrorCode, detail: string): AuthError {
-  return new AuthError(401, code, { detail, code });
-}
-
-/** A 401 without `code`, as SimpleJWT answers failed credentials. */
-export function unauthorizedWithoutCode(code: ErrorCode, detail: string): AuthError {
-  return new AuthError(401, code, { detail });
 }
 
 /** 400 with one list of messages per field, in declaration order. */
 export function fieldErrors(errors: Record<string, string[]>): AuthError {
-  return new AuthError(400, 'invalid', errors);
+  return new AuthError('invalid', { body: errors });
 }

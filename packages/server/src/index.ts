@@ -4,7 +4,7 @@ export { startServer } from './server.js';
 export { ensureSecretKey } from './secret-key.js';
 export { openStore } from './store/open.js';
 export { openSqliteStore } from './store/sqlite.js';
-export type { Store, UserRecord, NewUser } from './store/types.js';
+export type { Store, UserRecord, SessionUser, NewUser } from './store/types.js';
 export { systemClock, type Clock } from './clock.js';
 export { createArgon2idHasher, ARGON2ID_PARAMETERS } from './passwords/argon2.js';
 export type { PasswordHasher } from './passwords/hasher.js';

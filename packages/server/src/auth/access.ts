@@ -1,14 +1,14 @@
 import { details, tokenMessages } from '@tessera/protocol';
 import { andThen, type Awaitable } from '../awaitable.js';
-import { AuthError, TokenError, invalidToken, unauthorized } from '../errors.js';
-import { ACCOUNT_REVOKE_REASONS, type SessionState, type UserRecord } from '../store/types.js';
+import { AuthError, TokenError, invalidToken } from '../errors.js';
+import { ACCOUNT_REVOKE_REASONS, type SessionState, type SessionUser } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
-  user: UserRecord;
+  user: SessionUser;
   sessionId: string;
 }
 
@@ -33,29 +33,30 @@ function principalOf(
 ): Awaitable<Principal> {
   if (session !== undefined && session.revokedAt !== null) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
-    if (ACCOUNT_REVOKE_REASONS.has(session.revokeReason)) requireActiveUser(session.user);
+    if (ACCOUNT_REVOKE_REASONS.has(session.revokeReason)) requireActiveTokenUser(session.user);
     throw new TokenError(tokenMessages.blacklisted);
   }
   const claims = requireClaims(raw, 'access');
   const userId = userIdOf(claims);
   if (userId === undefined) {
-    throw new AuthError(401, 'token_not_valid', { detail: details.noUserIdentification, code: 'token_not_valid' });
+    throw new AuthError('token_not_valid', { detail: details.noUserIdentification });
   }
   if (sessionId === undefined) throw invalidToken();
   if (session === undefined) throw new TokenError(tokenMessages.blacklisted);
   if (session.userId !== userId) {
     // Only a holder of the key can mint this; answer as SimpleJWT would for its user.
     return ctx.store.findUserById(userId).then((claimed) => {
-      if (claimed === undefined) throw unauthorized('user_not_found', details.userNotFound);
+      if (claimed === undefined) throw new AuthError('user_not_found');
       throw invalidToken();
     });
   }
-  return { user: requireActiveUser(session.user), sessionId };
+  return { user: requireActiveTokenUser(session.user), sessionId };
 }
 
-function requireActiveUser(user: UserRecord | undefined): UserRecord {
-  if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
-  if (!user.isActive) throw unauthorized('user_inactive', details.userInactive);
+/** The user of an access token, as SimpleJWT's authentication says it: `user_not_found`, then `user_inactive`. */
+function requireActiveTokenUser(user: SessionUser | undefined): SessionUser {
+  if (user === undefined) throw new AuthError('user_not_found');
+  if (!user.isActive) throw new AuthError('user_inactive');
   return user;
 }
 

@@ -1,4 +1,5 @@
-import type { AuditEntry, AuditEvent } from '../store/types.js';
+import type { AuditEntry } from '../store/types.js';
+import type { AuditEvent } from './events.js';
 
 /** Where a request came from, as the audit log records it. */
 export interface ClientInfo {

@@ -5,7 +5,7 @@ import type { Throttle } from '../http/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SessionCache } from '../revocation/session-cache.js';
-import type { Store, UserRecord } from '../store/types.js';
+import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
 
@@ -48,7 +48,7 @@ export interface IssuedPair extends TokenPair {
 }
 
 /** The user facts tokens carry, from a stored user. */
-export function subjectOf(user: UserRecord): TokenSubject {
+export function subjectOf(user: SessionUser): TokenSubject {
   return {
     id: user.id,
     username: user.username,

@@ -1,5 +1,5 @@
 import { details } from '@tessera/protocol';
-import { unauthorizedWithoutCode } from '../errors.js';
+import { AuthError } from '../errors.js';
 import { isHashablePassword } from '../passwords/hasher.js';
 import type { UserRecord } from '../store/types.js';
 import { auditEntry } from './audit.js';
@@ -66,4 +66,4 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
 }
 
 /** The 401 every failed login gets. */
-export const badCredentials = () => unauthorizedWithoutCode('authentication_failed', details.badCredentials);
+export const badCredentials = () => new AuthError('authentication_failed');

@@ -1,12 +1,12 @@
-import { details, tokenMessages } from '@tessera/protocol';
-import { TokenError, invalidToken, unauthorizedWithoutCode } from '../errors.js';
+import { tokenMessages } from '@tessera/protocol';
+import { AuthError, TokenError, invalidToken } from '../errors.js';
 import type { SuccessorIds } from '../ids.js';
 import { auditEntry, type ClientInfo } from './audit.js';
 import {
   ACCOUNT_REVOKE_REASONS,
   type RefreshTokenRow,
   type RefreshTokenState,
-  type UserRecord,
+  type SessionUser,
 } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
@@ -45,7 +45,7 @@ export async function readRefreshToken(
   if (state !== undefined && (state.sessionRevokedAt !== null || (state.usedAt !== null && !options.acceptRotated))) {
     // Deactivation and deletion end sessions; while the account stays so, say so as SimpleJWT would.
     if (options.explainDeactivation === true && ACCOUNT_REVOKE_REASONS.has(state.sessionRevokeReason)) {
-      requireActiveUser(state.user);
+      requireRefreshableAccount(state.user);
     }
     throw new TokenError(tokenMessages.blacklisted);
   }
@@ -57,7 +57,7 @@ export async function readRefreshToken(
 }
 
 export interface RefreshResult extends IssuedPair {
-  user: UserRecord;
+  user: SessionUser;
 }
 
 /**
@@ -73,7 +73,7 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown, clien
   const now = ctx.clock.now();
   const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
-  const user = requireActiveUser(state.user);
+  const user = requireRefreshableAccount(state.user);
   const ids = ctx.successorIds(state.jti);
   const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd);
   const audit = (event: 'refresh' | 'refresh_token_reuse', details: Record<string, boolean> = {}) =>
@@ -108,7 +108,7 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown, clien
  */
 function mintSuccessors(
   ctx: AuthContext,
-  user: UserRecord,
+  user: SessionUser,
   sessionId: string,
   ids: SuccessorIds,
   issuedAt: number,
@@ -122,10 +122,13 @@ function mintSuccessors(
   return { pair, successor: refresh };
 }
 
-/** The owner of a token (read with it), who must exist and be active. */
-function requireActiveUser(user: UserRecord | undefined): UserRecord {
+/**
+ * The owner of a refresh token (read with it), who must exist and be active:
+ * SimpleJWT's refresh answer, `no_active_account`, for either failure.
+ */
+function requireRefreshableAccount(user: SessionUser | undefined): SessionUser {
   if (user === undefined || !user.isActive) {
-    throw unauthorizedWithoutCode('no_active_account', details.noActiveAccountForToken);
+    throw new AuthError('no_active_account');
   }
   return user;
 }

@@ -2,6 +2,7 @@ import { TokenError } from '../errors.js';
 import type { Principal } from './access.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
 import { auditEntry, type ClientInfo } from './audit.js';
+import type { LogoutVia } from './events.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 
@@ -20,7 +21,7 @@ export async function blacklistRefreshToken(
   const audit = auditEntry('logout', client, now, {
     userId: state.userId,
     sessionId: state.sessionId,
-    details: { via: 'blacklist' },
+    details: { via: 'blacklist' satisfies LogoutVia },
   });
   await ctx.store.revokeSession(state.sessionId, now, 'logout', audit);
   return { userId: state.userId, sessionId: state.sessionId };
@@ -38,7 +39,7 @@ export async function revokeOwnRefreshToken(
   token: unknown,
   caller: Principal,
   client: ClientInfo,
-  via: 'logout' | 'revoke',
+  via: LogoutVia,
 ): Promise<string | undefined> {
   const userId = caller.user.id;
   let jti: string;

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseTime } from '../clock.js';
 import type { Config } from '../config.js';
-import { AUDIT_EVENTS, type AuditEvent, type AuditQuery } from '../store/types.js';
+import { AUDIT_EVENTS, type AuditEvent } from '../auth/events.js';
+import type { AuditQuery } from '../store/types.js';
 import { isoTime, printTable, quote, withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 

@@ -9,6 +9,7 @@ import { createSuccessorIds, randomId } from '../ids.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
+import { AuthError } from '../errors.js';
 import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
@@ -100,8 +101,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // A URL the router cannot decode never reaches the error handler.
     frameworkErrors: (_error, _request, reply) => {
+      const malformed = new AuthError('parse_error');
       // Fastify types this reply without a route, which admits no status or body: cast.
-      void reply.code(400 as never).send({ detail: 'Malformed request.', code: 'parse_error' } as never);
+      void reply.code(malformed.statusCode as never).send(malformed.body as never);
     },
   });
   const revocations = createRevocationRuntime(options.store, config, clock, app.log);

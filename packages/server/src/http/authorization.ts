@@ -1,9 +1,8 @@
-import { details } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import { andThen, type Awaitable } from '../awaitable.js';
-import { TokenError, accessTokenNotValid, unauthorized, unauthorizedWithoutCode } from '../errors.js';
+import { AuthError, TokenError, accessTokenNotValid } from '../errors.js';
 import { cookieNames, cookieOf } from './cookies.js';
 import { isUnsafe, requireCsrf } from './csrf.js';
 
@@ -45,10 +44,8 @@ export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awa
     });
   }
   const header = parseAuthorizationHeader(request.headers.authorization);
-  if (header.kind === 'absent') throw unauthorizedWithoutCode('not_authenticated', details.notAuthenticated);
-  if (header.kind === 'malformed') {
-    throw unauthorized('bad_authorization_header', details.badAuthorizationHeader);
-  }
+  if (header.kind === 'absent') throw new AuthError('not_authenticated');
+  if (header.kind === 'malformed') throw new AuthError('bad_authorization_header');
   return authenticate(ctx, header.token);
 }
 

@@ -104,9 +104,7 @@ function decodeBody(request: FastifyRequest): Record<string, unknown> {
   const raw = (request.body as Partial<Marked> | undefined)?.[RAW_BODY];
   if (raw === undefined) return {};
   if (raw.kind === 'unsupported') {
-    throw new AuthError(415, 'unsupported_media_type', {
-      detail: `Unsupported media type "${raw.mediaType}" in request.`,
-    });
+    throw new AuthError('unsupported_media_type', { detail: `Unsupported media type "${raw.mediaType}" in request.` });
   }
   if (raw.kind === 'form') return Object.fromEntries(new URLSearchParams(raw.text));
   if (raw.text.trim() === '') return {};
@@ -114,7 +112,8 @@ function decodeBody(request: FastifyRequest): Record<string, unknown> {
   try {
     value = JSON.parse(raw.text);
   } catch (error) {
-    throw new AuthError(400, 'parse_error', { detail: `JSON parse error - ${parseJsonError(error, raw.text)}` });
+    // DRF's JSONParser words, and no `code`: clients match this body as DRF sends it.
+    throw new AuthError('parse_error', { body: { detail: `JSON parse error - ${parseJsonError(error, raw.text)}` } });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fieldErrors({

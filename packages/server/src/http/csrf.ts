@@ -8,8 +8,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 export const isUnsafe = (request: FastifyRequest): boolean => !SAFE_METHODS.has(request.method);
 
-const csrfFailed = (reason: string) =>
-  new AuthError(403, 'csrf_failed', { detail: `CSRF Failed: ${reason}`, code: 'csrf_failed' });
+const csrfFailed = (reason: string) => new AuthError('csrf_failed', { detail: `CSRF Failed: ${reason}` });
 
 /**
  * The request must come from this origin or an allowed one: by `Origin`, or

@@ -1,4 +1,4 @@
-import { details, wwwAuthenticate } from '@tessera/protocol';
+import { wwwAuthenticate } from '@tessera/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AuthError } from '../errors.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
@@ -16,35 +16,36 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof StoreUnavailableError) {
       request.log.warn({ err: error.cause }, 'store unavailable');
       request.server.metrics.storeErrors.inc();
-      return reply
-        .code(503)
-        .header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({ detail: details.serviceUnavailable, code: 'service_unavailable' });
+      return send(new AuthError('service_unavailable', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
     }
     const mapped = error instanceof AuthError ? error : fromFastifyError(error as FastifyError);
     if (mapped === undefined) {
       request.log.error({ err: error }, 'unhandled error');
-      return reply.code(500).send({ detail: details.serverError, code: 'server_error' });
+      return send(new AuthError('server_error'));
     }
-    if (mapped.statusCode === 401) void reply.header('www-authenticate', wwwAuthenticate);
-    return reply.code(mapped.statusCode).headers(mapped.headers).send(mapped.body);
+    return send(mapped);
+
+    function send(answer: AuthError) {
+      if (answer.statusCode === 401) void reply.header('www-authenticate', wwwAuthenticate);
+      return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+    }
   });
 }
 
 function fromFastifyError(error: FastifyError): AuthError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AuthError(413, 'payload_too_large', { detail: details.payloadTooLarge, code: 'payload_too_large' });
+      return new AuthError('payload_too_large');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_EMPTY_TYPE':
-      return new AuthError(400, 'parse_error', { detail: 'Malformed request.', code: 'parse_error' });
+      return new AuthError('parse_error');
     default:
       break;
   }
   // Other 4xx errors Fastify raises about a request (e.g. a bad URL encoding).
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new AuthError(400, 'parse_error', { detail: 'Malformed request.', code: 'parse_error' });
+    return new AuthError('parse_error');
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestStats } from './request-stats.js';
-import type { SecurityEvent } from './security-log.js';
+import { SECURITY_EVENTS, type EventRecording, type SecurityEvent, type SecurityEventFields } from '../auth/events.js';
 
 /** What an operator alerts on, in Prometheus' text format at `GET /metrics`. */
 export interface Metrics {
@@ -72,29 +72,19 @@ export function createMetrics(): Metrics {
   };
 }
 
-/** Counts a security event into the matching metric. */
-export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, reason: string | undefined): void {
-  switch (event) {
-    case 'login_success':
-      return metrics.logins.inc({ outcome: 'success' });
-    case 'login_failure':
-      return metrics.logins.inc({ outcome: reason ?? 'unknown' });
-    case 'refresh':
-      return metrics.refreshes.inc({ outcome: 'rotated' });
-    case 'refresh_failure':
-      return metrics.refreshes.inc({ outcome: slug(reason ?? 'unknown') });
-    case 'refresh_token_reuse':
+/** Counts a security event into the metric {@link SECURITY_EVENTS} names for it. */
+export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, fields: SecurityEventFields): void {
+  const recording: EventRecording = SECURITY_EVENTS[event];
+  switch (recording.metric) {
+    case 'logins':
+      return metrics.logins.inc({ outcome: event === 'login_success' ? 'success' : (fields.reason ?? 'unknown') });
+    case 'refreshes':
+      return metrics.refreshes.inc({ outcome: event === 'refresh' ? 'rotated' : slug(fields.reason ?? 'unknown') });
+    case 'reuseDetections':
       return metrics.reuseDetections.inc();
-    case 'logout':
-    case 'blacklist':
-    case 'revoke_all':
-    case 'session_revoked':
-      return metrics.revocations.inc({ kind: event });
-    // Counted by the throttle itself, per limit.
-    case 'login_throttled':
-    case 'password_changed':
-    case 'profile_updated':
-    case 'user_created':
+    case 'revocations':
+      return metrics.revocations.inc({ kind: fields.via ?? event });
+    case undefined:
       return;
   }
 }

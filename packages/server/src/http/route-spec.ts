@@ -1,22 +1,40 @@
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import type { Awaitable } from '../awaitable.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** One endpoint: its paths (the first is canonical, the rest aliases) and its handler. */
-export interface RouteSpec {
+interface RouteBase {
   method: HttpMethod;
+  /** The first is canonical, the rest aliases. */
   paths: readonly string[];
-  /** `bearer`: the handler requires an access token, checked before the method (as DRF does). */
-  auth: 'none' | 'bearer';
   /** A short title, as DRF names a view. */
   name: string;
   description: string;
   schema: FastifySchema;
+}
+
+/** An endpoint anyone may call. */
+export interface PublicRoute extends RouteBase {
+  auth: 'none';
   /** May answer synchronously (a value, or a throw), which saves the hot paths a promise. */
   handler: (ctx: AuthContext, request: FastifyRequest, reply: FastifyReply) => Awaitable<unknown>;
 }
+
+/**
+ * An endpoint for a caller with a valid access token (`user`), who must also
+ * be staff (`staff`). The route table authenticates before the handler runs,
+ * as DRF checks before it dispatches, and hands the handler its principal:
+ * a protected handler cannot run without one.
+ */
+export interface ProtectedRoute extends RouteBase {
+  auth: 'user' | 'staff';
+  handler: (ctx: AuthContext, request: FastifyRequest, reply: FastifyReply, principal: Principal) => Awaitable<unknown>;
+}
+
+/** One endpoint: its paths, who may call it, and its handler. */
+export type RouteSpec = PublicRoute | ProtectedRoute;
 
 /** Identity with type checking, so each route module reads as data. */
 export function defineRoute(spec: RouteSpec): RouteSpec {

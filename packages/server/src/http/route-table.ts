@@ -1,9 +1,11 @@
-import { details } from '@tessera/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
+import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError } from '../errors.js';
 import { requirePrincipal } from './authorization.js';
 import type { RouteSpec } from './route-spec.js';
+import { bearer } from './schemas.js';
 
 /** Every method Fastify routes; those a path does not serve answer 405. */
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'] as const;
@@ -11,7 +13,8 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
 /** What a path is, kept in each of its routes' config. */
 interface PathInfo {
   allow: string;
-  protected: boolean;
+  /** What the path's other methods and OPTIONS require: staff when every route does, a user when any does. */
+  auth: RouteSpec['auth'];
   options: OptionsBody;
 }
 
@@ -33,8 +36,11 @@ interface FieldDescription {
 /**
  * Registers every route at each of its paths, and for each path the other
  * methods, answered as DRF answers them: protected paths authenticate first
- * (401), then 405 with `Allow`; a plain OPTIONS describes the path. Every
- * answer carries `Allow`, as DRF's views do. Anything else is 404.
+ * (401; 403 for a staff path and a caller who is not staff), then 405 with
+ * `Allow`; a plain OPTIONS describes the path. Every answer carries `Allow`,
+ * as DRF's views do. Anything else is 404. A protected route's handler runs
+ * only with the principal this table authenticated, and its OpenAPI entry
+ * says so: the declaration is the one place that decides.
  * Register it before the CORS plugin, whose hooks must run after these.
  */
 export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: readonly RouteSpec[]): void {
@@ -47,13 +53,22 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
     const info = describePath(served);
     for (const route of served) {
       const documented = route.paths[0] === path;
+      const schema = route.auth === 'none' ? route.schema : { ...route.schema, security: bearer };
       app.route({
         method: route.method,
         url: path,
         // Aliases are served but documented once.
-        schema: documented ? route.schema : { ...route.schema, hide: true },
+        schema: documented ? schema : { ...schema, hide: true },
         config: { path: info },
-        handler: (request, reply) => route.handler(ctx, request, reply.header('allow', info.allow)),
+        handler:
+          route.auth === 'none'
+            ? (request, reply) => route.handler(ctx, request, reply.header('allow', info.allow))
+            : (request, reply) => {
+                void reply.header('allow', info.allow);
+                return andThen(authorize(ctx, request, route.auth), (principal) =>
+                  route.handler(ctx, request, reply, principal),
+                );
+              },
       });
     }
     const others = ALL_METHODS.filter((method) => !served.some((route) => route.method === method));
@@ -64,9 +79,9 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
       config: { path: info },
       async handler(request, reply) {
         void reply.header('allow', info.allow);
-        if (info.protected) await requirePrincipal(ctx, request);
+        if (info.auth !== 'none') await authorize(ctx, request, info.auth);
         if (request.method === 'OPTIONS') return info.options;
-        throw new AuthError(405, 'method_not_allowed', { detail: `Method "${request.method}" not allowed.` });
+        throw new AuthError('method_not_allowed', { detail: `Method "${request.method}" not allowed.` });
       },
     });
   }
@@ -79,14 +94,27 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
     const info = pathInfoOf(request);
     if (info === undefined) return done();
     void reply.header('allow', info.allow);
-    const authenticated = info.protected
-      ? Promise.resolve().then(() => requirePrincipal(ctx, request))
-      : Promise.resolve();
+    const { auth } = info;
+    const authenticated =
+      auth === 'none' ? Promise.resolve() : Promise.resolve().then(() => authorize(ctx, request, auth));
     authenticated.then(() => reply.send(info.options), done);
   });
 
   app.setNotFoundHandler(() => {
-    throw new AuthError(404, 'not_found', { detail: details.notFound, code: 'not_found' });
+    throw new AuthError('not_found');
+  });
+}
+
+/**
+ * The caller of a protected route, who must be staff for a staff route.
+ * @throws {AuthError} 401 without valid credentials, 403 `permission_denied`.
+ */
+function authorize(ctx: AuthContext, request: FastifyRequest, auth: 'user' | 'staff'): Awaitable<Principal> {
+  const principal = requirePrincipal(ctx, request);
+  if (auth === 'user') return principal;
+  return andThen(principal, (caller) => {
+    if (!caller.user.isStaff) throw new AuthError('permission_denied');
+    return caller;
   });
 }
 
@@ -106,7 +134,11 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
   }
   return {
     allow: [...methods, 'OPTIONS'].join(', '),
-    protected: served.some((route) => route.auth === 'bearer'),
+    auth: served.every((route) => route.auth === 'staff')
+      ? 'staff'
+      : served.some((route) => route.auth !== 'none')
+        ? 'user'
+        : 'none',
     options: {
       name: first.name,
       description: first.description,

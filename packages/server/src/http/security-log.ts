@@ -1,45 +1,25 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientInfo } from '../auth/audit.js';
+import type { SecurityEvent, SecurityEventFields } from '../auth/events.js';
 import { countSecurityEvent } from './metrics.js';
 
-/** The security events the log records, one structured line each. */
-export type SecurityEvent =
-  | 'login_success'
-  | 'login_failure'
-  | 'login_throttled'
-  | 'refresh'
-  | 'refresh_failure'
-  | 'refresh_token_reuse'
-  | 'logout'
-  | 'blacklist'
-  | 'revoke_all'
-  | 'session_revoked'
-  | 'password_changed'
-  | 'profile_updated'
-  | 'user_created';
-
-export interface SecurityEventFields {
-  userId?: number | undefined;
-  sessionId?: string | undefined;
-  reason?: string | undefined;
-}
-
 /**
- * Logs one security event with the user, the session and the client address.
- * Never pass a password or a token here.
+ * Logs one security event with the user, the session and the client address,
+ * and counts it as {@link SECURITY_EVENTS} says. Never pass a password or a token here.
  */
 export function logSecurityEvent(
   request: FastifyRequest,
   event: SecurityEvent,
   fields: SecurityEventFields = {},
 ): void {
-  countSecurityEvent(request.server.metrics, event, fields.reason);
+  countSecurityEvent(request.server.metrics, event, fields);
   request.log.info(
     {
       security_event: event,
       user_id: fields.userId,
       session_id: fields.sessionId,
       reason: fields.reason,
+      via: fields.via,
       client_ip: request.ip,
       user_agent: userAgentOf(request),
     },

@@ -57,12 +57,10 @@ export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: T
       if (waitMs === 0) return;
       onThrottled?.(name);
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-      throw new AuthError(
-        429,
-        'throttled',
-        { detail: `Request was throttled. Expected available in ${seconds} seconds.`, code: 'throttled' },
-        { 'retry-after': String(seconds) },
-      );
+      throw new AuthError('throttled', {
+        detail: `Request was throttled. Expected available in ${seconds} seconds.`,
+        headers: { 'retry-after': String(seconds) },
+      });
     },
     async start() {
       if (redisUrl === undefined) return;

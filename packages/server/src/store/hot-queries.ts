@@ -2,6 +2,22 @@ import type { Kysely } from 'kysely';
 import { queryTemplate, type Params } from './query-template.js';
 import type { Database } from './schema.js';
 
+/** The user's columns a request reads with its session or refresh token: never the password hash. */
+export const SESSION_USER_COLUMNS = [
+  'u.id',
+  'u.username',
+  'u.email',
+  'u.first_name',
+  'u.last_name',
+  'u.is_active',
+  'u.is_staff',
+  'u.is_superuser',
+  'u.last_login',
+  'u.date_joined',
+  'u.role',
+  'u.permissions',
+] as const;
+
 /**
  * The queries of every login and refresh, of a protected request's session
  * lookup, and the audit log's insert,
@@ -37,7 +53,7 @@ export function hotQueries(db: Kysely<Database>) {
         .innerJoin('sessions as s', 's.id', 't.session_id')
         .leftJoin('users as u', 'u.id', 's.user_id')
         .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.created_at', 's.revoked_at', 's.revoke_reason'])
-        .selectAll('u')
+        .select(SESSION_USER_COLUMNS)
         .where('t.jti', '=', p.jti),
     ),
 
@@ -95,7 +111,7 @@ export function hotQueries(db: Kysely<Database>) {
         .selectFrom('sessions as s')
         .leftJoin('users as u', 'u.id', 's.user_id')
         .select(['s.id as session_id', 's.user_id as session_user_id', 's.revoked_at', 's.revoke_reason'])
-        .selectAll('u')
+        .select(SESSION_USER_COLUMNS)
         .where('s.id', '=', p.id),
     ),
   };

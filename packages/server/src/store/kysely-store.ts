@@ -14,6 +14,7 @@ import {
   type RotationOutcome,
   type SessionState,
   type Store,
+  type SessionUser,
   type UserRecord,
 } from './types.js';
 
@@ -209,7 +210,7 @@ export function createKyselyStore(
           sessionCreatedAt: Number(row.created_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
           sessionRevokeReason: row.revoke_reason,
-          user: row.id === null ? undefined : toUserRecord(row as Selectable<UsersTable>),
+          user: row.id === null ? undefined : toSessionUser(row as SessionUserRow),
         }
       );
     },
@@ -226,7 +227,7 @@ export function createKyselyStore(
         userId: Number(row.session_user_id),
         revokedAt: nullableNumber(row.revoked_at),
         revokeReason: row.revoke_reason,
-        user: row.id === null ? undefined : toUserRecord(row as Selectable<UsersTable>),
+        user: row.id === null ? undefined : toSessionUser(row as SessionUserRow),
       };
     },
 
@@ -331,11 +332,17 @@ export function createKyselyStore(
   };
 }
 
+type SessionUserRow = Omit<Selectable<UsersTable>, 'password'>;
+
 function toUserRecord(row: Selectable<UsersTable>): UserRecord {
+  return { ...toSessionUser(row), passwordHash: row.password };
+}
+
+/** Builds the user from exactly the columns it names, so a hash read by mistake is not passed on. */
+function toSessionUser(row: SessionUserRow): SessionUser {
   return {
     id: Number(row.id),
     username: row.username,
-    passwordHash: row.password,
     email: row.email,
     firstName: row.first_name,
     lastName: row.last_name,

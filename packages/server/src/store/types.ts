@@ -1,8 +1,12 @@
-/** A user as the rest of tessera sees one. */
-export interface UserRecord {
+import type { AuditEvent } from '../auth/events.js';
+
+/**
+ * A user as a request sees one: everything but the password hash. Sessions
+ * and refresh tokens are read with this, so the session cache never holds a hash.
+ */
+export interface SessionUser {
   id: number;
   username: string;
-  passwordHash: string;
   email: string;
   firstName: string;
   lastName: string;
@@ -13,6 +17,11 @@ export interface UserRecord {
   dateJoined: number;
   role: string;
   permissions: string[];
+}
+
+/** A user with the password hash, which only logins, password changes and the CLI read. */
+export interface UserRecord extends SessionUser {
+  passwordHash: string;
 }
 
 export type NewUser = Omit<UserRecord, 'id' | 'lastLogin'>;
@@ -27,7 +36,7 @@ export interface RefreshTokenState {
   sessionRevokedAt: number | null;
   sessionRevokeReason: RevokeReason | null;
   /** The session's user, read with the token (a refresh needs both); undefined once deleted. */
-  user: UserRecord | undefined;
+  user: SessionUser | undefined;
 }
 
 /** A session as its owner or an administrator sees it. */
@@ -48,7 +57,7 @@ export interface SessionState {
   revokedAt: number | null;
   revokeReason: RevokeReason | null;
   /** Undefined when the user has been deleted. */
-  user: UserRecord | undefined;
+  user: SessionUser | undefined;
 }
 
 /** A refresh token to record. */
@@ -110,24 +119,8 @@ export interface RevocationEvent {
   target: string;
 }
 
-/** What the audit log records. */
-export const AUDIT_EVENTS = [
-  'login_success',
-  'login_failure',
-  'login_throttled',
-  'refresh',
-  'refresh_token_reuse',
-  'logout',
-  'session_revoked',
-  'revoke_all',
-  'password_changed',
-  'profile_updated',
-  'user_created',
-  'user_deactivated',
-  'user_activated',
-] as const;
-
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+/** The audit log's events are listed with every security event, in the domain layer. */
+export type { AuditEvent } from '../auth/events.js';
 
 /**
  * One audit log entry. Text is stored as given: the caller escapes control

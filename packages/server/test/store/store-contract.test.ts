@@ -5,6 +5,7 @@ import {
   type AuditEvent,
   type NewUser,
   type Store,
+  type UserRecord,
 } from '../../src/store/types.js';
 import { availableDialects, createTestStore } from '../support/stores.js';
 
@@ -24,6 +25,9 @@ const newUser = (username: string, overrides: Partial<NewUser> = {}): NewUser =>
   permissions: ['app.view'],
   ...overrides,
 });
+
+/** A user as sessions and refresh tokens carry one. */
+const withoutHash = ({ passwordHash: _hash, ...user }: UserRecord): Omit<UserRecord, 'passwordHash'> => user;
 
 for (const dialect of availableDialects()) {
   describe(`store contract: ${dialect}`, () => {
@@ -90,9 +94,19 @@ for (const dialect of availableDialects()) {
         sessionCreatedAt: T0,
         sessionRevokedAt: null,
         sessionRevokeReason: null,
-        user: { ...user, lastLogin: T0 },
+        user: { ...withoutHash(user), lastLogin: T0 },
       });
       expect(await store.findSession(hex(1))).toMatchObject({ sessionId: hex(1), userId: user.id, revokedAt: null });
+    });
+
+    it('reads a session and a refresh token with their user, but never the password hash', async () => {
+      const user = await store.createUser(newUser('alice'));
+      await login(user.id, 1, 10);
+      const session = await other.findSession(hex(1));
+      const token = await other.findRefreshToken(hex(10));
+      expect(session?.user).toEqual({ ...withoutHash(user), lastLogin: T0 });
+      expect(token?.user).toEqual({ ...withoutHash(user), lastLogin: T0 });
+      expect(JSON.stringify([session, token])).not.toContain('argon2id');
     });
 
     it('rotates a token exactly once across concurrent calls from two handles', async () => {

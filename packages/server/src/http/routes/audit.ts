@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { parseTime } from '../../clock.js';
 import { AuthError, fieldErrors } from '../../errors.js';
-import { AUDIT_EVENTS, type AuditEvent, type AuditQuery, type AuditRecord } from '../../store/types.js';
-import { requirePrincipal } from '../authorization.js';
+import { AUDIT_EVENTS, type AuditEvent } from '../../auth/events.js';
+import type { AuditQuery, AuditRecord } from '../../store/types.js';
 import { defineRoute } from '../route-spec.js';
-import { bearer, errorResponses } from '../schemas.js';
+import { errorResponses } from '../schemas.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
@@ -36,19 +36,18 @@ function positiveInteger(text: string | undefined): number | undefined {
   return text !== undefined && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
 }
 
-const invalidPage = () => new AuthError(404, 'not_found', { detail: 'Invalid page.', code: 'not_found' });
+const invalidPage = () => new AuthError('not_found', { detail: 'Invalid page.' });
 
 export const auditListRoute = defineRoute({
   method: 'GET',
   paths: ['/api/audit/'],
-  auth: 'bearer',
+  auth: 'staff',
   name: 'Audit Log',
   description:
     'Security events, newest first; staff only. Filters: user (a username), event, since and until ' +
     '(ISO 8601 or epoch milliseconds); pages: page, page_size (at most 500).',
   schema: {
     tags: ['audit'],
-    security: bearer,
     querystring: {
       type: 'object',
       properties: {
@@ -63,13 +62,6 @@ export const auditListRoute = defineRoute({
     response: { 401: errorResponses[401] },
   },
   async handler(ctx, request) {
-    const { user } = await requirePrincipal(ctx, request);
-    if (!user.isStaff) {
-      throw new AuthError(403, 'permission_denied', {
-        detail: 'You do not have permission to perform this action.',
-        code: 'permission_denied',
-      });
-    }
     const query = readAuditQuery(request);
     const username = param(request, 'user');
     if (username !== undefined) {

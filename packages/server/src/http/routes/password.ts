@@ -1,12 +1,12 @@
 import type { MessageResponse } from '@tessera/protocol';
 import { accountMessages } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
+import { AuthError } from '../../errors.js';
 import { isHashablePassword } from '../../passwords/hasher.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
-import { requirePrincipal } from '../authorization.js';
 import { collectFields, throwFieldErrors } from '../body.js';
 import { defineRoute } from '../route-spec.js';
-import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
+import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 const FIELDS = ['old_password', 'new_password'] as const;
@@ -14,22 +14,21 @@ const FIELDS = ['old_password', 'new_password'] as const;
 export const passwordChangeRoute = defineRoute({
   method: 'POST',
   paths: ['/api/password/change/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Password Change',
   description: "Change the caller's password. Every other session of the caller ends; the one asking stays logged in.",
   schema: {
     tags: ['account'],
-    security: bearer,
     body: bodyOf({ old_password: 'The current password', new_password: 'The new password' }),
     response: { 200: schemas.message, ...errorResponses },
   },
-  async handler(ctx, request): Promise<MessageResponse> {
-    const principal = await requirePrincipal(ctx, request);
+  async handler(ctx, request, _reply, principal): Promise<MessageResponse> {
     const { values, errors } = collectFields(request, { old_password: {}, new_password: {} });
     // Before the old password is checked: this is where it could be guessed.
     await ctx.throttle.check('password', [{ key: `user:${principal.user.id}` }]);
-    // The hash as stored now, not as cached with the session.
-    const user = (await ctx.store.findUserById(principal.user.id)) ?? principal.user;
+    // The session carries no hash: read it as stored now.
+    const user = await ctx.store.findUserById(principal.user.id);
+    if (user === undefined) throw new AuthError('user_not_found');
     if (values.old_password !== undefined) {
       const matches =
         isHashablePassword(values.old_password) && (await ctx.hasher.verify(user.passwordHash, values.old_password));

@@ -1,29 +1,27 @@
-import { details, type ProfileResponse } from '@tessera/protocol';
+import type { ProfileResponse } from '@tessera/protocol';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, emailProblems } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
-import { andThen } from '../../awaitable.js';
-import { unauthorized } from '../../errors.js';
-import type { UserRecord } from '../../store/types.js';
-import { requirePrincipal } from '../authorization.js';
+import { AuthError } from '../../errors.js';
+import type { SessionUser } from '../../store/types.js';
 import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
 import { defineRoute } from '../route-spec.js';
-import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
+import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 /** The profile as the API shows it: the caller's own data only. */
-export function profileOf(user: UserRecord): ProfileResponse {
+export function profileOf(user: SessionUser): ProfileResponse {
   return { username: user.username, first_name: user.firstName, last_name: user.lastName, email: user.email };
 }
 
 export const profileRoute = defineRoute({
   method: 'GET',
   paths: ['/api/profile/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Profile',
   description: "The caller's own profile.",
-  schema: { tags: ['profile'], security: bearer, response: { 200: schemas.profile, 401: errorResponses[401] } },
-  // Synchronous when the session is cached: the most frequent protected request allocates no promise.
-  handler: (ctx, request) => andThen(requirePrincipal(ctx, request), ({ user }) => profileOf(user)),
+  schema: { tags: ['profile'], response: { 200: schemas.profile, 401: errorResponses[401] } },
+  // Synchronous: the most frequent protected request allocates no promise when its session is cached.
+  handler: (_ctx, _request, _reply, { user }) => profileOf(user),
 });
 
 const name: FieldSpec = { optional: true, allowBlank: true, maxLength: MAX_NAME_LENGTH };
@@ -36,17 +34,15 @@ const EDITABLE = {
 export const profileUpdateRoute = defineRoute({
   method: 'PATCH',
   paths: ['/api/profile/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Profile',
   description: 'Change any of first_name, last_name and email; the username cannot change. Answers the new profile.',
   schema: {
     tags: ['profile'],
-    security: bearer,
     body: bodyOf({ first_name: 'First name', last_name: 'Last name', email: 'Email address' }, Object.keys(EDITABLE)),
     response: { 200: schemas.profile, ...errorResponses },
   },
-  async handler(ctx, request): Promise<ProfileResponse> {
-    const principal = await requirePrincipal(ctx, request);
+  async handler(ctx, request, _reply, principal): Promise<ProfileResponse> {
     const { values, errors } = collectFields(request, EDITABLE);
     if (values.email !== undefined) errors.email ??= emailProblems(values.email);
     throwFieldErrors(errors, Object.keys(EDITABLE) as (keyof typeof EDITABLE)[]);
@@ -59,7 +55,7 @@ export const profileUpdateRoute = defineRoute({
       details: { fields: Object.keys(values).join(',') },
     });
     const user = await ctx.store.updateProfile(principal.user.id, changes, now, audit);
-    if (user === undefined) throw unauthorized('user_not_found', details.userNotFound);
+    if (user === undefined) throw new AuthError('user_not_found');
     logSecurityEvent(request, 'profile_updated', { userId: user.id, sessionId: principal.sessionId });
     return profileOf(user);
   },

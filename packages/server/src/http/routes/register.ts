@@ -49,9 +49,8 @@ export const registerRoute = defineRoute({
   },
   async handler(ctx, request, reply): Promise<ProfileResponse> {
     if (!ctx.settings.registrationOpen) {
-      throw new AuthError(403, 'permission_denied', {
+      throw new AuthError('permission_denied', {
         detail: 'Registration is closed. An administrator can create accounts with `tessera createuser`.',
-        code: 'permission_denied',
       });
     }
     const { values, errors } = collectFields(request, FIELDS);

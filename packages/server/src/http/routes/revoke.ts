@@ -1,26 +1,30 @@
 import { details, type MessageResponse } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../auth/access.js';
 import type { AuthContext } from '../../auth/context.js';
+import type { LogoutVia } from '../../auth/events.js';
 import { revokeAllSessions, revokeOwnRefreshToken } from '../../auth/revoke.js';
 import { AuthError } from '../../errors.js';
-import { requirePrincipal } from '../authorization.js';
 import { endSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
 import { defineRoute } from '../route-spec.js';
-import { bearer, bodyOf, errorResponses, schemas } from '../schemas.js';
+import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 /** Ends the session of the caller's refresh token named in the body. */
-async function revokeFromBody(ctx: AuthContext, request: FastifyRequest, via: 'logout' | 'revoke'): Promise<void> {
-  const principal = await requirePrincipal(ctx, request);
+async function revokeFromBody(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  principal: Principal,
+  via: LogoutVia,
+): Promise<void> {
   const refresh = presentedRefreshToken(ctx, request);
   const sessionId = await revokeOwnRefreshToken(ctx, refresh, principal, clientOf(request), via);
-  if (sessionId === undefined) throw new AuthError(400, 'invalid', { error: details.invalidToken });
-  logSecurityEvent(request, 'logout', { userId: principal.user.id, sessionId });
+  if (sessionId === undefined) throw new AuthError('invalid', { body: { error: details.invalidToken } });
+  logSecurityEvent(request, 'logout', { userId: principal.user.id, sessionId, via });
 }
 
 const revokeSchema = (response: Record<number, unknown>) => ({
   tags: ['sessions'],
-  security: bearer,
   body: bodyOf({ refresh: 'A refresh token of the caller' }),
   response: { ...response, ...errorResponses },
 });
@@ -28,12 +32,12 @@ const revokeSchema = (response: Record<number, unknown>) => ({
 export const tokenRevokeRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/revoke/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Token Revoke',
   description: "Revoke one of the caller's refresh tokens and end its session. Idempotent.",
   schema: revokeSchema({ 200: schemas.message }),
-  async handler(ctx, request): Promise<MessageResponse> {
-    await revokeFromBody(ctx, request, 'revoke');
+  async handler(ctx, request, _reply, principal): Promise<MessageResponse> {
+    await revokeFromBody(ctx, request, principal, 'revoke');
     return { message: 'Token revoked successfully' };
   },
 });
@@ -41,12 +45,12 @@ export const tokenRevokeRoute = defineRoute({
 export const logoutRoute = defineRoute({
   method: 'POST',
   paths: ['/api/auth/logout/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Logout',
   description: "Log out: revoke the caller's refresh token and end its session. 205 with an empty body.",
   schema: revokeSchema({ 205: { description: 'Logged out; no body', type: 'null' } }),
-  async handler(ctx, request, reply) {
-    await revokeFromBody(ctx, request, 'logout');
+  async handler(ctx, request, reply, principal) {
+    await revokeFromBody(ctx, request, principal, 'logout');
     endSessionCookies(ctx, reply);
     return reply.code(205).send();
   },
@@ -55,12 +59,11 @@ export const logoutRoute = defineRoute({
 export const tokenRevokeAllRoute = defineRoute({
   method: 'POST',
   paths: ['/api/token/revoke-all/'],
-  auth: 'bearer',
+  auth: 'user',
   name: 'Token Revoke All',
   description: 'End every session of the caller, with their refresh and access tokens.',
-  schema: { tags: ['sessions'], security: bearer, response: { 200: schemas.message, ...errorResponses } },
-  async handler(ctx, request, reply): Promise<MessageResponse> {
-    const principal = await requirePrincipal(ctx, request);
+  schema: { tags: ['sessions'], response: { 200: schemas.message, ...errorResponses } },
+  async handler(ctx, request, reply, principal): Promise<MessageResponse> {
     const count = await revokeAllSessions(ctx, principal, clientOf(request));
     endSessionCookies(ctx, reply);
     logSecurityEvent(request, 'revoke_all', { userId: principal.user.id, reason: `${count} sessions` });

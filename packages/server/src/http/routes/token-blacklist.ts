@@ -20,7 +20,7 @@ export const tokenBlacklistRoute = defineRoute({
     const refresh = presentedRefreshToken(ctx, request);
     try {
       const ended = await blacklistRefreshToken(ctx, refresh, clientOf(request));
-      logSecurityEvent(request, 'blacklist', ended);
+      logSecurityEvent(request, 'logout', { ...ended, via: 'blacklist' });
       endSessionCookies(ctx, reply);
     } catch (error) {
       if (error instanceof TokenError) throw tokenNotValid(error);

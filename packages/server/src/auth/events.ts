@@ -1,0 +1,55 @@
+/** Where a security event goes besides the log line every event gets. */
+export interface EventRecording {
+  /** Written to the audit log, in the transaction of the change it records. */
+  readonly audited: boolean;
+  /** The Prometheus counter it adds to; none when another part counts it (the throttle counts refusals per limit). */
+  readonly metric?: 'logins' | 'refreshes' | 'reuseDetections' | 'revocations';
+}
+
+/**
+ * Every security event tessera records, and where each one goes: the one list
+ * the log, the audit log, `/api/audit/`'s filter, the CLI and the metrics read.
+ * A refresh token ended by `/api/token/blacklist/`, `/api/token/revoke/` or
+ * `/api/auth/logout/` is a `logout`, told apart by its `via`.
+ */
+export const SECURITY_EVENTS = {
+  login_success: { audited: true, metric: 'logins' },
+  login_failure: { audited: true, metric: 'logins' },
+  login_throttled: { audited: true },
+  refresh: { audited: true, metric: 'refreshes' },
+  // A refused refresh token changes nothing: logged and counted, not audited.
+  refresh_failure: { audited: false, metric: 'refreshes' },
+  refresh_token_reuse: { audited: true, metric: 'reuseDetections' },
+  logout: { audited: true, metric: 'revocations' },
+  session_revoked: { audited: true, metric: 'revocations' },
+  revoke_all: { audited: true, metric: 'revocations' },
+  password_changed: { audited: true },
+  profile_updated: { audited: true },
+  user_created: { audited: true },
+  user_deactivated: { audited: true },
+  user_activated: { audited: true },
+} as const satisfies Record<string, EventRecording>;
+
+export type SecurityEvent = keyof typeof SECURITY_EVENTS;
+
+/** The events the audit log records. */
+export type AuditEvent = {
+  [Event in SecurityEvent]: (typeof SECURITY_EVENTS)[Event]['audited'] extends true ? Event : never;
+}[SecurityEvent];
+
+/** Every {@link AuditEvent}, in the table's order. */
+export const AUDIT_EVENTS = (Object.keys(SECURITY_EVENTS) as SecurityEvent[]).filter(
+  (event): event is AuditEvent => SECURITY_EVENTS[event].audited,
+);
+
+/** How a refresh token was ended: which endpoint, for `logout` events. */
+export type LogoutVia = 'logout' | 'revoke' | 'blacklist';
+
+/** What a security event's log line says besides its name and the client. */
+export interface SecurityEventFields {
+  userId?: number | undefined;
+  sessionId?: string | undefined;
+  reason?: string | undefined;
+  /** Which endpoint ended a refresh token, for `logout`. */
+  via?: LogoutVia | undefined;
+}
