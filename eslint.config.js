@@ -2,6 +2,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NODE_PROTOCOL = {
+  regex: '^(fs|path|crypto|util|stream|readline|http|os|child_process|net|url)(/.*)?$',
+  message: 'Use the node: protocol.',
+};
+const JWT_LIBRARIES = ['fast-jwt', 'jose'].map((name) => ({
+  name,
+  message: 'Only src/tokens/jwt.ts touches the JWT library.',
+}));
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -16,12 +25,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              regex: '^(fs|path|crypto|util|stream|readline|http|os|child_process|net|url)(/.*)?$',
-              message: 'Use the node: protocol.',
-            },
-          ],
+          patterns: [NODE_PROTOCOL],
         },
       ],
     },
@@ -54,13 +58,21 @@ export default tseslint.config(
   {
     files: ['packages/server/src/**'],
     ignores: ['packages/server/src/tokens/jwt.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: JWT_LIBRARIES, patterns: [NODE_PROTOCOL] }] },
+  },
+  {
+    files: ['packages/server/src/auth/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'fast-jwt', message: 'Only src/tokens/jwt.ts touches the JWT library.' },
-            { name: 'jose', message: 'Only src/tokens/jwt.ts touches the JWT library.' },
+          paths: JWT_LIBRARIES,
+          patterns: [
+            NODE_PROTOCOL,
+            {
+              group: ['../http/*'],
+              message: 'The domain layer (auth/) does not import from http/: pass what it needs in.',
+            },
           ],
         },
       ],

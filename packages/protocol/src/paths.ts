@@ -25,6 +25,9 @@ export const paths = {
   register: '/api/register/',
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
+  audit: '/api/audit/',
+  health: '/healthz',
+  readiness: '/readyz',
 } as const;
 
 /** One of the API's paths. */

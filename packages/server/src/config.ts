@@ -4,7 +4,7 @@
  */
 
 import { isIP } from 'node:net';
-import { parseRateLimits, type RateLimits } from './counters/rate-limits.js';
+import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
 export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser'] as const;
@@ -52,6 +52,8 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** Prepended to every API path, e.g. `/auth`; empty by default. */
   readonly pathPrefix: string;
+  /** A built web app to serve at `/`; by default `tessera serve` serves the installed `@tessera/web`, if any. */
+  readonly webRoot: string | undefined;
   readonly logLevel: string;
 }
 
@@ -216,6 +218,7 @@ export function resolveConfig(env: Env): Config {
     cookieSameSite: sameSite === 'strict' || sameSite === 'none' ? sameSite : 'lax',
     trustedProxies: Object.freeze(trustedProxies),
     pathPrefix,
+    webRoot: read('TESSERA_WEB_ROOT'),
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

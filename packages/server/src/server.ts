@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
-import { DEFAULT_WEB_ROOT, webAppServable } from './http/web-app.js';
+import { installedWebApp, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 
 /**
  * Opens the store (migrating it), builds the app and listens. The store is
- * closed with the app; SIGINT and SIGTERM close both gracefully.
+ * closed with the app; SIGINT and SIGTERM close both gracefully. The web app
+ * served is `config.webRoot` (`TESSERA_WEB_ROOT`), else the installed `@tessera/web`.
  */
-export async function startServer(config: Config, webRoot: string = DEFAULT_WEB_ROOT): Promise<FastifyInstance> {
+export async function startServer(config: Config): Promise<FastifyInstance> {
+  const webRoot = config.webRoot ?? installedWebApp();
   const store = await openStore(config, { backgroundCheckpoints: true });
   const warnings: string[] = [];
   const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
@@ -19,7 +21,7 @@ export async function startServer(config: Config, webRoot: string = DEFAULT_WEB_
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config.pruneIntervalSeconds);
   const address = await app.listen({ port: config.port, host: config.host });
-  const web = webAppServable(config, webRoot);
+  const web = webRoot !== undefined && webAppServable(config, webRoot);
   if (!web) app.log.info(webAppMissing(config));
   if (process.stdout.isTTY) process.stdout.write(banner(address, config, web));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -47,6 +47,7 @@ describe('resolveConfig', () => {
       cookieSameSite: 'lax',
       trustedProxies: [],
       pathPrefix: '',
+      webRoot: undefined,
       logLevel: 'info',
     });
   });

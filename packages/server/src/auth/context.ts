@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { CsrfTokens } from './csrf-tokens.js';
-import type { Throttle } from '../http/throttle.js';
+import type { CsrfTokens } from '../cookie-mode/csrf-tokens.js';
+import type { Throttle } from '../rate-limit/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SessionCache } from '../revocation/session-cache.js';

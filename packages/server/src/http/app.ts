@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
-import { createCsrfTokens } from '../auth/csrf-tokens.js';
+import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createSuccessorIds, randomId } from '../ids.js';
@@ -21,7 +21,7 @@ import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import { createThrottle } from './throttle.js';
+import { createThrottle } from '../rate-limit/throttle.js';
 import { registerWebApp } from './web-app.js';
 import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
@@ -55,7 +55,7 @@ export interface AppOptions {
   /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
   logger?: FastifyServerOptions['logger'];
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
-  webRoot?: string;
+  webRoot?: string | undefined;
 }
 
 const API_ROUTES = [

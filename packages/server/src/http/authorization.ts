@@ -3,8 +3,8 @@ import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError, TokenError, accessTokenNotValid } from '../errors.js';
-import { cookieNames, cookieOf } from './cookies.js';
-import { isUnsafe, requireCsrf } from './csrf.js';
+import { cookieNames, cookieOf } from '../cookie-mode/cookies.js';
+import { isUnsafe, requireCsrf } from '../cookie-mode/csrf.js';
 
 /** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
 export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };

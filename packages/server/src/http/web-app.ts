@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-
-/** Where `npm run build -w @tessera/web` (or `npm start`) puts the app, seen from this module in dist/http/. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../apps/web/dist/', import.meta.url));
 
 /** Paths that belong to the server, never to the app's client-side routes. */
 const SERVER_PATHS = ['/api/', '/api', '/healthz', '/readyz', '/metrics', '/assets/'];
@@ -30,7 +27,7 @@ export interface WebConfig {
  * @returns whether the app is served: false when `root` has no `index.html` (not built) or a prefix is set.
  * @example
  * ```ts
- * if (!(await registerWebApp(app, config, DEFAULT_WEB_ROOT))) app.log.info('web app not built');
+ * if (!(await registerWebApp(app, config, '/srv/tessera-web'))) app.log.info('web app not built');
  * ```
  */
 export async function registerWebApp(app: FastifyInstance, config: Config, root: string): Promise<boolean> {
@@ -77,4 +74,17 @@ function wantsAppPage(request: FastifyRequest): boolean {
   const path = request.url.split('?', 1)[0] ?? '/';
   if (SERVER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix))) return false;
   return path === '/' || request.routeOptions.url === undefined;
+}
+
+/**
+ * The built app of the `@tessera/web` package, found as Node finds any
+ * installed package (in this repository, the workspace's link to apps/web).
+ * Undefined when it is not installed.
+ */
+export function installedWebApp(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@tessera/web/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
 }

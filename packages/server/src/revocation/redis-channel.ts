@@ -1,21 +1,8 @@
 import type { Redis } from 'ioredis';
+import { createRedisClient } from '../redis.js';
 import type { RevocationChannel } from './feed.js';
 
 const CHANNEL = 'tessera:revocations';
-
-/** Redis connection options that fail fast instead of queueing while Redis is down. */
-export const REDIS_OPTIONS = {
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  connectTimeout: 2000,
-  retryStrategy: () => 500,
-  lazyConnect: true,
-} as const;
-
-/** ioredis, loaded when Redis is configured: a server without it does not pay its memory. */
-export async function loadRedis(): Promise<typeof Redis> {
-  return (await import('ioredis')).Redis;
-}
 
 /**
  * Revocations over Redis pub/sub, connected by `subscribe`. ioredis
@@ -37,9 +24,8 @@ export function createRedisChannel(url: string, onStatus: (up: boolean, error?: 
       await publisher.publish(CHANNEL, JSON.stringify(event));
     },
     async subscribe(listener) {
-      const Client = await loadRedis();
-      publisher = new Client(url, REDIS_OPTIONS);
-      subscriber = new Client(url, { ...REDIS_OPTIONS, enableOfflineQueue: true });
+      publisher = await createRedisClient(url);
+      subscriber = await createRedisClient(url, { enableOfflineQueue: true });
       for (const connection of [publisher, subscriber]) {
         for (const event of ['ready', 'close', 'end']) connection.on(event, () => update());
         connection.on('error', (error: unknown) => update(error));

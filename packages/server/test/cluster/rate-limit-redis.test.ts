@@ -1,13 +1,12 @@
-import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import { REDIS_OPTIONS } from '../../src/revocation/redis-channel.js';
+import { createRedisClient } from '../../src/redis.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 const redisUrl = inject('redisUrl');
 
 describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
   it('counts attempts on every instance against one limit', async () => {
-    const redis = new Redis(redisUrl!, { ...REDIS_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
+    const redis = await createRedisClient(redisUrl!, { lazyConnect: false, enableOfflineQueue: true });
     const keys = await redis.keys('tessera:rl:obtain:*');
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();

@@ -1,3 +1,4 @@
+import { paths } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { parseTime } from '../../clock.js';
 import { AuthError, fieldErrors } from '../../errors.js';
@@ -40,7 +41,7 @@ const invalidPage = () => new AuthError('not_found', { detail: 'Invalid page.' }
 
 export const auditListRoute = defineRoute({
   method: 'GET',
-  paths: ['/api/audit/'],
+  paths: [paths.audit],
   auth: 'staff',
   name: 'Audit Log',
   description:

@@ -1,11 +1,12 @@
-import { csrfTokenFor } from '../cookie-transport.js';
-import { setCsrfCookie } from '../cookies.js';
+import { paths } from '@tessera/protocol';
+import { csrfTokenFor } from '../../cookie-mode/transport.js';
+import { setCsrfCookie } from '../../cookie-mode/cookies.js';
 import { defineRoute } from '../route-spec.js';
 import { objectOf } from '../schemas.js';
 
 export const csrfRoute = defineRoute({
   method: 'GET',
-  paths: ['/api/csrf/'],
+  paths: [paths.csrf],
   auth: 'none',
   name: 'CSRF Token',
   description:

@@ -1,8 +1,9 @@
+import { paths } from '@tessera/protocol';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 
 export const healthRoute = defineRoute({
   method: 'GET',
-  paths: ['/healthz'],
+  paths: [paths.health],
   auth: 'none',
   name: 'Health',
   description: 'Liveness: the process is up and serving.',
@@ -12,7 +13,7 @@ export const healthRoute = defineRoute({
 
 export const readinessRoute = defineRoute({
   method: 'GET',
-  paths: ['/readyz'],
+  paths: [paths.readiness],
   auth: 'none',
   name: 'Readiness',
   description: 'Readiness: the store answers. 503 while it does not.',

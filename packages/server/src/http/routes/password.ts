@@ -1,4 +1,4 @@
-import type { MessageResponse } from '@tessera/protocol';
+import { type MessageResponse, paths } from '@tessera/protocol';
 import { accountMessages } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
 import { AuthError } from '../../errors.js';
@@ -13,7 +13,7 @@ const FIELDS = ['old_password', 'new_password'] as const;
 
 export const passwordChangeRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/password/change/'],
+  paths: [paths.passwordChange],
   auth: 'user',
   name: 'Password Change',
   description: "Change the caller's password. Every other session of the caller ends; the one asking stays logged in.",

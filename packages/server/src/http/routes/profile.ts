@@ -1,4 +1,4 @@
-import type { ProfileResponse } from '@tessera/protocol';
+import { paths, type ProfileResponse } from '@tessera/protocol';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, emailProblems } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
 import { AuthError } from '../../errors.js';
@@ -15,7 +15,7 @@ export function profileOf(user: SessionUser): ProfileResponse {
 
 export const profileRoute = defineRoute({
   method: 'GET',
-  paths: ['/api/profile/'],
+  paths: [paths.profile],
   auth: 'user',
   name: 'Profile',
   description: "The caller's own profile.",
@@ -33,7 +33,7 @@ const EDITABLE = {
 
 export const profileUpdateRoute = defineRoute({
   method: 'PATCH',
-  paths: ['/api/profile/'],
+  paths: [paths.profile],
   auth: 'user',
   name: 'Profile',
   description: 'Change any of first_name, last_name and email; the username cannot change. Answers the new profile.',

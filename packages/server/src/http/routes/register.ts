@@ -1,4 +1,4 @@
-import type { ProfileResponse } from '@tessera/protocol';
+import { paths, type ProfileResponse } from '@tessera/protocol';
 import {
   MAX_EMAIL_LENGTH,
   MAX_NAME_LENGTH,
@@ -29,7 +29,7 @@ const ORDER = Object.keys(FIELDS) as (keyof typeof FIELDS)[];
 
 export const registerRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/register/'],
+  paths: [paths.register],
   auth: 'none',
   name: 'Register',
   description: 'Create an account (only when TESSERA_REGISTRATION=open). 201 with the new profile; log in next.',

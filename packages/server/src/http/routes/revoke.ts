@@ -1,11 +1,11 @@
-import { details, type MessageResponse } from '@tessera/protocol';
+import { details, type MessageResponse, paths } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/access.js';
 import type { AuthContext } from '../../auth/context.js';
 import type { LogoutVia } from '../../auth/events.js';
 import { revokeAllSessions, revokeOwnRefreshToken } from '../../auth/revoke.js';
 import { AuthError } from '../../errors.js';
-import { endSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
+import { endSessionCookies, presentedRefreshToken } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -31,7 +31,7 @@ const revokeSchema = (response: Record<number, unknown>) => ({
 
 export const tokenRevokeRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/revoke/'],
+  paths: [paths.tokenRevoke],
   auth: 'user',
   name: 'Token Revoke',
   description: "Revoke one of the caller's refresh tokens and end its session. Idempotent.",
@@ -44,7 +44,7 @@ export const tokenRevokeRoute = defineRoute({
 
 export const logoutRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/auth/logout/'],
+  paths: [paths.authLogout],
   auth: 'user',
   name: 'Logout',
   description: "Log out: revoke the caller's refresh token and end its session. 205 with an empty body.",
@@ -58,7 +58,7 @@ export const logoutRoute = defineRoute({
 
 export const tokenRevokeAllRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/revoke-all/'],
+  paths: [paths.tokenRevokeAll],
   auth: 'user',
   name: 'Token Revoke All',
   description: 'End every session of the caller, with their refresh and access tokens.',

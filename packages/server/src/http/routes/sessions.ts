@@ -1,4 +1,4 @@
-import type { RevokeOthersResponse, SessionResponse } from '@tessera/protocol';
+import { paths, type RevokeOthersResponse, type SessionResponse } from '@tessera/protocol';
 import { listOwnSessions, revokeOtherSessions, revokeOwnSession } from '../../auth/sessions.js';
 import { AuthError } from '../../errors.js';
 import { defineRoute } from '../route-spec.js';
@@ -7,7 +7,7 @@ import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const sessionListRoute = defineRoute({
   method: 'GET',
-  paths: ['/api/sessions/'],
+  paths: [paths.sessions],
   auth: 'user',
   name: 'Session List',
   description: "The caller's live sessions, most recently used first; `current` marks the one asking.",
@@ -19,7 +19,7 @@ export const sessionListRoute = defineRoute({
 
 export const sessionRevokeRoute = defineRoute({
   method: 'DELETE',
-  paths: ['/api/sessions/:id/'],
+  paths: [`${paths.sessions}:id/`],
   auth: 'user',
   name: 'Session',
   description: "End one of the caller's sessions, with its refresh and access tokens. 204; 404 for any other id.",
@@ -38,7 +38,7 @@ export const sessionRevokeRoute = defineRoute({
 
 export const sessionRevokeOthersRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/sessions/revoke-others/'],
+  paths: [paths.sessionsRevokeOthers],
   auth: 'user',
   name: 'Session Revoke Others',
   description: 'End every session of the caller except the one asking.',

@@ -1,13 +1,14 @@
+import { paths } from '@tessera/protocol';
 import { blacklistRefreshToken } from '../../auth/revoke.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
-import { endSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
+import { endSessionCookies, presentedRefreshToken } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, emptyObject, errorResponses } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const tokenBlacklistRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/blacklist/'],
+  paths: [paths.tokenBlacklist],
   auth: 'none',
   name: 'Token Blacklist',
   description: "Revoke a refresh token and end its session, including the session's access tokens.",

@@ -1,19 +1,19 @@
-import type { TokenPairResponse } from '@tessera/protocol';
+import { paths, type TokenPairResponse } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
 import { AuthError } from '../../errors.js';
 import { LoginFailedError, badCredentials, logIn } from '../../auth/login.js';
 import { readFields } from '../body.js';
-import { issueSessionCookies, requireLoginCsrf } from '../cookie-transport.js';
+import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
-import { usernameKey } from '../throttle.js';
+import { usernameKey } from '../../rate-limit/throttle.js';
 
 export const tokenObtainRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/', '/api/auth/login/', '/api-token-auth/'],
+  paths: [paths.tokenObtain, paths.authLogin, paths.legacyTokenAuth],
   auth: 'none',
   name: 'Token Obtain Pair',
   description: 'Log in with a username and password; starts a session and returns a refresh and an access token.',

@@ -1,14 +1,14 @@
-import type { TokenRefreshResponse } from '@tessera/protocol';
+import { paths, type TokenRefreshResponse } from '@tessera/protocol';
 import { RefreshTokenReuseError, rotateRefreshToken } from '../../auth/refresh.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
-import { issueSessionCookies, presentedRefreshToken } from '../cookie-transport.js';
+import { issueSessionCookies, presentedRefreshToken } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const tokenRefreshRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/refresh/', '/api/auth/refresh/'],
+  paths: [paths.tokenRefresh, paths.authRefresh],
   auth: 'none',
   name: 'Token Refresh',
   description:

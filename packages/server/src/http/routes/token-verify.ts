@@ -1,3 +1,4 @@
+import { paths } from '@tessera/protocol';
 import { verifyAnyToken } from '../../auth/access.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
 import { readFields } from '../body.js';
@@ -6,7 +7,7 @@ import { bodyOf, emptyObject, errorResponses } from '../schemas.js';
 
 export const tokenVerifyRoute = defineRoute({
   method: 'POST',
-  paths: ['/api/token/verify/'],
+  paths: [paths.tokenVerify],
   auth: 'none',
   name: 'Token Verify',
   description: 'Check that a token, access or refresh, is valid and not revoked.',

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
-import { constantTimeEqual } from '../auth/csrf-tokens.js';
+import { constantTimeEqual } from './csrf-tokens.js';
 import { AuthError } from '../errors.js';
 import { CSRF_COOKIE, CSRF_HEADER, cookieOf } from './cookies.js';
 

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext, IssuedPair } from '../auth/context.js';
 import { TokenError } from '../errors.js';
 import { readToken, sessionIdOf } from '../tokens/claims.js';
-import { collectFields, throwFieldErrors } from './body.js';
+import { collectFields, throwFieldErrors } from '../http/body.js';
 import { CSRF_COOKIE, clearSessionCookies, cookieNames, cookieOf, setSessionCookies } from './cookies.js';
 import { requireAllowedOrigin, requireCsrf } from './csrf.js';
 

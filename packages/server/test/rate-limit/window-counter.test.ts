@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createLocalCounter, createRedisCounter, withLocalFallback } from '../../src/counters/window-counter.js';
-import { REDIS_OPTIONS } from '../../src/revocation/redis-channel.js';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLocalCounter, createRedisCounter, withLocalFallback } from '../../src/rate-limit/window-counter.js';
+import { createRedisClient } from '../../src/redis.js';
 import { createManualClock } from '../support/clock.js';
 
 const redisUrl = inject('redisUrl');
@@ -30,7 +30,10 @@ describe('local window counter', () => {
 });
 
 describe.runIf(redisUrl !== null)('Redis window counter (real Redis)', () => {
-  const redis = new Redis(redisUrl ?? '', { ...REDIS_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = await createRedisClient(redisUrl ?? '', { lazyConnect: false, enableOfflineQueue: true });
+  });
   afterAll(() => redis.quit());
 
   it('shares one count between every counter on the same Redis, with the window as TTL', async () => {
@@ -52,7 +55,7 @@ describe.runIf(redisUrl !== null)('Redis window counter (real Redis)', () => {
   });
 
   it('falls back to local counting when Redis does not answer, and says so once', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { ...REDIS_OPTIONS, retryStrategy: () => null });
+    const dead = await createRedisClient('redis://127.0.0.1:1', { retryStrategy: () => null });
     const told: unknown[] = [];
     const counter = withLocalFallback(createRedisCounter(dead), createLocalCounter(createManualClock()), (error) =>
       told.push(error),

@@ -2,15 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { RateLimitName, RateLimits } from '../counters/rate-limits.js';
-import {
-  createLocalCounter,
-  createRedisCounter,
-  withLocalFallback,
-  type WindowCounter,
-} from '../counters/window-counter.js';
+import type { RateLimitName, RateLimits } from './rate-limits.js';
+import { createLocalCounter, createRedisCounter, withLocalFallback, type WindowCounter } from './window-counter.js';
 import { AuthError } from '../errors.js';
-import { REDIS_OPTIONS, loadRedis } from '../revocation/redis-channel.js';
+import { createRedisClient } from '../redis.js';
 
 /** One bucket a request counts against; `share` multiplies the endpoint's limit for wider buckets. */
 export interface ThrottleKey {
@@ -64,8 +59,7 @@ export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: T
     },
     async start() {
       if (redisUrl === undefined) return;
-      const Client = await loadRedis();
-      redis = new Client(redisUrl, REDIS_OPTIONS);
+      redis = await createRedisClient(redisUrl);
       redis.on('error', () => {
         // Reported once per outage by the fallback below; ioredis reconnects by itself.
       });
