@@ -1,5 +1,5 @@
 /**
- * Cookie mode (`TESSERA_COOKIE_MODE=on`, seed 003): login and refresh also set
+ * Cookie mode (`TESSERA_COOKIE_MODE=on`): login and refresh also set
  * the pair as HttpOnly cookies, and the token endpoints read the refresh
  * cookie when the body has none. Every request a cookie authenticates must
  * pass the CSRF checks; Bearer clients are unaffected.

@@ -60,8 +60,8 @@ export class HashThreadError extends Error {
  *
  * A thread starts on first use and ends after `idleMs` without work: each is a
  * V8 isolate of about 8 MB, which a server between logins need not hold.
- * Starting one costs about 40 ms of CPU (measured), so within a burst of
- * logins the threads are kept, and a lone login waits about that much longer.
+ * Starting one costs tens of milliseconds of CPU, so within a burst of logins
+ * the threads are kept, and only a lone login after a quiet spell pays it.
  */
 export function createHashThreads(
   size: number,

@@ -14,7 +14,11 @@ export interface RateLimit {
 /** Limits by endpoint; a name left out is not limited. Empty when limits are off. */
 export type RateLimits = Readonly<Partial<Record<RateLimitName, RateLimit>>>;
 
-/** The seeds' values (5 logins and 10 refreshes a minute), and the hardening issue's 3 password changes an hour. */
+/**
+ * What a SimpleJWT deployment with DRF's throttling typically sets (5 logins
+ * and 10 refreshes a minute), and 3 password changes an hour: each old
+ * password tried is a guess at it.
+ */
 export const DEFAULT_RATE_LIMITS = 'obtain=5/minute,refresh=10/minute,password=3/hour,register=10/hour';
 
 const UNITS: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };

@@ -21,9 +21,9 @@ export interface SqliteStoreOptions {
 
 /**
  * SQLite's own default page cache, 2 MiB a connection. better-sqlite3 builds
- * SQLite with 16 MiB, which steady refreshes filled: 18 MB more resident
- * memory, and no refresh or GET throughput gained (measured). Pages not
- * cached come from the OS's page cache.
+ * SQLite with 16 MiB, which steady refreshes fill with pages the OS's page
+ * cache holds anyway: resident memory grows and no throughput is gained
+ * (docs/benchmarks.md, "Memory").
  */
 const SQLITE_CACHE_KIB = 2000;
 

@@ -1,12 +1,10 @@
 /**
  * The only module that touches the JWT library.
  *
- * Why fast-jwt: measured side by side on this 2-core machine (Node 20,
- * `npm install --no-save jose && npm run bench -- jwt`, 2026-11-24), HS256
- * verify: fast-jwt 177k/s, this codec (pre-checks + fast-jwt) 145k/s, jose's
- * async `jwtVerify` 13k/s; sign: fast-jwt 163k/s, jose 11k/s. Every protected
- * request verifies a token, so the hot path must not pay jose's ~11x. jose
- * stays the right tool for JWK/JWKS.
+ * Why fast-jwt: every protected request verifies a token, and fast-jwt's
+ * synchronous verify is an order of magnitude faster than jose's async
+ * `jwtVerify` (`npm run bench -- jwt`; docs/benchmarks.md, "The JWT
+ * library"). jose stays the right tool for JWK/JWKS.
  *
  * Before any crypto the token is checked for size, shape and header so that
  * hostile input is refused cheaply and the algorithm cannot be chosen by the
@@ -70,8 +68,8 @@ export function createJwtCodec(secretKey: string): JwtCodec {
     ignoreNotBefore: true,
   });
 
-  // Keyed by the signature: V8 hashes a string key whole, and hashing the
-  // whole token of each request was 2.6% of a protected GET's CPU (perf).
+  // Keyed by the signature: V8 hashes a string key whole, and a whole token
+  // is five times longer than its signature; a hit still compares the whole token.
   const verified = new Map<string, { token: string; claims: Readonly<Record<string, unknown>> }>();
   const remember = (token: string, claims: Readonly<Record<string, unknown>>) => {
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);

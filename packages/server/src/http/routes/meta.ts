@@ -35,7 +35,7 @@ export const readinessRoute = defineRoute({
   },
 });
 
-/** `GET /`: the API's routes, as the seeds' first view lists them. */
+/** `GET /`: the API's routes, as a DRF API root lists its endpoints. */
 export function apiRootRoute(routes: readonly RouteSpec[], prefix: string): RouteSpec {
   const listing = routes.map((route) => ({
     path: route.paths[0],
