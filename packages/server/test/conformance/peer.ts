@@ -1,0 +1,114 @@
+// The SimpleJWT reference peer (bench/peers/simplejwt): Django + DRF +
+// SimpleJWT from Debian, run by its own serve.sh under gunicorn, in a process
+// group of its own so that stopping it stops gunicorn's workers too.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/processes.js';
+
+const PEER_DIR = fileURLToPath(new URL('../../../../bench/peers/simplejwt/', import.meta.url));
+/** serve.sh runs Debian's interpreter, whatever python3 is first on PATH. */
+const PYTHON = '/usr/bin/python3';
+/** What serve.sh needs: Django, DRF, SimpleJWT with its blacklist app, gunicorn. */
+const IMPORTS = 'import django, rest_framework, rest_framework_simplejwt.token_blacklist, gunicorn';
+/** gunicorn's start plus Django's migrate of a fresh SQLite file take a few seconds. */
+const READY_WITHIN_MS = 20_000;
+const READY_POLL_MS = 100;
+const OUTPUT_LIMIT = 8192;
+
+/** gunicorn's sync workers: one request each at a time. */
+export const PEER_WORKERS = Math.max(2, availableParallelism());
+
+/** How to install the peer, for every message that says it is missing. */
+export const PEER_SETUP = 'bash bench/peers/simplejwt/setup.sh';
+
+/** Why the peer cannot run here, or null when its Python packages are installed. */
+export function whyPeerIsMissing(): string | null {
+  const check = spawnSync(PYTHON, ['-c', IMPORTS], { encoding: 'utf8' });
+  if (check.error !== undefined) return `${PYTHON} cannot run (${check.error.message})`;
+  if (check.status !== 0) return `${PYTHON} cannot import its packages: ${check.stderr.trim().split('\n').at(-1)}`;
+  return null;
+}
+
+/** A running peer. */
+export interface RunningPeer {
+  readonly baseUrl: string;
+  /** SIGTERM to its process group, SIGKILL if still there after a while; removes its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts serve.sh on a free port with a fresh database in a temporary
+ * directory, signing with `secretKey`, and resolves once it answers HTTP.
+ *
+ * @example
+ * ```ts
+ * const peer = await startPeer('x'.repeat(48));
+ * await fetch(`${peer.baseUrl}/api/token/`, { method: 'POST' });
+ * await peer.stop();
+ * ```
+ */
+export async function startPeer(secretKey: string): Promise<RunningPeer> {
+  const port = await freePort();
+  const dbDir = mkdtempSync(join(tmpdir(), 'tessera-conformance-peer-'));
+  const child = spawn('bash', [join(PEER_DIR, 'serve.sh'), String(port), dbDir], {
+    env: { ...process.env, PEER_SECRET_KEY: secretKey, PEER_WORKERS: String(PEER_WORKERS) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: string) => {
+    output = (output + chunk).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const signal = (name: NodeJS.Signals) => {
+    if (gone || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const peer: RunningPeer = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dbDir, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (!(await answers(peer.baseUrl))) {
+    if (gone || Date.now() > deadline) {
+      await peer.stop();
+      const why = gone ? 'exited' : `did not answer within ${READY_WITHIN_MS} ms`;
+      throw new Error(`the SimpleJWT peer ${why}.\n--- its output ---\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  return peer;
+}
+
+/** Whether anything answers HTTP at `baseUrl` (any status: Django is up). */
+async function answers(baseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/api/token/`, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
