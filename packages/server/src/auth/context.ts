@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { CsrfTokens } from '../cookie-mode/csrf-tokens.js';
+import type { FailedRotations } from './failed-rotations.js';
 import type { Throttle } from '../rate-limit/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
@@ -26,6 +27,8 @@ export interface AuthContext {
   readonly csrf: CsrfTokens;
   /** Rate limits on the guarded endpoints. */
   readonly throttle: Pick<Throttle, 'check'>;
+  /** Rotations whose answer failed, whose retry is served as the grace window would serve it. */
+  readonly failedRotations: FailedRotations;
   /** The ids of a refresh token's successor pair, derived from its own. */
   readonly successorIds: (parentJti: string) => SuccessorIds;
 }

@@ -82,14 +82,20 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown, clien
   let rotatedAt = state.usedAt;
   if (rotatedAt === null) {
     const { pair, successor } = mint(now);
-    const outcome = await ctx.store.rotateRefreshToken({ jti: state.jti, successor, now }, audit('refresh'));
+    const outcome = await ctx.store
+      .rotateRefreshToken({ jti: state.jti, successor, now }, audit('refresh'))
+      .catch((error: unknown) => {
+        // It may have committed though its answer was lost: let the invited retry have the pair.
+        ctx.failedRotations.remember(state.jti, now);
+        throw error;
+      });
     if (outcome.kind === 'rotated') return pair;
     if (outcome.kind === 'unknown') throw invalidToken();
     if (outcome.kind === 'session_revoked') throw new TokenError(tokenMessages.blacklisted);
     rotatedAt = outcome.usedAt;
   }
 
-  if (now - rotatedAt < ctx.settings.refreshGraceSeconds * 1000) {
+  if (now - rotatedAt < ctx.settings.refreshGraceSeconds * 1000 || ctx.failedRotations.forgives(state.jti, now)) {
     const successor = await ctx.store.findRefreshToken(ids.refresh);
     if (successor !== undefined && successor.sessionRevokedAt !== null) throw new TokenError(tokenMessages.blacklisted);
     // Only the immediate parent of the live token is forgiven.

@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
+import { createFailedRotations } from '../auth/failed-rotations.js';
 import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -130,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     randomId,
     successorIds: createSuccessorIds(options.secretKey),
+    failedRotations: createFailedRotations(),
     throttle,
     csrf: createCsrfTokens(options.secretKey),
   };

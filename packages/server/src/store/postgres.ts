@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createKyselyStore } from './kysely-store.js';
+import { discardingBrokenConnections } from './postgres-pool.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Store } from './types.js';
@@ -56,7 +57,9 @@ export async function openPostgresStore({
   // flight fails (503) and the pool replaces the client.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: discardingBrokenConnections(pool, isUnavailable) }),
+  });
   try {
     if (migrate) await migrateToLatest(db as Kysely<unknown>, 'postgres', await currentSchema(db));
   } catch (error) {

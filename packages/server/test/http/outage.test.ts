@@ -68,4 +68,30 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     await proxy.restore();
     await within(2000, async () => (await login()).statusCode === 200);
   });
+
+  it('a connection that goes silent mid-rotation is discarded: 503 within 5 s, and the retry rotates as if nothing happened', async () => {
+    const pair = (await login()).json<{ refresh: string }>();
+    const refresh = () =>
+      app.inject({ method: 'POST', url: '/api/token/refresh/', payload: { refresh: pair.refresh } });
+    const stalled = proxy.stallAfter('update "refresh_tokens"');
+    const started = Date.now();
+    const first = refresh();
+    await stalled;
+    const answer = await first;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect([answer.statusCode, answer.json(), answer.headers['retry-after']]).toEqual([503, UNAVAILABLE, '2']);
+
+    // The network comes back with the held UPDATE's answer; nothing may commit it now.
+    proxy.resume();
+    const retried = await refresh();
+    expect(retried.statusCode).toBe(200);
+    const next = await app.inject({
+      method: 'POST',
+      url: '/api/token/refresh/',
+      payload: { refresh: retried.json<{ refresh: string }>().refresh },
+    });
+    expect(next.statusCode).toBe(200);
+    const { records } = await store.listAudit({ limit: 50, offset: 0 });
+    expect(records.filter((record) => record.event === 'refresh_token_reuse')).toEqual([]);
+  });
 });
