@@ -7,6 +7,9 @@ import type { Redis, RedisOptions } from 'ioredis';
  */
 const REDIS_OPTIONS = {
   enableOfflineQueue: false,
+  // A Redis that keeps its connection open and stops answering must not hold
+  // requests: a command fails after this, and its caller falls back as when Redis is down.
+  commandTimeout: 200,
   maxRetriesPerRequest: 1,
   connectTimeout: 2000,
   retryStrategy: () => 500,

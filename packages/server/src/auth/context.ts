@@ -5,6 +5,7 @@ import type { FailedRotations } from './failed-rotations.js';
 import type { Throttle } from '../rate-limit/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
+import type { RedisStatus } from '../revocation/runtime.js';
 import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
@@ -15,8 +16,8 @@ export interface AuthContext {
   readonly store: Store;
   /** Sessions as protected requests see them: cached, dropped on revocation. */
   readonly sessions: Pick<SessionCache, 'find'>;
-  /** Whether the Redis channel is connected; undefined without Redis. */
-  readonly channelUp: () => boolean | undefined;
+  /** Redis as readiness reports it; undefined without Redis. */
+  readonly redisStatus: () => Promise<RedisStatus | undefined>;
   readonly hasher: PasswordHasher;
   readonly jwt: JwtCodec;
   readonly minter: TokenMinter;

@@ -123,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ctx: AuthContext = {
     store: revocations.store,
     sessions: options.sessions ?? revocations.sessions,
-    channelUp: revocations.channelUp,
+    redisStatus: revocations.redisStatus,
     hasher: options.hasher ?? createArgon2idHasher(),
     jwt,
     minter: createTokenMinter(jwt, config, clock),

@@ -6,6 +6,8 @@ type Event = Pick<RevocationEvent, 'kind' | 'target'>;
 export interface RevocationChannel {
   publish(event: Event): Promise<void>;
   subscribe(listener: (event: Event) => void): Promise<void>;
+  /** Whether the channel answers now, within its command timeout. */
+  answers(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,13 @@ export function createRedisChannel(url: string, onStatus: (up: boolean, error?: 
       await Promise.all([publisher.connect(), subscriber.connect()]).catch((error: unknown) => update(error));
       void subscriber.subscribe(CHANNEL).catch(() => undefined);
     },
+    async answers() {
+      if (publisher === undefined) return false;
+      return publisher.ping().then(
+        () => true,
+        () => false,
+      );
+    },
     async close() {
       publisher?.disconnect();
       subscriber?.disconnect();

@@ -9,11 +9,14 @@ export interface RevocationRuntime {
   /** The store to use: it announces every revocation it commits. */
   store: Store;
   sessions: SessionCache;
-  /** Whether the channel is connected; undefined without Redis. */
-  channelUp: () => boolean | undefined;
+  /** Redis as readiness reports it; undefined without Redis. */
+  redisStatus: () => Promise<RedisStatus | undefined>;
   start: () => Promise<void>;
   stop: () => Promise<void>;
 }
+
+/** `degraded`: connected, but not answering in time (requests fall back as when it is down). */
+export type RedisStatus = 'ok' | 'degraded' | 'unavailable';
 
 export interface Logger {
   warn(object: object, message: string): void;
@@ -59,7 +62,11 @@ export function createRevocationRuntime(
   return {
     store: announcing,
     sessions,
-    channelUp: () => up,
+    async redisStatus() {
+      if (channel === undefined) return undefined;
+      if (up !== true) return 'unavailable';
+      return (await channel.answers()) ? 'ok' : 'degraded';
+    },
     start: () => feed.start(),
     stop: () => feed.stop(),
   };

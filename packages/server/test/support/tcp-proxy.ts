@@ -7,7 +7,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  * `stallAfter(text)` lets a connection's request containing `text` through,
  * then holds everything on that connection, both ways, until `resume()`
  * delivers what was held: a connection that goes silent mid-transaction and
- * comes back later.
+ * comes back later. `silence()` does the same to every open connection at
+ * once: a server that keeps its connections open and stops answering.
  */
 export interface TcpProxy {
   port: number;
@@ -15,6 +16,7 @@ export interface TcpProxy {
   hang(): void;
   restore(): Promise<void>;
   stallAfter(text: string): Promise<void>;
+  silence(): void;
   resume(): void;
   close(): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let stallOn: Buffer | undefined;
   let stallSeen: (() => void) | undefined;
   let stalled: Pipe[] = [];
+  const open = new Set<Pipe>();
   const pipe = (to: Socket): Pipe => {
     const direction: Pipe = {
       held: undefined,
@@ -41,6 +44,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         else to.write(chunk);
       },
     };
+    open.add(direction);
+    to.on('close', () => open.delete(direction));
     return direction;
   };
 
@@ -105,6 +110,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return new Promise<void>((resolve) => {
         stallSeen = resolve;
       });
+    },
+    silence() {
+      for (const direction of open) direction.held ??= [];
+      stalled.push(...open);
     },
     resume() {
       for (const direction of stalled) {

@@ -20,8 +20,8 @@ export const readinessRoute = defineRoute({
   schema: { tags: ['meta'] },
   async handler(ctx, _request, reply) {
     // Redis is reported but never makes an instance unready: without it, revocations use the log.
-    const up = ctx.channelUp();
-    const redis = up === undefined ? {} : { redis: up ? 'ok' : 'unavailable' };
+    const status = await ctx.redisStatus();
+    const redis = status === undefined ? {} : { redis: status };
     try {
       await ctx.store.ping();
     } catch (error) {
