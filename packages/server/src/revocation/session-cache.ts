@@ -1,11 +1,19 @@
 import type { Awaitable } from '../awaitable.js';
 import type { Clock } from '../clock.js';
 import type { RevocationEvent, SessionState, Store } from '../store/types.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
+
+/** After a failed re-read, how long known sessions are served without asking the store again. */
+const STORE_RETRY_MS = 1000;
 
 /**
  * What protected requests know of sessions, kept in memory so that the
  * common request reads no database. Entries are dropped by revocation events
- * (from the log or the channel) and, as a backstop, after `maxAgeMs`.
+ * (from the log or the channel) and, as a backstop, re-read after `maxAgeMs`.
+ *
+ * While the store cannot be read, a session already known is served as it
+ * was last read: no revocation can be committed while the store is down, and
+ * each access token still expires on time. A session never read answers 503.
  */
 export interface SessionCache {
   /** The session's state: from memory when fresh (synchronously), else from the store. */
@@ -44,10 +52,14 @@ export function createSessionCache(
     if (siblings?.size === 0) sessionsOfUser.delete(entry.state.userId);
   };
 
+  let storeDownUntil = 0;
+
   const load = async (sessionId: string): Promise<SessionState | undefined> => {
     const before = epoch;
     const state = await store.findSession(sessionId);
+    if (state === undefined) forget(sessionId);
     if (state === undefined || epoch !== before) return state;
+    forget(sessionId);
     if (entries.size >= maxEntries) forget(entries.keys().next().value as string);
     entries.set(sessionId, { state, cachedAt: clock.now() });
     const siblings = sessionsOfUser.get(state.userId) ?? new Set<string>();
@@ -59,9 +71,15 @@ export function createSessionCache(
   return {
     find(sessionId) {
       const entry = entries.get(sessionId);
-      if (entry !== undefined && clock.now() - entry.cachedAt < maxAgeMs) return entry.state;
-      if (entry !== undefined) forget(sessionId);
-      return load(sessionId);
+      const now = clock.now();
+      if (entry !== undefined && (now - entry.cachedAt < maxAgeMs || now < storeDownUntil)) return entry.state;
+      return load(sessionId).catch((error: unknown) => {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        storeDownUntil = clock.now() + STORE_RETRY_MS;
+        const known = entries.get(sessionId);
+        if (known === undefined) throw error;
+        return known.state;
+      });
     },
     invalidate({ kind, target }) {
       epoch++;

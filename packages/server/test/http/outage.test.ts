@@ -5,6 +5,8 @@ import { buildApp } from '../../src/http/app.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/types.js';
 import { TEST_SECRET } from '../support/server.js';
+import { accessRefused } from '../support/answers.js';
+import { createManualClock } from '../support/clock.js';
 import { within } from '../support/eventually.js';
 import { createSchema } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -20,6 +22,7 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
   let proxy: TcpProxy;
   let store: Store;
   let app: FastifyInstance;
+  const clock = createManualClock(Date.now());
   const login = () =>
     app.inject({ method: 'POST', url: '/api/token/', payload: { username: 'alice', password: 'correct horse' } });
 
@@ -32,7 +35,7 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
     await seedUser(store, 'alice', 'correct horse');
     const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
-    app = await buildApp({ config, secretKey: TEST_SECRET, store, logger: false });
+    app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, logger: false });
   });
   afterAll(async () => {
     await proxy.restore();
@@ -93,5 +96,21 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     expect(next.statusCode).toBe(200);
     const { records } = await store.listAudit({ limit: 50, offset: 0 });
     expect(records.filter((record) => record.event === 'refresh_token_reuse')).toEqual([]);
+  });
+
+  it('serves sessions it knows from memory while the database is down, until their access tokens expire', async () => {
+    const { access } = (await login()).json<{ access: string }>();
+    const profile = () =>
+      app.inject({ method: 'GET', url: '/api/profile/', headers: { authorization: `Bearer ${access}` } });
+    expect((await profile()).statusCode).toBe(200);
+    await proxy.refuse();
+    // Past the cache's re-read: the read fails, and the session is served as last read.
+    clock.advance(31);
+    const during = await profile();
+    expect([during.statusCode, during.json<{ username: string }>().username]).toEqual([200, 'alice']);
+    clock.advance(300);
+    const expired = await profile();
+    expect([expired.statusCode, expired.json()]).toEqual([401, accessRefused('Token is expired')]);
+    await proxy.restore();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSessionCache } from '../../src/revocation/session-cache.js';
 import type { SessionState } from '../../src/store/types.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { createManualClock } from '../support/clock.js';
 
 const state = (sessionId: string, userId: number): SessionState => ({
@@ -86,5 +87,45 @@ describe('createSessionCache', () => {
     expect(cache.size).toBe(2);
     await cache.find('u1-a');
     expect(store.reads).toEqual(['u1-a', 'u1-b', 'u1-c', 'u1-a']);
+  });
+
+  it('serves a known session as last read while the store cannot be read, and asks again after a second', async () => {
+    const clock = createManualClock();
+    let down = false;
+    const reads: string[] = [];
+    const store = {
+      findSession(sessionId: string) {
+        reads.push(sessionId);
+        if (down) return Promise.reject(new StoreUnavailableError({ cause: new Error('ECONNREFUSED') }));
+        return Promise.resolve(state(sessionId, 1));
+      },
+    };
+    const cache = createSessionCache(store, { clock, maxAgeMs: 30_000 });
+    await cache.find('known');
+    down = true;
+    clock.advance(31);
+    expect(await cache.find('known')).toEqual(state('known', 1));
+    // Within the second after a failed read, from memory without asking.
+    expect(cache.find('known')).toEqual(state('known', 1));
+    expect(reads).toEqual(['known', 'known']);
+    // A session never read cannot be vouched for.
+    await expect(cache.find('unknown')).rejects.toBeInstanceOf(StoreUnavailableError);
+    clock.advance(1);
+    down = false;
+    expect(await cache.find('known')).toEqual(state('known', 1));
+    expect(reads).toEqual(['known', 'known', 'unknown', 'known']);
+    expect(cache.find('known')).toEqual(state('known', 1));
+  });
+
+  it('forgets a session the store no longer has', async () => {
+    const clock = createManualClock();
+    let gone = false;
+    const store = { findSession: (id: string) => Promise.resolve(gone ? undefined : state(id, 1)) };
+    const cache = createSessionCache(store, { clock, maxAgeMs: 30_000 });
+    await cache.find('s');
+    gone = true;
+    clock.advance(31);
+    expect(await cache.find('s')).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 });
