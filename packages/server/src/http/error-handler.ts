@@ -12,9 +12,10 @@ const RETRY_AFTER_SECONDS = 2;
  * and answered with a generic 500 that reveals nothing.
  */
 export function installErrorHandler(app: FastifyInstance): void {
+  const outage = createOutageLog();
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof StoreUnavailableError) {
-      request.log.warn({ err: error.cause }, 'store unavailable');
+      if (outage.isNews(error.cause)) request.log.warn({ err: error.cause }, 'store unavailable');
       request.server.metrics.storeErrors.inc();
       return send(new AuthError('service_unavailable', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
     }
@@ -30,6 +31,27 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
     }
   });
+}
+
+/** How long an outage's cause stays known: past it, the same cause is logged again. */
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Whether a store failure is worth a log line: the first of its kind, or the
+ * first in a minute. An outage answers hundreds of requests a second; the log
+ * needs its cause once, not once per request (every 503 is still counted).
+ */
+function createOutageLog() {
+  let last: { cause: string; at: number } | undefined;
+  return {
+    isNews(cause: unknown): boolean {
+      const described = `${(cause as { code?: unknown } | null)?.code ?? ''} ${String(cause)}`;
+      const now = Date.now();
+      if (last !== undefined && last.cause === described && now - last.at < OUTAGE_LOG_INTERVAL_MS) return false;
+      last = { cause: described, at: now };
+      return true;
+    },
+  };
 }
 
 function fromFastifyError(error: FastifyError): AuthError | undefined {

@@ -1,4 +1,19 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * A `rollback` that does nothing when SQLite has already rolled back on its
+ * own, as it does on some errors (`SQLITE_FULL`, `SQLITE_IOERR`): otherwise
+ * "cannot rollback - no transaction is active" would replace the real error.
+ */
+function rollbackIfOpen(database: BetterSqlite3.Database, statement: SqliteStatement): SqliteStatement {
+  return {
+    reader: false,
+    all: (parameters) => statement.all(parameters),
+    iterate: (parameters) => statement.iterate(parameters),
+    run: (parameters) => (database.inTransaction ? statement.run(parameters) : { changes: 0, lastInsertRowid: 0 }),
+  };
+}
 
 /**
  * better-sqlite3 behind Kysely, with each SQL text prepared once. Kysely
@@ -6,7 +21,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * largest single cost of a protected request. Statements are reusable, and
  * the driver is synchronous, so one statement never serves two queries at once.
  */
-export function withStatementCache(database: SqliteDatabase, maxStatements = 256): SqliteDatabase {
+export function withStatementCache(database: BetterSqlite3.Database, maxStatements = 256): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
@@ -14,6 +29,7 @@ export function withStatementCache(database: SqliteDatabase, maxStatements = 256
       let statement = statements.get(sql);
       if (statement === undefined) {
         statement = database.prepare(sql);
+        if (sql === 'rollback') statement = rollbackIfOpen(database, statement);
         // Texts vary only with `in (…)` list lengths; keep the most recent.
         if (statements.size >= maxStatements) statements.delete(statements.keys().next().value as string);
         statements.set(sql, statement);

@@ -70,8 +70,15 @@ export async function openSqliteStore({
     await db.destroy();
   };
   const store = createKyselyStore(db, isSqliteUniqueViolation, close);
-  // Another process held the write lock past busy_timeout.
-  return guardAvailability(store, (error) => /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code)));
+  return guardAvailability(store, isSqliteUnavailable);
+}
+
+/**
+ * Errors a retry may outlive: another process held the write lock past
+ * busy_timeout, or the disk is full or failing. Nothing was committed.
+ */
+function isSqliteUnavailable(error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(String((error as { code?: unknown } | null)?.code));
 }
 
 function isSqliteUniqueViolation(error: unknown): boolean {
