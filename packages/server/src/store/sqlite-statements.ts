@@ -1,12 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
+/** What the cache uses of a better-sqlite3 connection. */
+type Connection = SqliteDatabase & Pick<BetterSqlite3.Database, 'inTransaction'>;
+
 /**
  * A `rollback` that does nothing when SQLite has already rolled back on its
  * own, as it does on some errors (`SQLITE_FULL`, `SQLITE_IOERR`): otherwise
  * "cannot rollback - no transaction is active" would replace the real error.
  */
-function rollbackIfOpen(database: BetterSqlite3.Database, statement: SqliteStatement): SqliteStatement {
+function rollbackIfOpen(database: Connection, statement: SqliteStatement): SqliteStatement {
   return {
     reader: false,
     all: (parameters) => statement.all(parameters),
@@ -21,7 +24,7 @@ function rollbackIfOpen(database: BetterSqlite3.Database, statement: SqliteState
  * largest single cost of a protected request. Statements are reusable, and
  * the driver is synchronous, so one statement never serves two queries at once.
  */
-export function withStatementCache(database: BetterSqlite3.Database, maxStatements = 256): SqliteDatabase {
+export function withStatementCache(database: Connection, maxStatements = 256): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),

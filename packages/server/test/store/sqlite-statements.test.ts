@@ -7,6 +7,7 @@ describe('withStatementCache', () => {
     const database = new BetterSqlite3(':memory:');
     const prepared: string[] = [];
     const counting = {
+      inTransaction: false,
       close: () => database.close(),
       prepare: (sql: string) => (prepared.push(sql), database.prepare(sql)),
     };
@@ -23,11 +24,26 @@ describe('withStatementCache', () => {
     const database = new BetterSqlite3(':memory:');
     const prepared: string[] = [];
     const cached = withStatementCache(
-      { close: () => database.close(), prepare: (sql: string) => (prepared.push(sql), database.prepare(sql)) },
+      {
+        inTransaction: false,
+        close: () => database.close(),
+        prepare: (sql: string) => (prepared.push(sql), database.prepare(sql)),
+      },
       2,
     );
     for (const sql of ['select 1', 'select 2', 'select 3', 'select 3', 'select 1']) cached.prepare(sql);
     expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 1']);
+    cached.close();
+  });
+
+  it('skips a rollback when SQLite has already rolled the transaction back, and runs it when one is open', () => {
+    const database = new BetterSqlite3(':memory:');
+    const cached = withStatementCache(database);
+    expect(cached.prepare('rollback').run([])).toEqual({ changes: 0, lastInsertRowid: 0 });
+    cached.prepare('begin').run([]);
+    expect(database.inTransaction).toBe(true);
+    cached.prepare('rollback').run([]);
+    expect(database.inTransaction).toBe(false);
     cached.close();
   });
 });
