@@ -45,7 +45,8 @@ function createOutageLog() {
   let last: { cause: string; at: number } | undefined;
   return {
     isNews(cause: unknown): boolean {
-      const described = `${(cause as { code?: unknown } | null)?.code ?? ''} ${String(cause)}`;
+      const code = (cause as { code?: unknown } | null)?.code;
+      const described = `${typeof code === 'string' ? code : ''} ${String(cause)}`;
       const now = Date.now();
       if (last !== undefined && last.cause === described && now - last.at < OUTAGE_LOG_INTERVAL_MS) return false;
       last = { cause: described, at: now };
