@@ -45,12 +45,6 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   hasher?: PasswordHasher;
-  /**
-   * Where protected requests read sessions: by default the revocation-aware
-   * cache. The benchmark swaps in a lookup that never forgets, to price the
-   * revocation check; nothing else should.
-   */
-  sessions?: AuthContext['sessions'];
   /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
   logger?: FastifyServerOptions['logger'];
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
@@ -119,7 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => throttle.close());
   const ctx: AuthContext = {
     store: revocations.store,
-    sessions: options.sessions ?? revocations.sessions,
+    sessions: revocations.sessions,
     channelUp: revocations.channelUp,
     hasher: options.hasher ?? createArgon2idHasher(),
     jwt,
