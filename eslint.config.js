@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,6 +24,29 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The bench and scripts are plain JavaScript for Node, outside any tsconfig: untyped rules only.
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'AbortController',
+          'AbortSignal',
+          'Buffer',
+          'URL',
+          'clearTimeout',
+          'console',
+          'crypto',
+          'fetch',
+          'performance',
+          'process',
+          'setImmediate',
+          'setTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
   {
