@@ -12,7 +12,6 @@
 // BENCH_PG_URL (an admin URL, default postgres://postgres@127.0.0.1:5432/postgres).
 // A benchmark, not a test: it exits 1 only when a request failed or the run
 // broke. Its databases are dropped however the run ends.
-import { ARGON2ID_PARAMETERS } from '@tessera/server';
 import {
   envNumber,
   fmtNumber,
@@ -39,6 +38,7 @@ requireBuild();
 cleanUpOnExit('scale');
 const autocannon = (await import('autocannon')).default;
 const pg = (await importFromServer('pg')).default;
+const { ARGON2ID_PARAMETERS } = await import('@tessera/server');
 
 const QUICK = process.argv.includes('--quick');
 const USERS = Math.round(envNumber('SCALE_USERS', QUICK ? 100_000 : 1_000_000));
