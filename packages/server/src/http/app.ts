@@ -14,7 +14,6 @@ import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
-import { deferredChildLogger } from './deferred-logger.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
@@ -85,7 +84,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
     logger,
-    ...(logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // HEAD is not part of the contract: it answers 405 like the other methods.
