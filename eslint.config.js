@@ -12,7 +12,7 @@ const JWT_LIBRARIES = ['fast-jwt', 'jose'].map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -28,6 +28,29 @@ export default tseslint.config(
           patterns: [NODE_PROTOCOL],
         },
       ],
+    },
+  },
+  {
+    // The bench and scripts are plain JavaScript for Node, outside any tsconfig: untyped rules only.
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'AbortController',
+          'AbortSignal',
+          'Buffer',
+          'URL',
+          'clearTimeout',
+          'console',
+          'crypto',
+          'fetch',
+          'performance',
+          'process',
+          'setImmediate',
+          'setTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
   {

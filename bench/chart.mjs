@@ -10,7 +10,6 @@ const COLORS = {
   healthz: '#b5b5b5',
   fastifyJwt: '#7b61ff',
   sqlite: '#1f6fb4',
-  unchecked: '#8db8e0',
   postgres: '#2a9d4b',
   simplejwt: '#c8372d',
   argon2: '#e08a1e',

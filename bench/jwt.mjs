@@ -1,18 +1,13 @@
-// HS256 sign/verify micro-benchmark: fast-jwt vs jose vs a hand-rolled
-// node:crypto ceiling, plus tessera's own codec (packages/server/dist).
+// HS256 sign/verify micro-benchmark: fast-jwt (the library tessera's codec
+// wraps) vs jose vs a hand-rolled node:crypto ceiling.
 //
-//   node bench/jwt.mjs [--smoke]        (or: npm run bench -- jwt)
+//   npm run bench -- jwt [--smoke]
 //
 // Every implementation runs once per round, in an order that rotates from
 // round to round (interleaved), each loop ~0.5 s (0.1 s with --smoke); the
 // table shows the median ops/s over the rounds and the ratio to fast-jwt.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
-  RESULTS_DIR,
-  SERVER_DIST,
   fmtNumber,
   fmtPercent,
   fmtRatio,
@@ -22,7 +17,6 @@ import {
   machineLine,
   markdownTable,
   median,
-  requireBuild,
 } from './lib.mjs';
 
 const SECRET = 'bench-secret-key-bench-secret-key-0123456789abcdef';
@@ -76,13 +70,12 @@ async function timeAsync(fn, seconds) {
 /** The candidates: [{ op, name, async, fn, check }]. */
 async function candidates(notes) {
   const { createSigner, createVerifier } = await importFromServer('fast-jwt');
-  const { createJwtCodec } = await import(pathToFileURL(path.join(SERVER_DIST, 'tokens', 'jwt.js')).href);
   const jose = await importOptional('jose');
 
   const key = Buffer.from(SECRET, 'utf8');
   const claims = accessClaims();
   const fastSign = createSigner({ key, algorithm: 'HS256' });
-  // The same options tessera's codec gives fast-jwt, so the codec row differs only by its pre-check.
+  // The options tessera's codec gives fast-jwt (src/tokens/jwt.ts).
   const fastVerify = createVerifier({
     key,
     algorithms: ['HS256'],
@@ -90,7 +83,6 @@ async function candidates(notes) {
     ignoreExpiration: true,
     ignoreNotBefore: true,
   });
-  const codec = createJwtCodec(SECRET);
 
   // Hand-rolled HS256 with node:crypto: the least work a correct HS256 needs.
   const headerB64 = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
@@ -111,10 +103,8 @@ async function candidates(notes) {
   const token = fastSign(claims);
   const list = [
     { op: 'sign', name: 'fast-jwt', fn: () => fastSign(claims) },
-    { op: 'sign', name: 'tessera codec', fn: () => codec.sign(claims) },
     { op: 'sign', name: 'node:crypto (ceiling)', fn: () => rawSign(claims) },
     { op: 'verify', name: 'fast-jwt', fn: () => fastVerify(token).jti },
-    { op: 'verify', name: 'tessera codec (pre-check + fast-jwt)', fn: () => codec.verify(token).jti },
     { op: 'verify', name: 'node:crypto (ceiling)', fn: () => rawVerify(token).jti },
   ];
 
@@ -158,7 +148,6 @@ async function candidates(notes) {
  * on stderr so stdout is just the result.
  */
 export async function runJwtBench({ smoke = isSmoke() } = {}) {
-  requireBuild();
   const seconds = smoke ? 0.1 : 0.5;
   const rounds = smoke ? 3 : Number(process.env.BENCH_JWT_ROUNDS ?? 7);
   const notes = [];
@@ -166,7 +155,10 @@ export async function runJwtBench({ smoke = isSmoke() } = {}) {
   const samples = new Map(list.map((c) => [c, []]));
 
   // Warm-up: let V8 optimise every path before anything counts.
-  for (const c of list) c.async ? await timeAsync(c.fn, seconds / 2) : timeSync(c.fn, seconds / 2);
+  for (const c of list) {
+    if (c.async) await timeAsync(c.fn, seconds / 2);
+    else timeSync(c.fn, seconds / 2);
+  }
 
   for (let round = 0; round < rounds; round++) {
     process.stderr.write(`jwt: round ${round + 1}/${rounds}\r`);
@@ -202,11 +194,4 @@ export async function runJwtBench({ smoke = isSmoke() } = {}) {
     `(7 claims, ${token.length} bytes); one thread, no HTTP.\n`;
   const markdown = `${header}\n${table}\n${notes.map((n) => `\nNote: ${n}`).join('')}\n`;
   return { markdown, rows, notes };
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { markdown } = await runJwtBench();
-  console.log(markdown);
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'jwt.md'), markdown);
 }

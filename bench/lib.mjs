@@ -53,6 +53,18 @@ export function requireBuild() {
   }
 }
 
+/** The number in environment variable `name`, or `fallback` when unset; exits with a message unless it is positive (or 0, with `allowZero`). */
+export function envNumber(name, fallback, allowZero = false) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    console.error(`bench: ${name}=${JSON.stringify(raw)} must be a positive number`);
+    process.exit(2);
+  }
+  return value;
+}
+
 /** true for `--smoke` or BENCH_SMOKE=1: about a second per measurement, for CI. */
 export function isSmoke(argv = process.argv.slice(2)) {
   return argv.includes('--smoke') || ['1', 'true', 'yes'].includes(String(process.env.BENCH_SMOKE ?? '').toLowerCase());

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { processTree, sumOf } from './lib.mjs';
+import { processTree } from './lib.mjs';
 
 const CORES = os.cpus().length;
 
@@ -311,33 +311,6 @@ export async function alternatingRounds(items, rounds, measure) {
     for (const i of order) results[i].push(await measure(items[i], label));
   }
   return results;
-}
-
-/**
- * A/B(/C…) rounds (alternatingRounds) of 1 s of warm-up then `seconds`
- * measured per server. `requests(server)` gives autocannon's `requests` for a
- * server (it may log in first). Answers, per server, the requests completed
- * and the server CPU seconds they took.
- */
-export async function interleavedRounds(autocannon, servers, { rounds, seconds, connections, url, requests, label }) {
-  const perServer = await alternatingRounds(servers, rounds, async (server, round) => {
-    const options = { connections, requests: await requests(server) };
-    await cannon(autocannon, url(server), { ...options, duration: 1 }); // warm-up, discarded
-    const meter = cpuMeter(server, servers);
-    const result = await cannon(autocannon, url(server), { ...options, duration: seconds });
-    const { serverCpu = 0 } = meter.stop();
-    if (result.non2xx + result.errors > 0) {
-      throw new Error(`${server.label}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    }
-    process.stderr.write(`bench: ${label}${round}, ${server.label}: ${Math.round(result.rps)} req/s\n`);
-    return { requests: result.completed, cpuSeconds: serverCpu * result.duration };
-  });
-  return new Map(
-    servers.map((server, i) => [
-      server,
-      { requests: sumOf(perServer[i], (r) => r.requests), cpuSeconds: sumOf(perServer[i], (r) => r.cpuSeconds) },
-    ]),
-  );
 }
 
 /** The CPU share used by everything but this process during `fn` (for the argon2id ceiling). */

@@ -235,14 +235,6 @@ export function buildReport(run) {
     const section = rows.filter((r) => r.workload === workload);
     if (section.length === 0) continue;
     out.push(`### ${title}`, '', throughputTable(section, BASELINES[workload], m), '');
-    const unchecked = m.find('profile', 'unchecked');
-    if (workload === 'profile' && unchecked && m.find('profile', 'sqlite')) {
-      out.push(
-        `The revocation check's price: tessera (SQLite) serves ${fmtPercent(m.rps('profile', 'sqlite') / unchecked.rps)} ` +
-          'of the requests the same app serves when it trusts a session once seen.',
-        '',
-      );
-    }
     if (workload === 'login' && argon) {
       const { memoryCost, timeCost, parallelism } = argon.params;
       const shares = rows

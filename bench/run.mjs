@@ -4,54 +4,39 @@
 // PostgreSQL, SimpleJWT on Django (the seeds' backend), and the machine's
 // argon2id ceiling.
 //
-//   npm run build && npm run bench              full run: BENCH_ROUNDS (3) rounds of BENCH_SECONDS (5) per scenario
-//   npm run bench -- --smoke                    ~1 s per scenario (or BENCH_SMOKE=1), for CI
-//   npm run bench -- --no-docs                  a full run that leaves docs/ alone
-//   npm run bench -- jwt                        only the JWT micro-benchmark (bench/jwt.mjs)
-//   npm run bench -- revocation                 only the price of the revocation check (interleaved A/B)
-//   npm run bench -- fastify-costs              only what a logger, hooks and headers cost bare Fastify
-//
-// Environment: BENCH_ROUNDS (3; 1 with --smoke), BENCH_SECONDS (5), BENCH_CONNECTIONS
-// (32), BENCH_WARMUP (seconds, 1; 0.5 with --smoke), BENCH_SMOKE=1, BENCH_PEERS (all | none | a list of
-// postgres,simplejwt; default all, none with --smoke), BENCH_PG_URL (an admin
-// URL, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_STORM_LOAD
-// (0.25), BENCH_STORM_MAX_RATE (2500 GET/s), BENCH_STORM_LOGINS (8).
-// A benchmark, not a test: it asserts nothing about speed, and the goals it
+// Commands and settings: bench/README.md. A benchmark, not a test: it asserts nothing about speed, and the goals it
 // reports never change its exit status. It exits 1 only when a request failed
 // (non-2xx, socket error or timeout), because then the numbers measure the
 // wrong thing.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   RESULTS_DIR,
   ROOT,
-  SERVER_DIST,
-  children,
+  envNumber,
   fmtNumber,
   fmtPercent,
   importFromServer,
   isSmoke,
   machineLine,
   requireBuild,
-  signalChild,
-  stopChild,
 } from './lib.mjs';
 import { cannon, otherCpuDuring } from './measure.mjs';
 import { buildReport, writeDocsSection } from './report.mjs';
 import {
   GUNICORN_WORKERS,
   PG_ADMIN_URL,
+  cleanUpOnExit,
   createPgDatabase,
-  dropPgDatabase,
   simpleJwtMissing,
   simpleJwtVersions,
   startBare,
   startFastifyJwt,
   startSimpleJwt,
   startTessera,
+  stopEverything,
+  tempDirs,
 } from './targets.mjs';
 import {
   constantScenario,
@@ -72,22 +57,6 @@ const autocannon = await import('autocannon').then(
   },
 );
 
-/** Runs one interleaved A/B benchmark alone, prints it and keeps it in bench/results/<name>.md. */
-async function runAlone(name, run, defaultRounds) {
-  const markdown = await run(autocannon, { rounds: Number(process.env.BENCH_ROUNDS ?? defaultRounds) });
-  console.log(markdown);
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, `${name}.md`), markdown);
-  process.exit(0);
-}
-
-if (argv.includes('revocation')) {
-  await runAlone('revocation', (await import('./revocation-price.mjs')).runRevocationPrice, 6);
-}
-if (argv.includes('fastify-costs')) {
-  await runAlone('fastify-costs', (await import('./fastify-costs.mjs')).runFastifyCosts, 4);
-}
-
 if (argv.includes('jwt')) {
   const { runJwtBench } = await import('./jwt.mjs');
   const { markdown } = await runJwtBench();
@@ -98,30 +67,19 @@ if (argv.includes('jwt')) {
 }
 
 const SMOKE = isSmoke(argv);
-const SECONDS = SMOKE ? 1 : positive('BENCH_SECONDS', 5);
-const WARMUP = SMOKE ? 0.5 : positive('BENCH_WARMUP', 1, true);
+const SECONDS = SMOKE ? 1 : envNumber('BENCH_SECONDS', 5);
+const WARMUP = SMOKE ? 0.5 : envNumber('BENCH_WARMUP', 1, true);
 /** Seconds each Node server serves alone right after it starts (warmUp). */
 const START_WARMUP = SMOKE ? 0.5 : 3;
-const ROUNDS = SMOKE ? 1 : Math.round(positive('BENCH_ROUNDS', 3));
-const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 32));
-const STORM_LOAD = positive('BENCH_STORM_LOAD', 0.25);
-// Above this the load generator, sharing the 2 cores with two argon2id threads, fell behind its own schedule here.
-const STORM_MAX_RATE = positive('BENCH_STORM_MAX_RATE', 2500);
-const STORM_LOGINS = Math.round(positive('BENCH_STORM_LOGINS', 8));
+const ROUNDS = SMOKE ? 1 : Math.round(envNumber('BENCH_ROUNDS', 3));
+const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 32));
+const STORM_LOAD = envNumber('BENCH_STORM_LOAD', 0.25);
+// Above this, on 2 cores shared with two argon2id threads, the load generator falls behind its own schedule.
+const STORM_MAX_RATE = envNumber('BENCH_STORM_MAX_RATE', 2500);
+const STORM_LOGINS = Math.round(envNumber('BENCH_STORM_LOGINS', 8));
 const PEERS = optionalPeers();
 const WRITE_DOCS = !SMOKE && !argv.includes('--no-docs');
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
-
-function positive(name, fallback, allowZero = false) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    console.error(`bench: ${name}=${JSON.stringify(raw)} must be a positive number`);
-    process.exit(2);
-  }
-  return value;
-}
 
 /** The optional servers to run: PostgreSQL and SimpleJWT, unless a smoke run or BENCH_PEERS says otherwise. */
 function optionalPeers() {
@@ -138,43 +96,7 @@ function optionalPeers() {
   return new Set(list);
 }
 
-// ---------------------------------------------------------------- cleanup
-
-/** Temp directories and PostgreSQL databases to remove however the run ends. */
-const tempDirs = new Set();
-const databases = new Set();
-
-async function stopAll() {
-  await Promise.all([...children].map(stopChild));
-}
-
-async function dropDatabases() {
-  for (const name of [...databases]) {
-    await dropPgDatabase(name);
-    databases.delete(name);
-  }
-}
-
-process.on('exit', () => {
-  for (const record of children) signalChild(record, 'SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  if (databases.size > 0) {
-    // Last resort (the async cleanup did not run): drop them from a child process.
-    const script =
-      `const {dropPgDatabase}=await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'bench', 'targets.mjs')).href)});` +
-      `for (const n of ${JSON.stringify([...databases])}) await dropPgDatabase(n);`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit', timeout: 30_000 });
-    if (r.status !== 0) console.error(`bench: could not drop ${[...databases].join(', ')}; drop them by hand`);
-  }
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\nbench: ${signal}, stopping the servers`);
-    void stopAll()
-      .then(dropDatabases)
-      .finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit('bench');
 
 // ---------------------------------------------------------------- argon2id ceiling
 
@@ -182,7 +104,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function argon2Ceiling(seconds, label) {
   process.stderr.write(`bench: argon2id ceiling${label} …`);
   const { hash, verify } = await importFromServer('@node-rs/argon2');
-  const { ARGON2ID_PARAMETERS } = await import(pathToFileURL(path.join(SERVER_DIST, 'passwords', 'argon2.js')).href);
+  const { ARGON2ID_PARAMETERS } = await import('@tessera/server');
   const parallel = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   const password = 'argon2-ceiling-password';
   const encoded = await hash(password, ARGON2ID_PARAMETERS);
@@ -230,7 +152,6 @@ async function startServers(tmp, skipped, notes) {
     const name = `tessera_bench_${process.pid}`;
     try {
       const created = await createPgDatabase(name);
-      databases.add(name);
       notes.postgres = `PostgreSQL ${created.version} on ${new URL(PG_ADMIN_URL).host}, database ${name} (dropped afterwards)`;
       return created.url;
     } catch (error) {
@@ -261,18 +182,6 @@ async function startServers(tmp, skipped, notes) {
     ['bare', startBare],
     ['fastifyJwt', startFastifyJwt],
     ['sqlite', () => startTessera({ key: 'sqlite', label: 'tessera (SQLite)', databaseUrl: sqliteUrl })],
-    // The same database, served without the revocation check: what the check costs.
-    [
-      'unchecked',
-      () =>
-        startTessera({
-          key: 'unchecked',
-          label: 'tessera (SQLite), no revocation check',
-          databaseUrl: sqliteUrl,
-          script: path.join(ROOT, 'bench', 'tessera-unchecked.mjs'),
-          createUser: false,
-        }),
-    ],
     ...(postgresUrl === undefined
       ? []
       : [
@@ -290,13 +199,10 @@ async function startServers(tmp, skipped, notes) {
 }
 
 /**
- * Serves `target`'s GET for a few seconds on an otherwise idle machine. A
- * Node server that spends its first seconds starved of CPU (measured: 10 s
- * beside two busy processes, as servers waiting their turn in a run are)
- * compiles its hot paths into a state that serves about a sixth fewer GETs
- * for the rest of its life; one warmed up first keeps its speed (see
- * docs/benchmarks.md, "A server's first seconds"). Every server gets the
- * same start.
+ * Serves `target`'s GET for a few seconds on an otherwise idle machine,
+ * before the next server starts: a Node server starved of CPU in its first
+ * seconds can stay slower for its whole life (docs/benchmarks.md, "A
+ * server's first seconds"), so every server gets the same start.
  */
 async function warmUp(target) {
   // The GET each server is measured on: bare Fastify's constant, the others' profile.
@@ -325,7 +231,7 @@ async function measureAll(s) {
   await add([
     constantScenario(s.bare, '/', 'bare Fastify GET / → {"ok":true} (ceiling)'),
     { ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (constant, page headers)'), variant: 'healthz' },
-    ...present('fastifyJwt', 'sqlite', 'unchecked', 'postgres', 'simplejwt').map((t) => profileScenario(t)),
+    ...present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map((t) => profileScenario(t)),
   ]);
   await add(present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map(verifyScenario));
   await add(present('sqlite', 'postgres', 'simplejwt').map((t) => refreshScenario(t, CONNECTIONS)));
@@ -363,7 +269,7 @@ function settingsLines(notes) {
     'tessera: the built server, `LOG_LEVEL=warn`, **rate limits off (`TESSERA_RATE_LIMITS=off`)**; ' +
       'SQLite in a temp file' +
       (notes.postgres ? `; ${notes.postgres}` : '') +
-      '. "no revocation check": the same app trusting a session once seen (`bench/tessera-unchecked.mjs`).',
+      '.',
     'Fastify + @fastify/jwt: `bench/peers/fastify-jwt.mjs`, HS256, no database; the route verifies the token and ' +
       'answers a constant profile.',
   ];
@@ -414,8 +320,7 @@ async function main() {
     );
     const { rows, argon } = await measureAll(servers);
     const logs = serverLogs(servers);
-    await stopAll();
-    await dropDatabases();
+    await stopEverything();
 
     const machine = machineLine();
     const { markdown, svg, warnings } = buildReport({
@@ -446,8 +351,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    await stopAll();
-    await dropDatabases().catch((error) => console.error(`bench: dropping databases: ${error.message}`));
+    await stopEverything().catch((error) => console.error(`bench: dropping databases: ${error.message}`));
     rmSync(tmp, { recursive: true, force: true });
     tempDirs.delete(tmp);
   }
@@ -457,6 +361,6 @@ try {
   await main();
 } catch (error) {
   console.error(`\nbench: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await stopAll();
+  await stopEverything();
   process.exitCode = 1;
 }

@@ -2,17 +2,22 @@
 // free port and described the same way: a key, a label, its base URL, the
 // workloads it serves and how to get tokens from it.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ROOT,
   SERVER_DIR,
+  children,
   freePort,
   importFromServer,
   processTree,
   signHs256,
+  signalChild,
   startChild,
   startProcess,
+  stopChild,
   waitUntilServing,
 } from './lib.mjs';
 
@@ -29,7 +34,7 @@ export const TESSERA_ENV = Object.freeze({
   TESSERA_SECRET_KEY: SECRET_KEY,
   LOG_LEVEL: 'warn',
   HOST: '127.0.0.1',
-  // Honoured once the hardening issue adds rate limits; the output says so.
+  // The workloads log in and refresh hundreds of times a second from one IP; the report says so.
   TESSERA_RATE_LIMITS: 'off',
 });
 
@@ -51,7 +56,7 @@ function describe(fields) {
 }
 
 /** POSTs the login and answers `{access, refresh}`. */
-async function httpLogin(target) {
+export async function httpLogin(target) {
   const res = await fetch(target.url(target.paths.login), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -97,7 +102,8 @@ export async function startFastifyJwt() {
   return target;
 }
 
-async function runTesseraCommand(args, env) {
+/** Runs `tessera <args…>` to completion; throws with its output if it fails. */
+export async function runTesseraCommand(args, env) {
   const record = startChild(`tessera ${args[0]}`, [TESSERA_BIN, ...args], env);
   await record.done;
   if (record.exitCode !== 0) {
@@ -106,12 +112,11 @@ async function runTesseraCommand(args, env) {
 }
 
 /**
- * tessera on `databaseUrl`: creates the bench user, then serves. With
- * `script`, serves through that script (bench/tessera-unchecked.mjs) instead
- * of `tessera serve`, on a database a previous call already set up.
+ * `tessera serve` on `databaseUrl`, with `env` added to TESSERA_ENV; creates
+ * the bench user first unless `createUser` is false.
  */
-export async function startTessera({ key, label, databaseUrl, script, createUser = true }) {
-  const env = { ...TESSERA_ENV, DATABASE_URL: databaseUrl };
+export async function startTessera({ key, label, databaseUrl, env: extra = {}, createUser = true }) {
+  const env = { ...TESSERA_ENV, ...extra, DATABASE_URL: databaseUrl };
   if (createUser) {
     await runTesseraCommand(
       [
@@ -131,9 +136,7 @@ export async function startTessera({ key, label, databaseUrl, script, createUser
     );
   }
   const port = await freePort();
-  const record = script
-    ? startChild(label, [script], { ...env, PORT: String(port) })
-    : startChild(label, [TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
+  const record = startChild(label, [TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
   const target = describe({
     key,
     label,
@@ -219,6 +222,7 @@ export async function createPgDatabase(name) {
   try {
     version = (await client.query('SHOW server_version')).rows[0].server_version;
     await client.query(`CREATE DATABASE "${name}"`);
+    databases.add(name);
   } finally {
     await client.end();
   }
@@ -231,7 +235,41 @@ export async function dropPgDatabase(name) {
   const client = await adminClient();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    databases.delete(name);
   } finally {
     await client.end();
+  }
+}
+
+// ---------------------------------------------------------------- cleanup
+
+/** Temp directories and databases of this run, removed however it ends. */
+export const tempDirs = new Set();
+const databases = new Set();
+
+/** Stops every child and drops every database createPgDatabase made. */
+export async function stopEverything() {
+  await Promise.all([...children].map(stopChild));
+  for (const name of [...databases]) await dropPgDatabase(name);
+}
+
+/** Cleans up on exit (children killed, temp directories removed, databases dropped) and on Ctrl-C / SIGTERM. */
+export function cleanUpOnExit(tag) {
+  process.on('exit', () => {
+    for (const record of children) signalChild(record, 'SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    if (databases.size === 0) return;
+    // The async cleanup did not run: drop them from a child process.
+    const script =
+      `const {dropPgDatabase}=await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'bench', 'targets.mjs')).href)});` +
+      `for (const n of ${JSON.stringify([...databases])}) await dropPgDatabase(n);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit', timeout: 30_000 });
+    if (r.status !== 0) console.error(`${tag}: could not drop ${[...databases].join(', ')}; drop them by hand`);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      console.error(`\n${tag}: ${signal}, stopping the servers`);
+      void stopEverything().finally(() => process.exit(130));
+    });
   }
 }

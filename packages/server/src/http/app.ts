@@ -16,7 +16,6 @@ import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
-import { deferredChildLogger } from './deferred-logger.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
@@ -47,12 +46,6 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   hasher?: PasswordHasher;
-  /**
-   * Where protected requests read sessions: by default the revocation-aware
-   * cache. The benchmark swaps in a lookup that never forgets, to price the
-   * revocation check; nothing else should.
-   */
-  sessions?: AuthContext['sessions'];
   /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
   logger?: FastifyServerOptions['logger'];
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
@@ -93,7 +86,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
     logger,
-    ...(logger === false ? {} : { childLoggerFactory: deferredChildLogger }),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // HEAD is not part of the contract: it answers 405 like the other methods.
@@ -122,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => throttle.close());
   const ctx: AuthContext = {
     store: revocations.store,
-    sessions: options.sessions ?? revocations.sessions,
+    sessions: revocations.sessions,
     redisStatus: revocations.redisStatus,
     hasher: options.hasher ?? createArgon2idHasher(),
     jwt,

@@ -30,11 +30,9 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
   const registers = [registry];
-  const requests = new RequestStats();
-  requests.register(registry);
   return {
     registry,
-    requests,
+    requests: new RequestStats(),
     logins: new Counter({
       name: 'tessera_logins_total',
       help: 'Logins by outcome: success, or the reason of a failure (bad_password, unknown_user, inactive, ...).',
@@ -102,7 +100,8 @@ export const metricsPlugin = fp(
       next();
     });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      const text = (await metrics.registry.metrics()) + metrics.requests.render();
+      return reply.type(metrics.registry.contentType).send(text);
     });
     done();
   },

@@ -1,5 +1,3 @@
-import type { Registry } from 'prom-client';
-
 /** Latency buckets in seconds, as Prometheus' `le` bounds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
@@ -13,19 +11,12 @@ interface RouteStats {
   count: number;
 }
 
-type Labels = Record<string, string | number>;
-interface MetricValue {
-  value: number;
-  labels: Labels;
-  metricName?: string;
-}
-
 /**
  * Counts requests and their latencies by route, method and status in plain
- * numbers, and shows them to prom-client only when `/metrics` is read.
- * prom-client's own counter and histogram hash their labels on every
- * observation: with them, the metrics hook cost about 8% of a protected
- * GET's CPU.
+ * numbers, and writes them in Prometheus' text format only when `/metrics`
+ * is read. prom-client's own counter and histogram hash their labels on every
+ * observation, a cost the protected GET row of the benchmark shows (A/B in
+ * docs/benchmarks.md, "Where the time goes").
  */
 export class RequestStats {
   /**
@@ -65,49 +56,33 @@ export class RequestStats {
     return [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
   }
 
-  /** Registers `tessera_http_requests_total` and `tessera_http_request_duration_seconds` in `registry`. */
-  register(registry: Registry): void {
+  /** `tessera_http_requests_total` and `tessera_http_request_duration_seconds` in Prometheus' text format. */
+  render(): string {
     const requests = 'tessera_http_requests_total';
     const duration = 'tessera_http_request_duration_seconds';
-    this.registerMetric(registry, requests, 'HTTP requests by route, method and status.', 'counter', () =>
-      this.allStats().flatMap(({ route, method, byStatus }) =>
-        [...byStatus].map(([status, value]) => ({ value, labels: { route, method, status } })),
-      ),
-    );
-    this.registerMetric(registry, duration, 'HTTP request latency by route and method.', 'histogram', () =>
-      this.allStats().flatMap(({ route, method, buckets, sum, count }) => {
-        let cumulative = 0;
-        const values: MetricValue[] = buckets.map((n, i) => {
-          cumulative += n;
-          return {
-            value: cumulative,
-            labels: { le: LATENCY_BUCKETS[i] ?? '+Inf', route, method },
-            metricName: `${duration}_bucket`,
-          };
-        });
-        values.push({ value: sum, labels: { route, method }, metricName: `${duration}_sum` });
-        values.push({ value: count, labels: { route, method }, metricName: `${duration}_count` });
-        return values;
-      }),
-    );
+    const lines = [`# HELP ${requests} HTTP requests by route, method and status.`, `# TYPE ${requests} counter`];
+    const all = [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
+    for (const { route, method, byStatus } of all) {
+      for (const [status, n] of byStatus) lines.push(`${requests}{${labels({ route, method, status })}} ${n}`);
+    }
+    lines.push(`# HELP ${duration} HTTP request latency by route and method.`, `# TYPE ${duration} histogram`);
+    for (const { route, method, buckets, sum, count } of all) {
+      let cumulative = 0;
+      buckets.forEach((n, i) => {
+        cumulative += n;
+        const le = LATENCY_BUCKETS[i] ?? '+Inf';
+        lines.push(`${duration}_bucket{${labels({ le, route, method })}} ${cumulative}`);
+      });
+      lines.push(`${duration}_sum{${labels({ route, method })}} ${sum}`);
+      lines.push(`${duration}_count{${labels({ route, method })}} ${count}`);
+    }
+    return `${lines.join('\n')}\n`;
   }
+}
 
-  private registerMetric(
-    registry: Registry,
-    name: string,
-    help: string,
-    type: 'counter' | 'histogram',
-    values: () => MetricValue[],
-  ): void {
-    // The shape prom-client's registry reads from its own metrics (`get`, `name`, `type`, ...).
-    const metric = {
-      name,
-      help,
-      type,
-      aggregator: 'sum',
-      get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }),
-      reset: () => this.routes.clear(),
-    };
-    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
-  }
+/** Label pairs with values escaped as Prometheus' text format requires (backslash, double quote, newline). */
+function labels(pairs: Record<string, string | number>): string {
+  return Object.entries(pairs)
+    .map(([name, value]) => `${name}="${String(value).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`)
+    .join(',');
 }
