@@ -1,14 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/types.js';
-import { TEST_SECRET } from '../support/server.js';
+import { createTestServer, type TestServer } from '../support/server.js';
 import { within } from '../support/eventually.js';
 import { createSchema } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { seedUser } from '../support/users.js';
 
 const UNAVAILABLE = {
   detail: 'The authentication store is unavailable. Try again shortly.',
@@ -18,7 +14,7 @@ const postgresUrl = inject('postgresUrl');
 
 describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the test cuts', () => {
   let proxy: TcpProxy;
-  let store: Store;
+  let server: TestServer;
   let app: FastifyInstance;
   const login = () =>
     app.inject({ method: 'POST', url: '/api/token/', payload: { username: 'alice', password: 'correct horse' } });
@@ -29,15 +25,14 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     const viaProxy = new URL(postgresUrl!);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const schema = await createSchema(postgresUrl!, 'outage');
-    store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
-    await seedUser(store, 'alice', 'correct horse');
-    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
-    app = await buildApp({ config, secretKey: TEST_SECRET, store, logger: false });
+    const store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
+    server = await createTestServer({}, { store });
+    await server.createUser('alice', 'correct horse');
+    app = server.app;
   });
   afterAll(async () => {
     await proxy.restore();
-    await app.close();
-    await store.close();
+    await server.close();
     await proxy.close();
   });
 
