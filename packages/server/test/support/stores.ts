@@ -39,7 +39,8 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
   }
   const url = inject('postgresUrl');
   if (url === null) throw new Error('PostgreSQL is not available in this run');
-  const reused = freeSchemas.pop();
+  const free = freeSchemas.get(url) ?? freeSchemas.set(url, []).get(url)!;
+  const reused = free.pop();
   if (reused !== undefined) await emptySchema(url, reused);
   const schema = reused ?? (await createSchema(url));
   const opened: Store[] = [await openPostgresStore({ url, schema, poolSize: 4, migrate: reused === undefined })];
@@ -53,16 +54,18 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
     async cleanup() {
       await Promise.all(opened.map((store) => store.close()));
       // The run's database is dropped at the end, schemas and all.
-      freeSchemas.push(schema);
+      free.push(schema);
     },
   };
 }
 
 /**
- * Migrated schemas no open store uses. Migrating costs ~150 ms a test; emptying
- * ~15. A test holding two stores at once gets two schemas.
+ * Per database, migrated schemas no open store uses. Migrating costs ~150 ms
+ * a test; emptying ~15. A test holding two stores at once gets two schemas.
+ * Each vitest project has a database of its own, and a worker may serve more
+ * than one project.
  */
-const freeSchemas: string[] = [];
+const freeSchemas = new Map<string, string[]>();
 /** Per schema, the statements that empty it (its tables do not change within a file). */
 const emptying = new Map<string, string>();
 
