@@ -17,18 +17,6 @@ export const ARGON2ID_PARAMETERS = { memoryCost: 19_456, timeCost: 2, parallelis
 export const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$GevSLNw4qyFEHVa07YOdmw$gYKNXDcV1A7TgJeWkdRwROb8WSwkThQidqdl7xIPZGE';
 
-export interface Argon2idHasherOptions {
-  /** Hashes computed at once (one per core by default). */
-  concurrency?: number;
-  /**
-   * The cost of new hashes ({@link ARGON2ID_PARAMETERS}). Weaker ones are for
-   * test suites that do not test hashing, never for production.
-   */
-  parameters?: { memoryCost: number; timeCost: number; parallelism: number };
-  /** What a dummy verify checks against: a hash with `parameters`, of a password nobody kept. */
-  dummyHash?: string;
-}
-
 /**
  * argon2id through @node-rs/argon2, on threads of the lowest CPU priority, off
  * the event loop (see {@link createHashThreads}). At most `concurrency` run at
@@ -42,16 +30,12 @@ export interface Argon2idHasherOptions {
  * await hasher.verify(encoded, 'correct horse battery staple'); // true
  * ```
  */
-export function createArgon2idHasher({
-  concurrency = availableParallelism(),
-  parameters = ARGON2ID_PARAMETERS,
-  dummyHash = DUMMY_HASH,
-}: Argon2idHasherOptions = {}): PasswordHasher {
+export function createArgon2idHasher({ concurrency = availableParallelism() } = {}): PasswordHasher {
   const limited = createLimiter(concurrency);
   const threads = createHashThreads(concurrency);
-  const dummy = (password: string): Promise<false> => threads.verify(dummyHash, password).then(() => false);
+  const dummy = (password: string): Promise<false> => threads.verify(DUMMY_HASH, password).then(() => false);
   return {
-    hash: (password) => limited(() => threads.hash(password, parameters)),
+    hash: (password) => limited(() => threads.hash(password, ARGON2ID_PARAMETERS)),
     verify: (encoded, password) =>
       limited(async () => {
         // An unusable hash (Django's "!…", another scheme, a damaged string)
