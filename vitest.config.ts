@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const ALL = ['packages/*/test/**/*.test.ts'];
@@ -9,6 +10,14 @@ export default defineConfig({
     // Real argon2, databases and child processes: give slow machines room.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // A worker's files share its module cache: importing Fastify, Kysely and
+    // the app afresh for every file was half the suite's CPU. Support modules
+    // keep no state a later file could trip on (see test/support/stores.ts).
+    isolate: false,
+    // Vitest's default is a worker less than the cores: one on a 2-core
+    // machine. Most files spend their time waiting on PostgreSQL, Redis,
+    // sockets or child processes, so two workers overlap the waits.
+    maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['packages/server/test/support/services-global.ts'],
     projects: [
       // Everything, with the HTTP suites on SQLite (the store contract runs every dialect itself).

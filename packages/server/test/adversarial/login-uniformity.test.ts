@@ -8,6 +8,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 const WARM_UP_ROUNDS = 20;
@@ -44,7 +45,8 @@ const median = (values: number[]): number => {
 describe('POST /api/token/ fails alike for an unknown user, a wrong password and an inactive user', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await createTestServer();
+    // The production hasher: its cost is what must not differ.
+    server = await createTestServer({}, { hasher: createArgon2idHasher() });
     await server.createUser('alice', 'alice in wonderland');
     await server.createUser('bob', 'bob the builder', { isActive: false });
     await server.createUser('dave', 'unused', { passwordHash: '!Xq3VbN0cTy5uWmE3hJ7sDg1oPiQ4eRlCa9f8Kq2' });

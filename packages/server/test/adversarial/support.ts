@@ -1,20 +1,15 @@
 /**
- * The adversarial suite's tools: a server whose password hashing is instant
- * (so that hundreds of rows can each start from a fresh login), tokens forged
+ * The adversarial suite's tools: a server with alice, bob and carol (its
+ * hashing is the suites' fast argon2id, so that hundreds of rows can each
+ * start from a fresh login), tokens forged
  * byte by byte with node:crypto, and the token-consuming surfaces with the
  * contract's answer for each verdict.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { details, tokenMessages, wwwAuthenticate, type TokenMessage } from '@tessera/protocol';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
-import type { PasswordHasher } from '../../src/passwords/hasher.js';
-import { createManualClock } from '../support/clock.js';
-import { TEST_SECRET, claimsOf } from '../support/server.js';
-import { createTestStore, httpDialect } from '../support/stores.js';
-import { seedUser } from '../support/users.js';
+import { TEST_SECRET, claimsOf, createTestServer } from '../support/server.js';
 
 export { TEST_SECRET, claimsOf };
 
@@ -75,15 +70,6 @@ export function flip(text: string, index: number): string {
 
 // ---------------------------------------------------------------- server
 
-const digest = (password: string) => `sha256$${createHash('sha256').update(password).digest('hex')}`;
-
-/** Instant hashing for suites that do not measure it. Never for production. */
-export const FAST_HASHER: PasswordHasher = {
-  hash: (password) => Promise.resolve(digest(password)),
-  verify: (encoded, password) => Promise.resolve(encoded === digest(password)),
-  verifyDummy: () => Promise.resolve(false),
-};
-
 export const ALICE = { username: 'alice', password: 'alice in wonderland' } as const;
 export const BOB = { username: 'bob', password: 'bob the builder' } as const;
 export const ALICE_PROFILE = { username: 'alice', first_name: 'Alice', last_name: 'Liddell', email: 'a@example.com' };
@@ -104,38 +90,22 @@ export interface HostileServer {
 
 /**
  * tessera on a fresh store with alice (active, id 1), bob (active) and carol
- * (inactive), hashing with {@link FAST_HASHER}; `env` adds settings (cookie mode).
+ * (inactive); `env` adds settings (cookie mode).
  */
 export async function createHostileServer(env: Record<string, string> = {}): Promise<HostileServer> {
-  const config = resolveConfig({
-    TESSERA_SECRET_KEY: TEST_SECRET,
-    DATABASE_URL: 'sqlite::memory:',
-    TESSERA_RATE_LIMITS: 'off',
-    ...env,
+  const server = await createTestServer(env);
+  await server.createUser(ALICE.username, ALICE.password, {
+    firstName: 'Alice',
+    lastName: 'Liddell',
+    email: 'a@example.com',
   });
-  const { store, cleanup } = await createTestStore(httpDialect());
-  const clock = createManualClock(Date.now());
-  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher: FAST_HASHER, logger: false });
-  const seed = (username: string, password: string, fields: Parameters<typeof seedUser>[3] = {}) =>
-    seedUser(store, username, password, { passwordHash: digest(password), dateJoined: clock.now(), ...fields });
-  await seed(ALICE.username, ALICE.password, { firstName: 'Alice', lastName: 'Liddell', email: 'a@example.com' });
-  await seed(BOB.username, BOB.password);
-  await seed('carol', 'carol sings', { isActive: false });
-
-  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url, payload: payload as string, headers });
+  await server.createUser(BOB.username, BOB.password);
+  await server.createUser('carol', 'carol sings', { isActive: false });
   return {
-    inject: (options) => app.inject(options),
-    post,
-    async login(user = ALICE) {
-      const response = await post('/api/token/', user);
-      if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
-      return response.json<Pair>();
-    },
-    async close() {
-      await app.close();
-      await cleanup();
-    },
+    inject: (options) => server.app.inject(options),
+    post: (url, payload, headers) => server.post(url, payload, headers),
+    login: (user = ALICE) => server.login(user.username, user.password),
+    close: () => server.close(),
   };
 }
 

@@ -1,23 +1,22 @@
-// The `tessera` command, run as a child process exactly as an operator runs
-// it: the real bin, the compiled dist (`npm run build` first), a real SQLite
-// file in a fresh temporary directory per test. The test opens the same file
-// through the store to seed data and to check what the command did.
+// The `tessera` command on a real SQLite file in a fresh temporary directory
+// per test. Commands run in-process through `main(argv, io)` (see
+// ./sandbox.ts); the real bin runs as a child process where the process
+// itself is what is tested: exit statuses through the bin, the linked
+// `npx tessera`, `serve`, and one PostgreSQL round of migrate, createuser and
+// users. The test opens the same file through the store to seed data and to
+// check what the command did.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test as base, beforeAll, describe, expect, inject } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store, UserRecord } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import { seedUser } from '../support/users.js';
+import { BIN, LINKED_BIN, PATH, ROOT, createSandbox, run, runMain, type Outcome, type Sandbox } from './sandbox.js';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/server/bin/tessera.js');
-/** What `npm install` links for the workspace's `bin`, and what `npx tessera` runs. */
-const LINKED_BIN = join(ROOT, 'node_modules/.bin/tessera');
 const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 const COMMANDS = [
   'serve',
@@ -34,71 +33,8 @@ const COMMANDS = [
   'flushexpired',
 ];
 
+/** The production hasher: the CLI's hashes are checked at full strength. */
 const hasher = createArgon2idHasher();
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOptions {
-  /** Added to a minimal environment: PATH and DATABASE_URL only. */
-  env?: Record<string, string>;
-  /** Piped to stdin, which is then closed. */
-  input?: string;
-}
-
-interface Sandbox {
-  dir: string;
-  dbPath: string;
-  /** Runs `node packages/server/bin/tessera.js ...args` in `dir`. */
-  tessera(args: string[], options?: RunOptions): Promise<Outcome>;
-  /** Opens the sandbox's database through the store, then closes it. */
-  withStore<T>(work: (store: Store) => Promise<T>): Promise<T>;
-  /** The user as stored; fails the test when there is none. */
-  user(username: string): Promise<UserRecord>;
-}
-
-function run(file: string, args: string[], cwd: string, env: Record<string, string>, input = ''): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-/** PATH finds this very node for the bin's `#!/usr/bin/env node`. */
-const PATH = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
-
-function createSandbox(dir: string): Sandbox {
-  const dbPath = join(dir, 'db.sqlite');
-  const withStore = async <T>(work: (store: Store) => Promise<T>): Promise<T> => {
-    const store = await openSqliteStore({ path: dbPath });
-    try {
-      return await work(store);
-    } finally {
-      await store.close();
-    }
-  };
-  return {
-    dir,
-    dbPath,
-    tessera: (args, { env = {}, input } = {}) =>
-      run(process.execPath, [BIN, ...args], dir, { PATH, DATABASE_URL: `sqlite:${dbPath}`, ...env }, input),
-    withStore,
-    async user(username) {
-      const user = await withStore((store) => store.findUserByUsername(username));
-      if (user === undefined) throw new Error(`no user "${username}" in the store`);
-      return user;
-    },
-  };
-}
 
 const it = base.extend<{ sandbox: Sandbox }>({
   // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
@@ -157,7 +93,7 @@ async function revokedAtOf(sandbox: Sandbox, sessionIds: string[]): Promise<(num
 describe.concurrent('tessera help and command dispatch', () => {
   let usage = '';
   beforeAll(async () => {
-    usage = (await run(process.execPath, [BIN, 'help'], ROOT, { PATH })).stdout;
+    usage = (await runMain(['help'], { PATH })).stdout;
   });
 
   it('help prints the usage listing every command and exits 0 without touching the database', async ({ sandbox }) => {
@@ -173,8 +109,8 @@ describe.concurrent('tessera help and command dispatch', () => {
     [['--help'], 0],
     [['-h'], 0],
     [[], 2],
-  ] as const)('%j prints the same usage on stdout and exits %i', async ([args, code], { sandbox }) => {
-    expect(await sandbox.tessera([...args])).toEqual({ code, stdout: usage, stderr: '' });
+  ] as const)('%j prints the same usage on stdout and exits %i, through the bin', async ([args, code], { sandbox }) => {
+    expect(await sandbox.binary([...args])).toEqual({ code, stdout: usage, stderr: '' });
   });
 
   it('node_modules/.bin/tessera, what npx tessera runs, is the same command', async ({ sandbox }) => {
@@ -265,18 +201,18 @@ describe.concurrent('tessera with an invalid configuration', () => {
 });
 
 describe.runIf(inject('postgresUrl') !== null)('tessera on PostgreSQL', () => {
-  it('migrates, creates a user and lists it', async ({ sandbox }) => {
+  it('migrates, creates a user and lists it, through the bin', async ({ sandbox }) => {
     const env = { DATABASE_URL: inject('postgresUrl') ?? '' };
-    expect(await sandbox.tessera(['migrate'], { env })).toEqual(
+    expect(await sandbox.binary(['migrate'], { env })).toEqual(
       succeeded('Migrations applied; the schema is up to date.\n'),
     );
     const username = `pg${Date.now()}`;
-    const created = await sandbox.tessera(['createuser', '--username', username, '--password', 'pw-for-tests'], {
+    const created = await sandbox.binary(['createuser', '--username', username, '--password', 'pw-for-tests'], {
       env,
     });
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`^Created user "${username}" \\(id \\d+\\)\\.\\n$`));
-    expect((await sandbox.tessera(['users'], { env })).stdout).toContain(`  ${username}  `);
+    expect((await sandbox.binary(['users'], { env })).stdout).toContain(`  ${username}  `);
   });
 });
 

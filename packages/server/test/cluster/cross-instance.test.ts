@@ -9,6 +9,8 @@ const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
 const ROUNDS = 100;
 const CONCURRENT = 16;
+/** 1,600 requests to two processes: ~20 s on a quiet 2-core machine, more while other tests share it. */
+const ROUNDS_TIMEOUT_MS = 120_000;
 
 async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${path}`, {
@@ -49,20 +51,24 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
       return response.body as { access: string; refresh: string };
     };
 
-    it(`rotates one token once per round across both, ${ROUNDS} rounds of ${CONCURRENT}`, async () => {
-      let { refresh } = await login(a.baseUrl);
-      for (let round = 0; round < ROUNDS; round++) {
-        const results = await Promise.all(
-          Array.from({ length: CONCURRENT }, (_, i) =>
-            post(i % 2 === 0 ? a.baseUrl : b.baseUrl, '/api/token/refresh/', { refresh }),
-          ),
-        );
-        // One rotation, whichever instance won it: every presentation gets the identical pair.
-        expect(results[0]!.status).toBe(200);
-        expect(results).toEqual(Array.from({ length: CONCURRENT }, () => results[0]));
-        refresh = results[0]!.body!.refresh as string;
-      }
-    });
+    it(
+      `rotates one token once per round across both, ${ROUNDS} rounds of ${CONCURRENT}`,
+      async () => {
+        let { refresh } = await login(a.baseUrl);
+        for (let round = 0; round < ROUNDS; round++) {
+          const results = await Promise.all(
+            Array.from({ length: CONCURRENT }, (_, i) =>
+              post(i % 2 === 0 ? a.baseUrl : b.baseUrl, '/api/token/refresh/', { refresh }),
+            ),
+          );
+          // One rotation, whichever instance won it: every presentation gets the identical pair.
+          expect(results[0]!.status).toBe(200);
+          expect(results).toEqual(Array.from({ length: CONCURRENT }, () => results[0]));
+          refresh = results[0]!.body!.refresh as string;
+        }
+      },
+      ROUNDS_TIMEOUT_MS,
+    );
 
     it('refuses on B, within one second, the tokens of a session logged out on A', async () => {
       await expectLogoutReaches(a, b);

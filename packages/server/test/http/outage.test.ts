@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/types.js';
-import { TEST_SECRET } from '../support/server.js';
+import { createTestServer, type TestServer } from '../support/server.js';
 import { accessRefused } from '../support/answers.js';
-import { createManualClock } from '../support/clock.js';
 import { within } from '../support/eventually.js';
 import { createSchema } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { seedUser } from '../support/users.js';
 
 const UNAVAILABLE = {
   detail: 'The authentication store is unavailable. Try again shortly.',
@@ -20,9 +15,8 @@ const postgresUrl = inject('postgresUrl');
 
 describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the test cuts', () => {
   let proxy: TcpProxy;
-  let store: Store;
+  let server: TestServer;
   let app: FastifyInstance;
-  const clock = createManualClock(Date.now());
   const login = () =>
     app.inject({ method: 'POST', url: '/api/token/', payload: { username: 'alice', password: 'correct horse' } });
 
@@ -32,15 +26,14 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     const viaProxy = new URL(postgresUrl!);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const schema = await createSchema(postgresUrl!, 'outage');
-    store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
-    await seedUser(store, 'alice', 'correct horse');
-    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
-    app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, logger: false });
+    const store = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
+    server = await createTestServer({}, { store });
+    await server.createUser('alice', 'correct horse');
+    app = server.app;
   });
   afterAll(async () => {
     await proxy.restore();
-    await app.close();
-    await store.close();
+    await server.close();
     await proxy.close();
   });
 
@@ -94,7 +87,7 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
       payload: { refresh: retried.json<{ refresh: string }>().refresh },
     });
     expect(next.statusCode).toBe(200);
-    const { records } = await store.listAudit({ limit: 50, offset: 0 });
+    const { records } = await server.store.listAudit({ limit: 50, offset: 0 });
     expect(records.filter((record) => record.event === 'refresh_token_reuse')).toEqual([]);
   });
 
@@ -105,10 +98,10 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     expect((await profile()).statusCode).toBe(200);
     await proxy.refuse();
     // Past the cache's re-read: the read fails, and the session is served as last read.
-    clock.advance(31);
+    server.clock.advance(31);
     const during = await profile();
     expect([during.statusCode, during.json<{ username: string }>().username]).toEqual([200, 'alice']);
-    clock.advance(300);
+    server.clock.advance(300);
     const expired = await profile();
     expect([expired.statusCode, expired.json()]).toEqual([401, accessRefused('Token is expired')]);
     await proxy.restore();

@@ -1,34 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import type { FastifyInstance } from 'fastify';
-import { TEST_SECRET, claimsOf } from '../support/server.js';
-import { seedUser } from '../support/users.js';
+import { claimsOf, createTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'correct horse battery';
 
 describe('security event log', () => {
   let lines: string[];
   let app: FastifyInstance;
-  let store: Store;
+  let server: TestServer;
   beforeEach(async () => {
     lines = [];
-    store = await openSqliteStore({ path: ':memory:' });
-    await seedUser(store, 'alice', PASSWORD);
-    const config = resolveConfig({ TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off' });
-    app = await buildApp({
-      config,
-      secretKey: TEST_SECRET,
-      store,
-      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
-    });
+    server = await createTestServer(
+      {},
+      { logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } },
+    );
+    await server.createUser('alice', PASSWORD);
+    app = server.app;
   });
-  afterEach(async () => {
-    await app.close();
-    await store.close();
-  });
+  afterEach(() => server.close());
 
   const events = () =>
     lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => 'security_event' in record);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DUMMY_HASH, createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { MAX_PASSWORD_BYTES, isHashablePassword } from '../../src/passwords/hasher.js';
+import { FAST_DUMMY_HASH, fastHasher } from '../support/hasher.js';
 
 const hasher = createArgon2idHasher();
 const PASSWORD = 'correct horse battery staple';
@@ -85,5 +86,19 @@ describe('DUMMY_HASH', () => {
       real.timeCost,
       real.parallelism,
     ]);
+  });
+});
+
+describe('the test suites’ fast hasher', () => {
+  it('hashes argon2id at the smallest parameters, its dummy hash alike, and verifies only the right password', async () => {
+    const { parseOptions } = await import('@node-rs/argon2');
+    const encoded = await fastHasher.hash(PASSWORD);
+    expect(encoded).toMatch(/^\$argon2id\$v=19\$m=8,t=1,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    const dummy = parseOptions(FAST_DUMMY_HASH);
+    expect([dummy.algorithm, dummy.memoryCost, dummy.timeCost, dummy.parallelism]).toEqual([2, 8, 1, 1]);
+    expect(await fastHasher.verify(encoded, PASSWORD)).toBe(true);
+    expect(await fastHasher.verify(encoded, `${PASSWORD} `)).toBe(false);
+    expect(await fastHasher.verify('!unusable', PASSWORD)).toBe(false);
+    expect(await fastHasher.verifyDummy(PASSWORD)).toBe(false);
   });
 });

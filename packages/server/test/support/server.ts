@@ -1,15 +1,14 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { resolveConfig, type Config } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
-import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
+import type { PasswordHasher } from '../../src/passwords/hasher.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
 import { createManualClock, type ManualClock } from './clock.js';
+import { fastHasher } from './hasher.js';
 import { createTestStore, httpDialect } from './stores.js';
 import { seedUser } from './users.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-0123456789';
-
-const hasher = createArgon2idHasher();
 
 export interface TestServer {
   app: FastifyInstance;
@@ -25,22 +24,46 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /**
+   * The app's and `createUser`'s hasher: tessera's argon2id at the smallest
+   * parameters (see ./hasher.ts) unless the test is about hashing's cost.
+   */
+  hasher?: PasswordHasher;
+  /** A store of the test's own, closed with the server; by default a fresh one of this project's dialect. */
+  store?: Store;
+  /** Silent by default; pino options (e.g. a `stream` to capture) otherwise. */
+  logger?: AppOptions['logger'];
+}
+
 /**
- * A tessera app on a fresh store of this project's dialect, with a manual
- * clock. Rate limits are off unless `env` sets `TESSERA_RATE_LIMITS`: most
- * suites log in far more often than a client would.
+ * The suites' one tessera app: on a fresh store of this project's dialect,
+ * with a manual clock. Rate limits are off unless `env` sets
+ * `TESSERA_RATE_LIMITS`: most suites log in far more often than a client would.
+ *
+ * @example
+ * ```ts
+ * const server = await createTestServer({ TESSERA_COOKIE_MODE: 'on' });
+ * await server.createUser('alice', 'correct horse');
+ * const { access } = await server.login('alice', 'correct horse');
+ * await server.close();
+ * ```
  */
-export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function createTestServer(
+  env: Record<string, string> = {},
+  { hasher = fastHasher, store: given, logger = false }: TestServerOptions = {},
+): Promise<TestServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
     DATABASE_URL: 'sqlite::memory:',
     TESSERA_RATE_LIMITS: 'off',
     ...env,
   });
-  const testStore = await createTestStore(httpDialect());
+  const testStore =
+    given === undefined ? await createTestStore(httpDialect()) : { store: given, cleanup: () => given.close() };
   const store = testStore.store;
   const clock = createManualClock(Date.now());
-  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, logger: false });
+  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, logger });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: body as string, headers });
   return {
@@ -49,7 +72,7 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     clock,
     config,
     createUser: (username, password, fields = {}) =>
-      seedUser(store, username, password, { dateJoined: clock.now(), ...fields }),
+      seedUser(store, username, password, { dateJoined: clock.now(), ...fields }, hasher),
     post,
     async login(username, password) {
       const response = await post('/api/token/', { username, password });

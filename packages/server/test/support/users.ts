@@ -1,14 +1,17 @@
-import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import type { PasswordHasher } from '../../src/passwords/hasher.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
+import { fastHasher } from './hasher.js';
 
-const hasher = createArgon2idHasher();
-
-/** Creates an active viewer with a real argon2id hash of `password`; `fields` override. */
+/**
+ * Creates an active viewer with an argon2id hash of `password` (by the fast
+ * test hasher unless `hasher` says otherwise); `fields` override.
+ */
 export async function seedUser(
   store: Store,
   username: string,
   password: string,
   fields: Partial<Omit<UserRecord, 'id'>> = {},
+  hasher: PasswordHasher = fastHasher,
 ): Promise<UserRecord> {
   return store.createUser({
     username,
