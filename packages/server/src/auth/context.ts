@@ -25,7 +25,7 @@ export interface AuthContext {
   /** CSRF tokens for cookie mode. */
   readonly csrf: CsrfTokens;
   /** Rate limits on the guarded endpoints. */
-  readonly throttle: Pick<Throttle, 'check'>;
+  readonly throttle: Pick<Throttle, 'attempt'>;
   /** The ids of a refresh token's successor pair, derived from its own. */
   readonly successorIds: (parentJti: string) => SuccessorIds;
 }
