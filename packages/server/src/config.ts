@@ -20,6 +20,8 @@ export interface Config {
   readonly database: DatabaseLocation;
   /** How often expired refresh tokens are deleted; 0 turns the automatic prune off. */
   readonly pruneIntervalSeconds: number;
+  /** How long audit entries are kept (deleted by the same prune); 0 keeps them forever. */
+  readonly auditRetentionDays: number;
   /** Redis for state shared between instances (the revocation channel, counters); none by default. */
   readonly redisUrl: string | undefined;
   /** How often each instance reads the revocation log: the bound on how stale its cache can be. */
@@ -114,6 +116,7 @@ export function resolveConfig(env: Env): Config {
 
   const databasePoolSize = integer('TESSERA_DATABASE_POOL_SIZE', 10, 1, 500);
   const pruneIntervalSeconds = integer('TESSERA_PRUNE_INTERVAL', 3600, 0, 604_800);
+  const auditRetentionDays = integer('TESSERA_AUDIT_RETENTION_DAYS', 365, 0, 36_500);
   const revocationPollMs = integer('TESSERA_REVOCATION_POLL_MS', 250, 20, 1000);
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
@@ -199,6 +202,7 @@ export function resolveConfig(env: Env): Config {
     database,
     databasePoolSize,
     pruneIntervalSeconds,
+    auditRetentionDays,
     redisUrl,
     revocationPollMs,
     secretKey,

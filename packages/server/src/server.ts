@@ -4,6 +4,7 @@ import { buildApp } from './http/app.js';
 import { installedWebApp, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
+import { pruneStore } from './store/prune.js';
 import type { Store } from './store/types.js';
 
 /**
@@ -19,7 +20,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config, secretKey, store, webRoot });
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
-  schedulePrune(app, store, config.pruneIntervalSeconds);
+  schedulePrune(app, store, config);
   const address = await app.listen({ port: config.port, host: config.host });
   const web = webRoot !== undefined && webAppServable(config, webRoot);
   if (!web) app.log.info(webAppMissing(config));
@@ -57,12 +58,13 @@ function webAppMissing(config: Config): string {
     : 'not served under TESSERA_PATH_PREFIX; serve apps/web/dist from your proxy';
 }
 
-/** Deletes expired refresh tokens now and then; every instance may, the delete is idempotent. */
-function schedulePrune(app: FastifyInstance, store: Store, intervalSeconds: number): void {
+/** Deletes expired refresh tokens and old audit entries now and then; every instance may, the delete is idempotent. */
+function schedulePrune(app: FastifyInstance, store: Store, config: Config): void {
+  const intervalSeconds = config.pruneIntervalSeconds;
   if (intervalSeconds === 0) return;
   const timer = setInterval(() => {
-    store.deleteExpired(Date.now()).then(
-      (removed) => app.log.info({ removed }, 'pruned expired refresh tokens'),
+    pruneStore(store, config, Date.now()).then(
+      (removed) => app.log.info({ removed }, 'pruned expired refresh tokens and old audit entries'),
       (error: unknown) => app.log.warn({ err: error }, 'prune failed; will retry'),
     );
   }, intervalSeconds * 1000);

@@ -23,6 +23,7 @@ describe('resolveConfig', () => {
       database: { kind: 'sqlite', path: './data/tessera.sqlite' },
       databasePoolSize: 10,
       pruneIntervalSeconds: 3600,
+      auditRetentionDays: 365,
       redisUrl: undefined,
       revocationPollMs: 250,
       secretKey: undefined,
@@ -38,7 +39,10 @@ describe('resolveConfig', () => {
       corsOrigins: [],
       rateLimits: {
         obtain: { limit: 5, windowMs: 60_000 },
+        obtain_address: { limit: 60, windowMs: 60_000 },
+        obtain_username: { limit: 100, windowMs: 3_600_000 },
         refresh: { limit: 10, windowMs: 60_000 },
+        refresh_address: { limit: 100, windowMs: 60_000 },
         password: { limit: 3, windowMs: 3_600_000 },
         register: { limit: 10, windowMs: 3_600_000 },
       },
@@ -128,6 +132,8 @@ describe('resolveConfig', () => {
     ['TESSERA_LEEWAY', { TESSERA_LEEWAY: '30' }, { leewaySeconds: 30 }],
     ['TESSERA_DATABASE_POOL_SIZE', { TESSERA_DATABASE_POOL_SIZE: '25' }, { databasePoolSize: 25 }],
     ['TESSERA_PRUNE_INTERVAL', { TESSERA_PRUNE_INTERVAL: '0' }, { pruneIntervalSeconds: 0 }],
+    ['TESSERA_AUDIT_RETENTION_DAYS', { TESSERA_AUDIT_RETENTION_DAYS: '90' }, { auditRetentionDays: 90 }],
+    ['TESSERA_AUDIT_RETENTION_DAYS=0 (kept forever)', { TESSERA_AUDIT_RETENTION_DAYS: '0' }, { auditRetentionDays: 0 }],
     [
       'TESSERA_CORS_ORIGINS',
       { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },
@@ -141,7 +147,10 @@ describe('resolveConfig', () => {
       {
         rateLimits: {
           obtain: { limit: 20, windowMs: 1000 },
+          obtain_address: { limit: 60, windowMs: 60_000 },
+          obtain_username: { limit: 100, windowMs: 3_600_000 },
           refresh: { limit: 10, windowMs: 60_000 },
+          refresh_address: { limit: 100, windowMs: 60_000 },
           password: { limit: 1, windowMs: 86_400_000 },
           register: { limit: 10, windowMs: 3_600_000 },
         },
@@ -174,6 +183,10 @@ describe('resolveConfig', () => {
     [{ PORT: '80.5' }, 'PORT="80.5" must be a whole number from 0 to 65535.'],
     [{ PORT: '0x50' }, 'PORT="0x50" must be a whole number from 0 to 65535.'],
     [
+      { TESSERA_AUDIT_RETENTION_DAYS: 'forever' },
+      'TESSERA_AUDIT_RETENTION_DAYS="forever" must be a whole number from 0 to 36500.',
+    ],
+    [
       { TESSERA_REFRESH_GRACE_SECONDS: '301' },
       'TESSERA_REFRESH_GRACE_SECONDS="301" must be a whole number from 0 to 300.',
     ],
@@ -193,7 +206,7 @@ describe('resolveConfig', () => {
     ...['login=5/minute', 'obtain=5', 'obtain=0/minute', 'obtain=5/fortnight', 'obtain=-1/minute', 'none'].map(
       (entry): [Record<string, string>, string] => [
         { TESSERA_RATE_LIMITS: entry },
-        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, refresh, password, register, ` +
+        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, ` +
           'COUNT at least 1 and UNIT second, minute, hour or day (e.g. obtain=5/minute), or the whole value "off".',
       ],
     ),

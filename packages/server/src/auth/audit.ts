@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../store/types.js';
+import { MAX_USERNAME_LENGTH } from './account-rules.js';
 import type { AuditEvent } from './events.js';
 
 /** Where a request came from, as the audit log records it. */
@@ -19,6 +20,15 @@ export function escapeControl(text: string): string {
   return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The most stored of each text, in characters, after escaping: anyone can
+ * make entries (a failed login is one), so what each may hold is bounded. A
+ * username can be no longer; a user agent this long still names the browser.
+ */
+export const AUDIT_TEXT_LIMITS = { username: MAX_USERNAME_LENGTH, ip: 64, userAgent: 256, detail: 256 } as const;
+
+const bounded = (text: string, limit: number) => escapeControl(text).slice(0, limit);
+
 export interface AuditFields {
   userId?: number | null | undefined;
   username?: string | undefined;
@@ -33,16 +43,17 @@ export interface AuditFields {
 export function auditEntry(event: AuditEvent, client: ClientInfo, at: number, fields: AuditFields = {}): AuditEntry {
   const details: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(fields.details ?? {})) {
-    details[escapeControl(key)] = typeof value === 'string' ? escapeControl(value) : value;
+    const bound = AUDIT_TEXT_LIMITS.detail;
+    details[bounded(key, bound)] = typeof value === 'string' ? bounded(value, bound) : value;
   }
   return {
     at,
     event,
     userId: fields.userId ?? null,
-    username: escapeControl(fields.username ?? '').slice(0, 1024),
+    username: bounded(fields.username ?? '', AUDIT_TEXT_LIMITS.username),
     sessionId: fields.sessionId ?? null,
-    ip: escapeControl(client.ip).slice(0, 64),
-    userAgent: escapeControl(client.userAgent).slice(0, 2048),
+    ip: bounded(client.ip, AUDIT_TEXT_LIMITS.ip),
+    userAgent: bounded(client.userAgent, AUDIT_TEXT_LIMITS.userAgent),
     details,
   };
 }

@@ -27,7 +27,7 @@ export interface AuthContext {
   /** CSRF tokens for cookie mode. */
   readonly csrf: CsrfTokens;
   /** Rate limits on the guarded endpoints. */
-  readonly throttle: Pick<Throttle, 'check'>;
+  readonly throttle: Pick<Throttle, 'attempt'>;
   /** Rotations whose answer failed, whose retry is served as the grace window would serve it. */
   readonly failedRotations: FailedRotations;
   /** The ids of a refresh token's successor pair, derived from its own. */

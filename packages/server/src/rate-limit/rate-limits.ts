@@ -1,9 +1,25 @@
 /**
- * `TESSERA_RATE_LIMITS`: how many attempts each guarded endpoint allows a
- * client per window, e.g. `obtain=5/minute,refresh=10/minute,password=3/hour`.
+ * `TESSERA_RATE_LIMITS`: how many attempts each guarded endpoint allows per
+ * window, e.g. `obtain=5/minute,refresh=10/minute,password=3/hour`. What each
+ * name counts, and against what:
+ * - `obtain`: logins of one username from one address, every attempt;
+ * - `obtain_address`: failed logins from one address, whatever the username;
+ * - `obtain_username`: failed logins of one username, from every address;
+ * - `refresh`: refreshes of one session;
+ * - `refresh_address`: refreshes with an unusable token from one address;
+ * - `password`: wrong old passwords given to the password change, per user;
+ * - `register`: registrations from one address.
  */
 
-export const RATE_LIMIT_NAMES = ['obtain', 'refresh', 'password', 'register'] as const;
+export const RATE_LIMIT_NAMES = [
+  'obtain',
+  'obtain_address',
+  'obtain_username',
+  'refresh',
+  'refresh_address',
+  'password',
+  'register',
+] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 
 export interface RateLimit {
@@ -16,10 +32,15 @@ export type RateLimits = Readonly<Partial<Record<RateLimitName, RateLimit>>>;
 
 /**
  * What a SimpleJWT deployment with DRF's throttling typically sets (5 logins
- * and 10 refreshes a minute), and 3 password changes an hour: each old
- * password tried is a guess at it.
+ * and 10 refreshes a minute), and 3 wrong old passwords an hour: each is a
+ * guess at it. Failures per address are set above what a busy office behind
+ * one NAT address reaches; failures per username at NIST SP 800-63B's ceiling
+ * of 100. Refreshes are per session, so users sharing an address never share
+ * a budget; only unusable tokens count against the address.
  */
-export const DEFAULT_RATE_LIMITS = 'obtain=5/minute,refresh=10/minute,password=3/hour,register=10/hour';
+export const DEFAULT_RATE_LIMITS =
+  'obtain=5/minute,obtain_address=60/minute,obtain_username=100/hour,' +
+  'refresh=10/minute,refresh_address=100/minute,password=3/hour,register=10/hour';
 
 const UNITS: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -32,7 +53,7 @@ export function parseRateLimits(raw: string | undefined, problems: string[]): Ra
   const limits: Partial<Record<RateLimitName, RateLimit>> = {};
   const entries = [...DEFAULT_RATE_LIMITS.split(','), ...(raw ?? '').split(',')];
   for (const entry of entries.map((e) => e.trim()).filter((e) => e !== '')) {
-    const match = /^([a-z]+)=(\d{1,9})\/(second|minute|hour|day)$/.exec(entry);
+    const match = /^([a-z_]+)=(\d{1,9})\/(second|minute|hour|day)$/.exec(entry);
     const name = match?.[1] as RateLimitName | undefined;
     if (match === null || name === undefined || !RATE_LIMIT_NAMES.includes(name) || Number(match[2]) < 1) {
       problems.push(

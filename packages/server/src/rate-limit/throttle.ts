@@ -7,19 +7,47 @@ import { createLocalCounter, createRedisCounter, withLocalFallback, type WindowC
 import { AuthError } from '../errors.js';
 import { createRedisClient } from '../redis.js';
 
-/** One bucket a request counts against; `share` multiplies the endpoint's limit for wider buckets. */
-export interface ThrottleKey {
+/** One bucket an attempt counts against: the limit that applies, and what it is counted per. */
+export interface Bucket {
+  limit: RateLimitName;
   key: string;
-  share?: number;
+  /** Counted only if the attempt fails: {@link Attempt.forgive} takes it back. */
+  failuresOnly?: boolean;
+  /**
+   * Asked only when this bucket is over its limit: resolving true lets the
+   * attempt through all the same (it is still counted).
+   */
+  exempt?: () => Promise<boolean>;
+}
+
+/** An attempt that passed the throttle. */
+export interface Attempt {
+  /** The attempt did not fail: takes back its hits on `failuresOnly` buckets. Call at most once. */
+  forgive(): Promise<void>;
+}
+
+/** A 429; `firstInWindow` is true for the first refusal of its bucket in a window, so it can be recorded once. */
+export class ThrottledError extends AuthError {
+  constructor(
+    seconds: number,
+    readonly firstInWindow: boolean,
+  ) {
+    super('throttled', {
+      detail: `Request was throttled. Expected available in ${seconds} seconds.`,
+      headers: { 'retry-after': String(seconds) },
+    });
+  }
 }
 
 /** Rate limits on the guarded endpoints, shared between instances through Redis when configured. */
 export interface Throttle {
   /**
-   * Counts one attempt against every key of `name`.
-   * @throws {AuthError} 429 with `Retry-After` when any bucket is over its limit.
+   * Counts one attempt against every bucket, before the work it guards is
+   * done: counting first keeps concurrent attempts from all slipping under a
+   * limit. A refused attempt is counted nowhere.
+   * @throws {ThrottledError} 429 with `Retry-After` when a bucket is over its limit and not exempt.
    */
-  check(name: RateLimitName, keys: readonly ThrottleKey[]): Promise<void>;
+  attempt(buckets: readonly Bucket[]): Promise<Attempt>;
   /** Connects to Redis, if any; resolves even when it cannot (the local counters stand in). Until then, counts locally. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -34,28 +62,41 @@ export interface ThrottleOptions {
   onThrottled?: (name: RateLimitName) => void;
 }
 
+const NOTHING_TO_FORGIVE: Attempt = { forgive: () => Promise.resolve() };
+
 export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: ThrottleOptions): Throttle {
   const nothing = () => Promise.resolve();
-  if (Object.keys(limits).length === 0) return { check: nothing, start: nothing, close: nothing };
+  if (Object.keys(limits).length === 0) {
+    return { attempt: () => Promise.resolve(NOTHING_TO_FORGIVE), start: nothing, close: nothing };
+  }
   const local = createLocalCounter(clock);
   let redis: Redis | undefined;
   let counter: WindowCounter = local;
+  const refund = async (counted: readonly string[]) => {
+    for (const key of counted) await counter.refund(key);
+  };
   return {
-    async check(name, keys) {
-      const rule = limits[name];
-      if (rule === undefined) return;
-      let waitMs = 0;
-      for (const { key, share = 1 } of keys) {
-        const hit = await counter.hit(`${name}:${key}`, rule.windowMs);
-        if (hit.count > rule.limit * share) waitMs = Math.max(waitMs, hit.resetInMs);
+    async attempt(buckets) {
+      const counted: Array<{ key: string; failuresOnly: boolean }> = [];
+      let refusal: { bucket: string; limit: RateLimitName; waitMs: number } | undefined;
+      for (const bucket of buckets) {
+        const rule = limits[bucket.limit];
+        if (rule === undefined) continue;
+        const key = `${bucket.limit}:${bucket.key}`;
+        const hit = await counter.hit(key, rule.windowMs);
+        counted.push({ key, failuresOnly: bucket.failuresOnly === true });
+        if (hit.count <= rule.limit || hit.resetInMs <= (refusal?.waitMs ?? 0)) continue;
+        if (bucket.exempt !== undefined && (await bucket.exempt())) continue;
+        refusal = { bucket: key, limit: bucket.limit, waitMs: hit.resetInMs };
       }
-      if (waitMs === 0) return;
-      onThrottled?.(name);
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-      throw new AuthError('throttled', {
-        detail: `Request was throttled. Expected available in ${seconds} seconds.`,
-        headers: { 'retry-after': String(seconds) },
-      });
+      if (refusal === undefined) {
+        const forgivable = counted.filter((c) => c.failuresOnly).map((c) => c.key);
+        return { forgive: () => refund(forgivable) };
+      }
+      await refund(counted.map((c) => c.key));
+      onThrottled?.(refusal.limit);
+      const first = await counter.hit(`refused:${refusal.bucket}`, refusal.waitMs);
+      throw new ThrottledError(Math.max(1, Math.ceil(refusal.waitMs / 1000)), first.count === 1);
     },
     async start() {
       if (redisUrl === undefined) return;

@@ -10,6 +10,12 @@ export interface WindowHit {
 /** Counts hits per key in fixed windows: what rate limiting reads. */
 export interface WindowCounter {
   hit(key: string, windowMs: number): Promise<WindowHit>;
+  /**
+   * Takes one hit back from the key's current window, if it has one and its
+   * count is above zero; the window's end does not move. What an attempt that
+   * counts only when it fails calls once it has succeeded.
+   */
+  refund(key: string): Promise<void>;
 }
 
 /** Counters in this process only: for one instance, and the fallback when Redis is down. */
@@ -30,6 +36,11 @@ export function createLocalCounter(clock: Clock, maxKeys = 100_000): WindowCount
       window.count++;
       return Promise.resolve({ count: window.count, resetInMs: window.endsAt - now });
     },
+    refund(key) {
+      const window = windows.get(key);
+      if (window !== undefined && window.endsAt > clock.now() && window.count > 0) window.count--;
+      return Promise.resolve();
+    },
   };
 }
 
@@ -42,12 +53,22 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+// DECR only a live window above zero: a DECR on a missing key would create one without a TTL.
+const REFUND_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 /** Counters in Redis, shared by every instance. */
 export function createRedisCounter(redis: Redis, prefix = 'tessera:rl:'): WindowCounter {
   return {
     async hit(key, windowMs) {
       const [count, ttl] = (await redis.eval(HIT_SCRIPT, 1, `${prefix}${key}`, windowMs)) as [number, number];
       return { count, resetInMs: ttl };
+    },
+    async refund(key) {
+      await redis.eval(REFUND_SCRIPT, 1, `${prefix}${key}`);
     },
   };
 }
@@ -63,17 +84,27 @@ export function withLocalFallback(
   onFallback: (error: unknown) => void,
 ): WindowCounter {
   let failing = false;
+  const either = async <T>(onPrimary: () => Promise<T>, onFallbackCounter: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await onPrimary();
+      failing = false;
+      return result;
+    } catch (error) {
+      if (!failing) onFallback(error);
+      failing = true;
+      return onFallbackCounter();
+    }
+  };
   return {
-    async hit(key, windowMs) {
-      try {
-        const result = await primary.hit(key, windowMs);
-        failing = false;
-        return result;
-      } catch (error) {
-        if (!failing) onFallback(error);
-        failing = true;
-        return fallback.hit(key, windowMs);
-      }
-    },
+    hit: (key, windowMs) =>
+      either(
+        () => primary.hit(key, windowMs),
+        () => fallback.hit(key, windowMs),
+      ),
+    refund: (key) =>
+      either(
+        () => primary.refund(key),
+        () => fallback.refund(key),
+      ),
   };
 }

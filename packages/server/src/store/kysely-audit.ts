@@ -42,6 +42,24 @@ export async function listAudit(
   };
 }
 
+/**
+ * Deletes entries older than `before`, oldest first, `batchSize` rows a
+ * statement through the index on `at`, so a large backlog never holds a long lock.
+ */
+export async function deleteAuditBefore(db: Kysely<Database>, before: number, batchSize: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = await db
+      .deleteFrom('audit_log')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('audit_log').select('id').where('at', '<', before).orderBy('at').limit(batchSize),
+      )
+      .executeTakeFirst();
+    deleted += Number(batch.numDeletedRows);
+    if (Number(batch.numDeletedRows) < batchSize) return deleted;
+  }
+}
+
 function parseDetails(raw: string): Record<string, string | number | boolean> {
   try {
     const value: unknown = JSON.parse(raw);

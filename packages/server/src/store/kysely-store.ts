@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
-import { listAudit } from './kysely-audit.js';
+import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
@@ -271,6 +271,19 @@ export function createKyselyStore(
     appendAudit: (entry) => insertAudit(db, entry),
 
     listAudit: (query) => listAudit(db, query),
+
+    deleteAuditBefore: (before, batchSize = PRUNE_BATCH) => deleteAuditBefore(db, before, batchSize),
+
+    async hasSessionFrom(userId, ip) {
+      const row = await db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('ip', '=', ip)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
 
     async readRevocations(afterId, limit) {
       const rows = await db

@@ -206,6 +206,11 @@ export interface Store {
   listSessions(userId: number, options?: { includeRevoked?: boolean }): Promise<SessionSummary[]>;
   /** Idempotent: a revoked session keeps its first revocation time. */
   revokeSession(sessionId: string, now: number, reason: RevokeReason, audit?: AuditEntry): Promise<void>;
+  /**
+   * Whether the user has a session on record (live, or ended and not yet
+   * pruned) that was started from `ip`: a sign that a login from there is theirs.
+   */
+  hasSessionFrom(userId: number, ip: string): Promise<boolean>;
   /** Revokes every live session of the user but `keepSession`; returns how many. */
   revokeUserSessions(
     userId: number,
@@ -219,6 +224,8 @@ export interface Store {
 
   /** Records an event that changes nothing else (a failed login, say). */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Deletes entries older than `before`, `batchSize` rows a statement; returns how many. */
+  deleteAuditBefore(before: number, batchSize?: number): Promise<number>;
   /** The entries `query` selects, newest first, and how many there are in all. */
   listAudit(query: AuditQuery): Promise<{ count: number; records: AuditRecord[] }>;
 

@@ -7,7 +7,7 @@ const redisUrl = inject('redisUrl');
 describe.runIf(redisUrl !== null)('rate limits shared through Redis', () => {
   it('counts attempts on every instance against one limit', async () => {
     const redis = await createRedisClient(redisUrl!, { lazyConnect: false, enableOfflineQueue: true });
-    const keys = await redis.keys('tessera:rl:obtain:*');
+    const keys = await redis.keys('tessera:rl:*obtain*');
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
     const env = { TESSERA_RATE_LIMITS: '', REDIS_URL: redisUrl! };

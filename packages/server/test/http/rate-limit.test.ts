@@ -7,7 +7,7 @@ const throttled = (seconds: number) => ({
   code: 'throttled',
 });
 
-describe('rate limits (the defaults: obtain 5/minute, refresh 10/minute, password 3/hour)', () => {
+describe('rate limits (the defaults: obtain 5/minute, refresh 10/minute per session, password 3 wrong/hour)', () => {
   let server: TestServer;
   beforeEach(async () => {
     server = await createTestServer({ TESSERA_RATE_LIMITS: '' });
@@ -53,12 +53,9 @@ describe('rate limits (the defaults: obtain 5/minute, refresh 10/minute, passwor
     expectThrottled(await login('alice', PASSWORD), 60);
   });
 
-  it('leaves other usernames from the address alone, up to four times the limit for the address', async () => {
+  it('leaves other usernames from the address alone', async () => {
     for (let i = 0; i < 6; i++) await login('alice', 'wrong password');
     expect((await login('bob', 'bobs password')).statusCode).toBe(200);
-    for (let i = 0; i < 13; i++) expect((await login(`user${i}`, 'wrong password')).statusCode).toBe(401);
-    // 20 attempts from this address: the 21st is refused, whatever the username.
-    expectThrottled(await login('bob', 'bobs password'), 60);
   });
 
   it('ignores X-Forwarded-For from a proxy it does not trust', async () => {
@@ -66,17 +63,14 @@ describe('rate limits (the defaults: obtain 5/minute, refresh 10/minute, passwor
     expectThrottled(await login('alice', PASSWORD, { 'x-forwarded-for': '203.0.113.99' }), 60);
   });
 
-  it('records each refusal in the audit log as login_throttled', async () => {
+  it('records the first refusal of a window in the audit log as login_throttled', async () => {
     for (let i = 0; i < 7; i++) await login('nobody', 'hunter2 hunter2');
     const { records } = await server.store.listAudit({ event: 'login_throttled', offset: 0, limit: 10 });
-    expect(records.map((r) => [r.username, r.ip, r.userId])).toEqual([
-      ['nobody', '127.0.0.1', null],
-      ['nobody', '127.0.0.1', null],
-    ]);
+    expect(records.map((r) => [r.username, r.ip, r.userId])).toEqual([['nobody', '127.0.0.1', null]]);
     expect(JSON.stringify(records)).not.toContain('hunter2');
   });
 
-  it('allows 10 refreshes a minute from one address', async () => {
+  it('allows 10 refreshes a minute of one session', async () => {
     let { refresh } = (await login('alice', PASSWORD)).json<{ refresh: string }>();
     for (let i = 0; i < 10; i++) {
       const response = await server.post('/api/token/refresh/', { refresh });
@@ -95,6 +89,22 @@ describe('rate limits (the defaults: obtain 5/minute, refresh 10/minute, passwor
     for (let i = 0; i < 3; i++) expect((await change('guess number one')).statusCode).toBe(400);
     expectThrottled(await change(PASSWORD), 3600);
     expect((await login('alice', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('does not count new passwords the policy refuses towards the password-change limit', async () => {
+    const { access } = (await login('alice', PASSWORD)).json<{ access: string }>();
+    const change = (newPassword: string) =>
+      server.post('/api/password/change/', { old_password: PASSWORD, new_password: newPassword }, bearer(access));
+    for (const refused of ['password', '12345678', 'alice', 'short', 'qwertyuiop']) {
+      const response = await change(refused);
+      expect(response.statusCode).toBe(400);
+      expect(Object.keys(response.json<object>())).toEqual(['new_password']);
+    }
+    const accepted = await change('battery staple 42');
+    expect({ status: accepted.statusCode, body: accepted.json<unknown>() }).toEqual({
+      status: 200,
+      body: { message: 'Password changed successfully' },
+    });
   });
 });
 

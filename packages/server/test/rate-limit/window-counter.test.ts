@@ -19,6 +19,24 @@ describe('local window counter', () => {
     expect(await counter.hit('a', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
   });
 
+  it('takes a hit back from a live window only, never below zero, and keeps its end', async () => {
+    const clock = createManualClock();
+    const counter = createLocalCounter(clock);
+    await counter.hit('a', 60_000);
+    await counter.hit('a', 60_000);
+    clock.advance(10);
+    await counter.refund('a');
+    expect(await counter.hit('a', 60_000)).toEqual({ count: 2, resetInMs: 50_000 });
+    await counter.refund('a');
+    await counter.refund('a');
+    await counter.refund('a');
+    await counter.refund('never hit');
+    expect(await counter.hit('a', 60_000)).toEqual({ count: 1, resetInMs: 50_000 });
+    clock.advance(50);
+    await counter.refund('a');
+    expect(await counter.hit('a', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
+  });
+
   it('stays bounded by dropping the oldest window', async () => {
     const counter = createLocalCounter(createManualClock(), 2);
     await counter.hit('a', 1000);
@@ -54,6 +72,22 @@ describe.runIf(redisUrl !== null)('Redis window counter (real Redis)', () => {
     await redis.del(`tessera:rl:${key}`);
   });
 
+  it('takes a hit back without moving the window, and never makes a key that would not expire', async () => {
+    const key = `test-${randomBytes(6).toString('hex')}`;
+    const counter = createRedisCounter(redis);
+    await counter.hit(key, 60_000);
+    await counter.hit(key, 60_000);
+    await counter.refund(key);
+    await counter.refund(key);
+    await counter.refund(key);
+    expect(await redis.get(`tessera:rl:${key}`)).toBe('0');
+    expect(await redis.pttl(`tessera:rl:${key}`)).toBeGreaterThan(59_000);
+    await counter.refund(`${key}-never-hit`);
+    expect(await redis.exists(`tessera:rl:${key}-never-hit`)).toBe(0);
+    expect((await counter.hit(key, 60_000)).count).toBe(1);
+    await redis.del(`tessera:rl:${key}`);
+  });
+
   it('falls back to local counting when Redis does not answer, and says so once', async () => {
     const dead = await createRedisClient('redis://127.0.0.1:1', { retryStrategy: () => null });
     const told: unknown[] = [];
@@ -61,6 +95,8 @@ describe.runIf(redisUrl !== null)('Redis window counter (real Redis)', () => {
       told.push(error),
     );
     expect((await counter.hit('k', 1000)).count).toBe(1);
+    expect((await counter.hit('k', 1000)).count).toBe(2);
+    await counter.refund('k');
     expect((await counter.hit('k', 1000)).count).toBe(2);
     expect(told).toHaveLength(1);
     dead.disconnect();

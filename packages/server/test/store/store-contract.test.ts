@@ -7,6 +7,7 @@ import {
   type Store,
   type UserRecord,
 } from '../../src/store/types.js';
+import { pruneStore } from '../../src/store/prune.js';
 import { availableDialects, createTestStore } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
@@ -314,6 +315,52 @@ for (const dialect of availableDialects()) {
       }
       expect(await store.deleteExpired(T0 + 1000, 3)).toEqual({ tokens: 7, sessions: 0 });
       expect(await store.findRefreshToken(hex(17))).toBeDefined();
+    });
+
+    it('deletes audit entries older than a time, batch by batch, and keeps the rest', async () => {
+      const entry = (at: number): AuditEntry => ({
+        at,
+        event: 'login_failure',
+        userId: null,
+        username: 'nobody',
+        sessionId: null,
+        ip: '127.0.0.1',
+        userAgent: 'test',
+        details: {},
+      });
+      for (let i = 0; i < 7; i++) await store.appendAudit(entry(T0 + i));
+      await store.appendAudit(entry(T0 + 100));
+      expect(await store.deleteAuditBefore(T0 + 7, 3)).toBe(7);
+      expect((await store.listAudit({ offset: 0, limit: 10 })).records.map((r) => r.at)).toEqual([T0 + 100]);
+      expect(await store.deleteAuditBefore(T0 + 7)).toBe(0);
+    });
+
+    it('prunes audit entries past the retention with the expired tokens, or keeps them with retention 0', async () => {
+      const day = 86_400_000;
+      const base = { event: 'logout', userId: null, username: '', sessionId: null, ip: '', userAgent: '' } as const;
+      await store.appendAudit({ ...base, at: T0 - 366 * day, details: {} });
+      await store.appendAudit({ ...base, at: T0 - 364 * day, details: {} });
+      expect(await pruneStore(store, { auditRetentionDays: 0 }, T0)).toEqual({
+        tokens: 0,
+        sessions: 0,
+        auditEntries: 0,
+      });
+      expect(await pruneStore(store, { auditRetentionDays: 365 }, T0)).toEqual({
+        tokens: 0,
+        sessions: 0,
+        auditEntries: 1,
+      });
+      expect((await store.listAudit({ offset: 0, limit: 10 })).records.map((r) => r.at)).toEqual([T0 - 364 * day]);
+    });
+
+    it('tells whether a user has a session started from an address', async () => {
+      const alice = await store.createUser(newUser('alice'));
+      const bob = await store.createUser(newUser('bob'));
+      await login(alice.id, 1, 10);
+      await store.revokeSession(hex(1), T0, 'logout');
+      expect(await store.hasSessionFrom(alice.id, '127.0.0.1')).toBe(true);
+      expect(await store.hasSessionFrom(alice.id, '127.0.0.2')).toBe(false);
+      expect(await store.hasSessionFrom(bob.id, '127.0.0.1')).toBe(false);
     });
 
     it("lists a user's sessions newest first, live only unless asked", async () => {

@@ -24,16 +24,19 @@ export const passwordChangeRoute = defineRoute({
   },
   async handler(ctx, request, _reply, principal): Promise<MessageResponse> {
     const { values, errors } = collectFields(request, { old_password: {}, new_password: {} });
-    // Before the old password is checked: this is where it could be guessed.
-    await ctx.throttle.check('password', [{ key: `user:${principal.user.id}` }]);
+    // Counted before the old password is checked, where it could be guessed; forgiven unless it was wrong.
+    const attempt = await ctx.throttle.attempt([
+      { limit: 'password', key: `user:${principal.user.id}`, failuresOnly: true },
+    ]);
     // The session carries no hash: read it as stored now.
     const user = await ctx.store.findUserById(principal.user.id);
     if (user === undefined) throw new AuthError('user_not_found');
-    if (values.old_password !== undefined) {
-      const matches =
-        isHashablePassword(values.old_password) && (await ctx.hasher.verify(user.passwordHash, values.old_password));
-      if (!matches) errors.old_password = [accountMessages.wrongOldPassword];
-    }
+    const wrongOldPassword =
+      values.old_password !== undefined &&
+      !(isHashablePassword(values.old_password) && (await ctx.hasher.verify(user.passwordHash, values.old_password)));
+    if (wrongOldPassword) errors.old_password = [accountMessages.wrongOldPassword];
+    // A new password the policy refuses, or a missing field, is no guess at the old one.
+    else await attempt.forgive();
     if (values.new_password !== undefined) errors.new_password = await checkPasswordPolicy(values.new_password, user);
     throwFieldErrors(errors, FIELDS);
 

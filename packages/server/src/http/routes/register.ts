@@ -10,6 +10,7 @@ import {
 import { auditEntry } from '../../auth/audit.js';
 import { AuthError, fieldErrors } from '../../errors.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
+import { addressKey } from '../../rate-limit/address-key.js';
 import { DuplicateUsernameError } from '../../store/types.js';
 import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
 import { defineRoute } from '../route-spec.js';
@@ -54,7 +55,7 @@ export const registerRoute = defineRoute({
       });
     }
     const { values, errors } = collectFields(request, FIELDS);
-    await ctx.throttle.check('register', [{ key: request.ip }]);
+    await ctx.throttle.attempt([{ limit: 'register', key: addressKey(request.ip) }]);
     const { username, password } = values;
     if (username !== undefined) errors.username ??= usernameProblems(username);
     if (values.email !== undefined) errors.email ??= emailProblems(values.email);

@@ -2,14 +2,14 @@ import { paths, type TokenPairResponse } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
-import { AuthError } from '../../errors.js';
 import { LoginFailedError, badCredentials, logIn } from '../../auth/login.js';
 import { readFields } from '../body.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
-import { usernameKey } from '../../rate-limit/throttle.js';
+import { addressKey } from '../../rate-limit/address-key.js';
+import { ThrottledError, usernameKey, type Attempt } from '../../rate-limit/throttle.js';
 
 export const tokenObtainRoute = defineRoute({
   method: 'POST',
@@ -26,9 +26,10 @@ export const tokenObtainRoute = defineRoute({
     requireLoginCsrf(ctx, request);
     const { username, password } = readFields(request, ['username', 'password']);
     const client = clientOf(request);
-    await throttleLogin(ctx, request, username, client);
+    const attempt = await throttleLogin(ctx, request, username, client);
     try {
       const result = await logIn(ctx, { username, password, ...client });
+      await attempt.forgive();
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
       return { refresh: result.refresh, access: result.access };
@@ -41,22 +42,46 @@ export const tokenObtainRoute = defineRoute({
 });
 
 /**
- * Counts the attempt for the username from this address, and for the address
- * alone at four times the limit: one client may sign in a few accounts, not
- * spray them. Unknown usernames count exactly like known ones.
- * @throws {AuthError} 429, recorded as `login_throttled`.
+ * Counts the attempt for the username from this address (every attempt), and
+ * then, if it fails, for the address whatever the username and for the
+ * username from every address. Past the per-username ceiling, only an address
+ * the account already has a session from may go on trying: an attacker
+ * spread over many addresses is stopped, and its owner can still log in from
+ * where they usually do. Unknown usernames count exactly like known ones.
+ * @throws {ThrottledError} 429, recorded as `login_throttled` once per window.
  */
-async function throttleLogin(ctx: AuthContext, request: FastifyRequest, username: string, client: ClientInfo) {
+async function throttleLogin(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  username: string,
+  client: ClientInfo,
+): Promise<Attempt> {
+  const address = addressKey(client.ip);
+  const account = usernameKey(username);
   try {
-    await ctx.throttle.check('obtain', [
-      { key: `${usernameKey(username)}:${client.ip}` },
-      { key: client.ip, share: 4 },
+    return await ctx.throttle.attempt([
+      { limit: 'obtain', key: `${account}:${address}` },
+      { limit: 'obtain_address', key: address, failuresOnly: true },
+      {
+        limit: 'obtain_username',
+        key: account,
+        failuresOnly: true,
+        exempt: () => hasSignedInFrom(ctx, username, client.ip),
+      },
     ]);
   } catch (error) {
-    if (error instanceof AuthError && error.statusCode === 429) {
+    if (error instanceof ThrottledError) {
       logSecurityEvent(request, 'login_throttled');
-      await ctx.store.appendAudit(auditEntry('login_throttled', client, ctx.clock.now(), { username }));
+      if (error.firstInWindow) {
+        await ctx.store.appendAudit(auditEntry('login_throttled', client, ctx.clock.now(), { username }));
+      }
     }
     throw error;
   }
+}
+
+/** Whether the account has a session on record started from this very address. */
+async function hasSignedInFrom(ctx: AuthContext, username: string, ip: string): Promise<boolean> {
+  const user = await ctx.store.findUserByUsername(username);
+  return user !== undefined && (await ctx.store.hasSessionFrom(user.id, ip));
 }

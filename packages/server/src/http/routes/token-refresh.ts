@@ -1,6 +1,10 @@
 import { paths, type TokenRefreshResponse } from '@tessera/protocol';
+import type { AuthContext } from '../../auth/context.js';
 import { RefreshTokenReuseError, rotateRefreshToken } from '../../auth/refresh.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
+import { addressKey } from '../../rate-limit/address-key.js';
+import { ThrottledError } from '../../rate-limit/throttle.js';
+import { readToken, sessionIdOf } from '../../tokens/claims.js';
 import { issueSessionCookies, presentedRefreshToken } from '../../cookie-mode/transport.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
@@ -20,9 +24,14 @@ export const tokenRefreshRoute = defineRoute({
   },
   async handler(ctx, request, reply): Promise<TokenRefreshResponse> {
     const refresh = presentedRefreshToken(ctx, request);
-    await ctx.throttle.check('refresh', [{ key: request.ip }]);
+    // Only unusable tokens count against the address: users behind one address share no budget.
+    const attempt = await ctx.throttle.attempt([
+      { limit: 'refresh_address', key: addressKey(request.ip), failuresOnly: true },
+    ]);
     try {
+      await throttleSession(ctx, refresh);
       const result = await rotateRefreshToken(ctx, refresh, clientOf(request));
+      await attempt.forgive();
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
       return { access: result.access, refresh: result.refresh };
@@ -32,9 +41,22 @@ export const tokenRefreshRoute = defineRoute({
       } else if (error instanceof TokenError) {
         logSecurityEvent(request, 'refresh_failure', { reason: error.tokenMessage });
       } else {
+        // The session's own limit refused a good token: not a failure to count against the address.
+        if (error instanceof ThrottledError) await attempt.forgive();
         throw error;
       }
       throw tokenNotValid(error);
     }
   },
 });
+
+/**
+ * Counts the refresh against its session, once the token's signature and
+ * expiry are verified (a forged `sid` must not spend a real session's
+ * budget). A token without a well-formed `sid` is refused by the rotation.
+ * @throws {TokenError} for a token that does not verify; {@link ThrottledError} 429.
+ */
+async function throttleSession(ctx: AuthContext, token: unknown): Promise<void> {
+  const sessionId = sessionIdOf(readToken(ctx.jwt, ctx.settings, ctx.clock, token));
+  if (sessionId !== undefined) await ctx.throttle.attempt([{ limit: 'refresh', key: sessionId }]);
+}
