@@ -16,6 +16,7 @@ import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler } from './error-handler.js';
 import { deferredChildLogger } from './deferred-logger.js';
+import { registerForwardedForCheck } from './forwarded-for.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void reply.code(malformed.statusCode as never).send(malformed.body as never);
     },
   });
+  if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
   const revocations = createRevocationRuntime(options.store, config, clock, app.log);
   app.addHook('onReady', () => revocations.start());
   app.addHook('onClose', () => revocations.stop());
