@@ -4,7 +4,10 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestStats } from './request-stats.js';
 import { SECURITY_EVENTS, type EventRecording, type SecurityEvent, type SecurityEventFields } from '../auth/events.js';
 
-/** What an operator alerts on, in Prometheus' text format at `GET /metrics`. */
+/**
+ * What an operator alerts on, in Prometheus' text format: served by
+ * {@link listenForMetrics} on its own port, never on the API's.
+ */
 export interface Metrics {
   registry: Registry;
   /** Requests and their latency by route, method and status. */
@@ -37,7 +40,9 @@ export function createMetrics(): Metrics {
     requests,
     logins: new Counter({
       name: 'tessera_logins_total',
-      help: 'Logins by outcome: success, or the reason of a failure (bad_password, unknown_user, inactive, ...).',
+      // Failures are not told apart: the login answer is the same for an unknown user, a wrong password and
+      // an inactive account, and a counter by reason would say which one happened (the log keeps the reason).
+      help: 'Logins by outcome: success or failure.',
       labelNames: ['outcome'],
       registers,
     }),
@@ -77,7 +82,7 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, field
   const recording: EventRecording = SECURITY_EVENTS[event];
   switch (recording.metric) {
     case 'logins':
-      return metrics.logins.inc({ outcome: event === 'login_success' ? 'success' : (fields.reason ?? 'unknown') });
+      return metrics.logins.inc({ outcome: event === 'login_success' ? 'success' : 'failure' });
     case 'refreshes':
       return metrics.refreshes.inc({ outcome: event === 'refresh' ? 'rotated' : slug(fields.reason ?? 'unknown') });
     case 'reuseDetections':
@@ -91,7 +96,7 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, field
 
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 
-/** Decorates the app with its metrics, times every request, and serves `GET /metrics`. */
+/** Decorates the app with its metrics and times every request; {@link listenForMetrics} serves them. */
 export const metricsPlugin = fp(
   (app: FastifyInstance, _options: object, done: () => void) => {
     const metrics = createMetrics();
@@ -100,9 +105,6 @@ export const metricsPlugin = fp(
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.requests.record(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
       next();
-    });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
     done();
   },
