@@ -103,6 +103,13 @@ export interface HostileServer {
 }
 
 /**
+ * The proxies the project trusts (`TESSERA_TEST_TRUSTED_PROXIES`): the
+ * PostgreSQL run sets 127.0.0.1, where `app.inject` connects from, so that
+ * every attack also arrives through a trusted proxy and its X-Forwarded-For is read.
+ */
+export const TRUSTED_PROXIES = process.env.TESSERA_TEST_TRUSTED_PROXIES ?? '';
+
+/**
  * tessera on a fresh store with alice (active, id 1), bob (active) and carol
  * (inactive), hashing with {@link FAST_HASHER}; `env` adds settings (cookie mode).
  */
@@ -111,6 +118,7 @@ export async function createHostileServer(env: Record<string, string> = {}): Pro
     TESSERA_SECRET_KEY: TEST_SECRET,
     DATABASE_URL: 'sqlite::memory:',
     TESSERA_RATE_LIMITS: 'off',
+    TESSERA_TRUSTED_PROXIES: TRUSTED_PROXIES,
     ...env,
   });
   const { store, cleanup } = await createTestStore(httpDialect());
