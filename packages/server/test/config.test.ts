@@ -141,8 +141,8 @@ describe('resolveConfig', () => {
     ['TESSERA_REQUEST_TIMEOUT', { TESSERA_REQUEST_TIMEOUT: '10' }, { requestTimeoutSeconds: 10 }],
     ['TESSERA_KEEP_ALIVE_TIMEOUT', { TESSERA_KEEP_ALIVE_TIMEOUT: '5' }, { keepAliveTimeoutSeconds: 5 }],
     [
-      'TESSERA_MAX_CONNECTIONS_PER_ADDRESS=0 (no bound)',
-      { TESSERA_MAX_CONNECTIONS_PER_ADDRESS: '0' },
+      'TESSERA_MAX_CONNECTIONS_PER_IP=0 (no bound)',
+      { TESSERA_MAX_CONNECTIONS_PER_IP: '0' },
       { maxConnectionsPerAddress: 0 },
     ],
     ['TESSERA_RATE_LIMITS=off', { TESSERA_RATE_LIMITS: 'off' }, { rateLimits: {} }],

@@ -23,7 +23,7 @@ describe('slow clients', () => {
     server = await createTestServer({
       TESSERA_REQUEST_TIMEOUT: '1',
       TESSERA_KEEP_ALIVE_TIMEOUT: '1',
-      TESSERA_MAX_CONNECTIONS_PER_ADDRESS: String(MAX_CONNECTIONS),
+      TESSERA_MAX_CONNECTIONS_PER_IP: String(MAX_CONNECTIONS),
     });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     port = (server.app.server.address() as { port: number }).port;
