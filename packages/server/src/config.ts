@@ -57,6 +57,14 @@ export interface Config {
   /** A built web app to serve at `/`; by default `tessera serve` serves the installed `@tessera/web`, if any. */
   readonly webRoot: string | undefined;
   readonly logLevel: string;
+  /** Where `GET /metrics` is served, on its own listener at `host`; none by default (never on `port`). */
+  readonly metricsPort: number | undefined;
+  /** A request's headers and body must have arrived this soon after it began, or it gets 408 and its socket is closed. */
+  readonly requestTimeoutSeconds: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  readonly keepAliveTimeoutSeconds: number;
+  /** Open connections allowed from one address (trusted proxies excepted); 0 for no bound. */
+  readonly maxConnectionsPerAddress: number;
 }
 
 /** Thrown when the environment cannot be used; the message lists every problem. */
@@ -192,6 +200,15 @@ export function resolveConfig(env: Env): Config {
     );
   }
 
+  const metricsPort =
+    read('TESSERA_METRICS_PORT') === undefined ? undefined : integer('TESSERA_METRICS_PORT', 0, 1, 65535);
+  if (metricsPort !== undefined && metricsPort === port) {
+    problems.push('TESSERA_METRICS_PORT must differ from PORT: metrics are never served on the API port.');
+  }
+  const requestTimeoutSeconds = integer('TESSERA_REQUEST_TIMEOUT', 30, 1, 3600);
+  const keepAliveTimeoutSeconds = integer('TESSERA_KEEP_ALIVE_TIMEOUT', 72, 1, 3600);
+  const maxConnectionsPerAddress = integer('TESSERA_MAX_CONNECTIONS_PER_IP', 64, 0, 100_000);
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
 
@@ -224,6 +241,10 @@ export function resolveConfig(env: Env): Config {
     pathPrefix,
     webRoot: read('TESSERA_WEB_ROOT'),
     logLevel,
+    metricsPort,
+    requestTimeoutSeconds,
+    keepAliveTimeoutSeconds,
+    maxConnectionsPerAddress,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

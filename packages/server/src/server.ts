@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { listenForMetrics } from './http/metrics-listener.js';
 import { installedWebApp, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
@@ -9,7 +10,8 @@ import type { Store } from './store/types.js';
 
 /**
  * Opens the store (migrating it), builds the app and listens. The store is
- * closed with the app; SIGINT and SIGTERM close both gracefully. The web app
+ * closed with the app; SIGINT and SIGTERM close both gracefully. Metrics are
+ * served on `config.metricsPort` (at the same host) when it is set. The web app
  * served is `config.webRoot` (`TESSERA_WEB_ROOT`), else the installed `@tessera/web`.
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
@@ -21,6 +23,10 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config);
+  if (config.metricsPort !== undefined) {
+    const metricsUrl = await listenForMetrics(app, { port: config.metricsPort, host: config.host });
+    app.log.info(`metrics at ${metricsUrl}/metrics`);
+  }
   const address = await app.listen({ port: config.port, host: config.host });
   const web = webRoot !== undefined && webAppServable(config, webRoot);
   if (!web) app.log.info(webAppMissing(config));

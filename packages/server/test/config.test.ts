@@ -53,6 +53,10 @@ describe('resolveConfig', () => {
       pathPrefix: '',
       webRoot: undefined,
       logLevel: 'info',
+      metricsPort: undefined,
+      requestTimeoutSeconds: 30,
+      keepAliveTimeoutSeconds: 72,
+      maxConnectionsPerAddress: 64,
     });
   });
 
@@ -138,6 +142,14 @@ describe('resolveConfig', () => {
       'TESSERA_CORS_ORIGINS',
       { TESSERA_CORS_ORIGINS: 'http://localhost:3000, https://app.example.com' },
       { corsOrigins: ['http://localhost:3000', 'https://app.example.com'] },
+    ],
+    ['TESSERA_METRICS_PORT', { TESSERA_METRICS_PORT: '9100' }, { metricsPort: 9100 }],
+    ['TESSERA_REQUEST_TIMEOUT', { TESSERA_REQUEST_TIMEOUT: '10' }, { requestTimeoutSeconds: 10 }],
+    ['TESSERA_KEEP_ALIVE_TIMEOUT', { TESSERA_KEEP_ALIVE_TIMEOUT: '5' }, { keepAliveTimeoutSeconds: 5 }],
+    [
+      'TESSERA_MAX_CONNECTIONS_PER_IP=0 (no bound)',
+      { TESSERA_MAX_CONNECTIONS_PER_IP: '0' },
+      { maxConnectionsPerAddress: 0 },
     ],
     ['TESSERA_RATE_LIMITS=off', { TESSERA_RATE_LIMITS: 'off' }, { rateLimits: {} }],
     ['TESSERA_RATE_LIMITS=OFF', { TESSERA_RATE_LIMITS: 'OFF' }, { rateLimits: {} }],
@@ -246,6 +258,12 @@ describe('resolveConfig', () => {
     ],
     [{ TESSERA_LEEWAY: '3601' }, 'TESSERA_LEEWAY="3601" must be a whole number from 0 to 3600.'],
     [{ TESSERA_DATABASE_POOL_SIZE: '0' }, 'TESSERA_DATABASE_POOL_SIZE="0" must be a whole number from 1 to 500.'],
+    [{ TESSERA_METRICS_PORT: '0' }, 'TESSERA_METRICS_PORT="0" must be a whole number from 1 to 65535.'],
+    [
+      { PORT: '8000', TESSERA_METRICS_PORT: '8000' },
+      'TESSERA_METRICS_PORT must differ from PORT: metrics are never served on the API port.',
+    ],
+    [{ TESSERA_REQUEST_TIMEOUT: '0' }, 'TESSERA_REQUEST_TIMEOUT="0" must be a whole number from 1 to 3600.'],
     [
       { TESSERA_EXTRA_CLAIMS: 'role,bogus' },
       'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser.',

@@ -15,7 +15,10 @@ import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
+import { answerClientError, answerFailedExpectations } from './client-errors.js';
+import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.js';
 import { installErrorHandler } from './error-handler.js';
+import { registerForwardedForCheck } from './forwarded-for.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
@@ -98,7 +101,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Fastify types this reply without a route, which admits no status or body: cast.
       void reply.code(malformed.statusCode as never).send(malformed.body as never);
     },
+    // What Node answers before Fastify sees a request, in the contract's shape.
+    clientErrorHandler: (error, socket) => answerClientError(app.log, error, socket),
+    ...connectionTimeouts(config),
   });
+  answerFailedExpectations(app.server);
+  limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
+  if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
   const revocations = createRevocationRuntime(options.store, config, clock, app.log);
   app.addHook('onReady', () => revocations.start());
   app.addHook('onClose', () => revocations.stop());

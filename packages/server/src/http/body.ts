@@ -137,6 +137,18 @@ export interface FieldSpec {
 
 const REQUIRED: FieldSpec = {};
 
+/**
+ * What DRF's `CharField` refuses in any text, body field or query value: NUL
+ * (which PostgreSQL cannot store or compare) and lone surrogates.
+ * @returns DRF's message, or undefined when the text is acceptable.
+ */
+export function textProblem(text: string): string | undefined {
+  if (text.includes('\0')) return 'Null characters are not allowed.';
+  const surrogate = /\p{Surrogate}/u.exec(text);
+  if (surrogate === null) return undefined;
+  return `Surrogate characters are not allowed: U+${surrogate[0].charCodeAt(0).toString(16).toUpperCase()}.`;
+}
+
 /** DRF's `CharField`: trimmed, not blank unless allowed, no NUL or lone surrogates. */
 function charField(present: boolean, value: unknown, spec: FieldSpec): FieldResult {
   if (!present)
@@ -147,12 +159,8 @@ function charField(present: boolean, value: unknown, spec: FieldSpec): FieldResu
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else return { ok: false, message: fieldMessages.notString };
   if (text === '' && spec.allowBlank !== true) return { ok: false, message: fieldMessages.blank };
-  if (text.includes('\0')) return { ok: false, message: 'Null characters are not allowed.' };
-  const surrogate = /\p{Surrogate}/u.exec(text);
-  if (surrogate !== null) {
-    const code = surrogate[0].charCodeAt(0).toString(16).toUpperCase();
-    return { ok: false, message: `Surrogate characters are not allowed: U+${code}.` };
-  }
+  const problem = textProblem(text);
+  if (problem !== undefined) return { ok: false, message: problem };
   if (spec.maxLength !== undefined && [...text].length > spec.maxLength) {
     return { ok: false, message: `Ensure this field has no more than ${spec.maxLength} characters.` };
   }

@@ -4,7 +4,10 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestStats } from './request-stats.js';
 import { SECURITY_EVENTS, type EventRecording, type SecurityEvent, type SecurityEventFields } from '../auth/events.js';
 
-/** What an operator alerts on, in Prometheus' text format at `GET /metrics`. */
+/**
+ * What an operator alerts on, in Prometheus' text format: served by
+ * {@link listenForMetrics} on its own port, never on the API's.
+ */
 export interface Metrics {
   registry: Registry;
   /** Requests and their latency by route, method and status. */
@@ -35,7 +38,9 @@ export function createMetrics(): Metrics {
     requests: new RequestStats(),
     logins: new Counter({
       name: 'tessera_logins_total',
-      help: 'Logins by outcome: success, or the reason of a failure (bad_password, unknown_user, inactive, ...).',
+      // Failures are not told apart: the login answer is the same for an unknown user, a wrong password and
+      // an inactive account, and a counter by reason would say which one happened (the log keeps the reason).
+      help: 'Logins by outcome: success or failure.',
       labelNames: ['outcome'],
       registers,
     }),
@@ -75,7 +80,7 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, field
   const recording: EventRecording = SECURITY_EVENTS[event];
   switch (recording.metric) {
     case 'logins':
-      return metrics.logins.inc({ outcome: event === 'login_success' ? 'success' : (fields.reason ?? 'unknown') });
+      return metrics.logins.inc({ outcome: event === 'login_success' ? 'success' : 'failure' });
     case 'refreshes':
       return metrics.refreshes.inc({ outcome: event === 'refresh' ? 'rotated' : slug(fields.reason ?? 'unknown') });
     case 'reuseDetections':
@@ -89,7 +94,12 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, field
 
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 
-/** Decorates the app with its metrics, times every request, and serves `GET /metrics`. */
+/** Every metric in Prometheus' text format: the registry's, then the request stats kept beside it. */
+export async function renderMetrics(metrics: Metrics): Promise<string> {
+  return (await metrics.registry.metrics()) + metrics.requests.render();
+}
+
+/** Decorates the app with its metrics and times every request; {@link listenForMetrics} serves them. */
 export const metricsPlugin = fp(
   (app: FastifyInstance, _options: object, done: () => void) => {
     const metrics = createMetrics();
@@ -98,10 +108,6 @@ export const metricsPlugin = fp(
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.requests.record(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
       next();
-    });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      const text = (await metrics.registry.metrics()) + metrics.requests.render();
-      return reply.type(metrics.registry.contentType).send(text);
     });
     done();
   },

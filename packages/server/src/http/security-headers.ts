@@ -58,9 +58,12 @@ export function apiHeaders(documentHeaders: Readonly<Record<string, string>>): R
 }
 
 /**
- * Sends the security headers on every answer: {@link apiHeaders} under
- * `${pathPrefix}/api` (but not the docs page), helmet's set on everything
- * else (the web app, the docs, health and metrics).
+ * Sends the security headers on every answer: {@link apiHeaders} on the
+ * routes under `${pathPrefix}/api` (but not the docs page), helmet's set on
+ * everything else (the web app, the docs, health). The matched route decides,
+ * not the URL as sent: `/%61pi/token/` reaches the login route and must be
+ * answered as it. A URL no route matches carries no token and may be a web
+ * app page, so it is judged by its raw path.
  */
 export function registerSecurityHeaders(app: FastifyInstance, pathPrefix: string): void {
   const documents = securityHeaders();
@@ -68,8 +71,8 @@ export function registerSecurityHeaders(app: FastifyInstance, pathPrefix: string
   const apiPrefix = `${pathPrefix}/api`;
   const docsPrefix = `${pathPrefix}/api/docs`;
   app.addHook('onRequest', (request, reply, done) => {
-    const { url } = request;
-    void reply.headers(url.startsWith(apiPrefix) && !url.startsWith(docsPrefix) ? api : documents);
+    const path = request.routeOptions.url ?? request.url;
+    void reply.headers(path.startsWith(apiPrefix) && !path.startsWith(docsPrefix) ? api : documents);
     done();
   });
 }

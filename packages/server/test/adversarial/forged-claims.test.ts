@@ -200,6 +200,17 @@ const subjectRows: TokenRow[] = [
   sessionRow('sid upper-cased', (bob) => bob.toUpperCase(), { verify: BLACKLISTED, protected: INVALID }),
   sessionRow('sid of no session', () => OTHER_ID, { verify: BLACKLISTED, protected: BLACKLISTED }),
   sessionRow("sid of a live session of bob's", (bob) => bob, { verify: INVALID, protected: INVALID }),
+  // A token meant for another service is refused when no audience is configured, as PyJWT does.
+  {
+    name: 'aud "another-service" with no audience configured',
+    make: withClaim('aud', 'another-service'),
+    verdict: INVALID,
+  },
+  {
+    name: 'aud ["another-service"] with no audience configured',
+    make: withClaim('aud', ['another-service']),
+    verdict: INVALID,
+  },
   // Claims the server does not trust: the profile comes from the store, not the token.
   { name: 'username "admin"', make: withClaim('username', 'admin'), verdict: 'accepted' },
   {

@@ -89,11 +89,18 @@ export interface HostileServer {
 }
 
 /**
+ * The proxies the project trusts (`TESSERA_TEST_TRUSTED_PROXIES`): the
+ * PostgreSQL run sets 127.0.0.1, where `app.inject` connects from, so that
+ * every attack also arrives through a trusted proxy and its X-Forwarded-For is read.
+ */
+export const TRUSTED_PROXIES = process.env.TESSERA_TEST_TRUSTED_PROXIES ?? '';
+
+/**
  * tessera on a fresh store with alice (active, id 1), bob (active) and carol
  * (inactive); `env` adds settings (cookie mode).
  */
 export async function createHostileServer(env: Record<string, string> = {}): Promise<HostileServer> {
-  const server = await createTestServer(env);
+  const server = await createTestServer({ TESSERA_TRUSTED_PROXIES: TRUSTED_PROXIES, ...env });
   await server.createUser(ALICE.username, ALICE.password, {
     firstName: 'Alice',
     lastName: 'Liddell',

@@ -165,6 +165,18 @@ describe('the audit log', () => {
       400,
       { since: ['Enter a valid date/time.'], until: ['Enter a valid date/time.'] },
     ],
+    // Query values are checked as body fields are: PostgreSQL cannot compare a NUL.
+    ['?user=%00', 400, { user: ['Null characters are not allowed.'] }],
+    ['?user=alice%00', 400, { user: ['Null characters are not allowed.'] }],
+    [
+      '?event=%00&since=1%00&page=%00',
+      400,
+      {
+        event: ['Null characters are not allowed.'],
+        since: ['Null characters are not allowed.'],
+        page: ['Null characters are not allowed.'],
+      },
+    ],
   ])('answers %s with %i', async (query, status, body) => {
     const response = await server.app.inject({
       method: 'GET',

@@ -34,6 +34,12 @@ describe('security headers', () => {
   it.each([
     ['a login', () => server.post('/api/token/', { username: 'alice', password: 'correct horse battery' }), 200],
     ['a refused login', () => server.post('/api/token/', {}), 400],
+    [
+      'a login whose path is percent-encoded',
+      () => server.post('/%61pi/token/', { username: 'alice', password: 'correct horse battery' }),
+      200,
+    ],
+    ['a refresh whose path is percent-encoded', () => server.post('/api/%74oken/refresh/', { refresh: 'x' }), 401],
     ['a protected GET without a token', () => server.app.inject({ method: 'GET', url: '/api/profile/' }), 401],
     ['an unknown API path', () => server.app.inject({ method: 'GET', url: '/api/nothing/' }), 404],
   ])('gives %s the API set', async (_name, send, status) => {

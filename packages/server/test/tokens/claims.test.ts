@@ -129,7 +129,15 @@ describe('readToken: iss and aud', () => {
     ['aud as an object', `{"exp":${exp},"aud":{"clients":true}}`, { audience: 'clients' }, INVALID],
     ['aud right', `{"exp":${exp},"aud":"clients"}`, { audience: 'clients' }, 'valid'],
     ['aud an array containing ours', `{"exp":${exp},"aud":["web","clients"]}`, { audience: 'clients' }, 'valid'],
-    ['aud present when no audience is configured', `{"exp":${exp},"aud":"anyone"}`, {}, 'valid'],
+    ['aud an array with a number beside ours', `{"exp":${exp},"aud":["clients",1]}`, { audience: 'clients' }, INVALID],
+    // PyJWT refuses a token meant for an audience when none is configured, unless its aud is empty.
+    ['aud present when no audience is configured', `{"exp":${exp},"aud":"anyone"}`, {}, INVALID],
+    ['aud a list when no audience is configured', `{"exp":${exp},"aud":["anyone"]}`, {}, INVALID],
+    ['aud an object when no audience is configured', `{"exp":${exp},"aud":{"a":1}}`, {}, INVALID],
+    ['aud true when no audience is configured', `{"exp":${exp},"aud":true}`, {}, INVALID],
+    ['aud "" when no audience is configured', `{"exp":${exp},"aud":""}`, {}, 'valid'],
+    ['aud [] when no audience is configured', `{"exp":${exp},"aud":[]}`, {}, 'valid'],
+    ['aud null when no audience is configured', `{"exp":${exp},"aud":null}`, {}, 'valid'],
     [
       'both configured and both right',
       `{"exp":${exp},"iss":"tessera","aud":"clients"}`,

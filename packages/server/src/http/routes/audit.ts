@@ -2,12 +2,15 @@ import { paths } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { parseTime } from '../../clock.js';
 import { AuthError, fieldErrors } from '../../errors.js';
+import { textProblem } from '../body.js';
 import { AUDIT_EVENTS, type AuditEvent } from '../../auth/events.js';
 import type { AuditQuery, AuditRecord } from '../../store/types.js';
 import { defineRoute } from '../route-spec.js';
 import { errorResponses } from '../schemas.js';
 
 const DEFAULT_PAGE_SIZE = 50;
+/** Every query parameter the route reads; each is checked as a body field would be. */
+const QUERY_PARAMS = ['user', 'event', 'since', 'until', 'page', 'page_size'] as const;
 const MAX_PAGE_SIZE = 500;
 
 /** One entry as the API shows it. */
@@ -90,6 +93,12 @@ export const auditListRoute = defineRoute({
 /** The filters and page size of the request. @throws {AuthError} 400 naming each bad filter. */
 function readAuditQuery(request: FastifyRequest): Omit<AuditQuery, 'offset'> {
   const errors: Record<string, string[]> = {};
+  for (const name of QUERY_PARAMS) {
+    const text = param(request, name);
+    const problem = text === undefined ? undefined : textProblem(text);
+    if (problem !== undefined) errors[name] = [problem];
+  }
+  if (Object.keys(errors).length > 0) throw fieldErrors(errors);
   const query: Omit<AuditQuery, 'offset'> = {
     limit: Math.min(positiveInteger(param(request, 'page_size')) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
   };
