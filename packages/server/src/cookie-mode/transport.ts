@@ -27,22 +27,33 @@ function sessionOf(ctx: AuthContext, token: string | undefined): string | undefi
   }
 }
 
+/** A refresh token and where it came from: a refresh the cookie authenticated is answered without tokens. */
+export interface PresentedRefresh {
+  token: string;
+  fromCookie: boolean;
+}
+
 /**
  * The refresh token a request presents: the body's `refresh`, or in cookie
  * mode the refresh cookie when the body has none, after the CSRF checks.
  * @throws {AuthError} the field error when there is neither, or 403 `csrf_failed`.
  */
-export function presentedRefreshToken(ctx: AuthContext, request: FastifyRequest): string {
+export function presentedRefresh(ctx: AuthContext, request: FastifyRequest): PresentedRefresh {
   const { values, errors } = collectFields(request, { refresh: {} });
-  if (values.refresh !== undefined) return values.refresh;
+  if (values.refresh !== undefined) return { token: values.refresh, fromCookie: false };
   const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).refresh) : undefined;
   if (cookie !== undefined && errors.refresh?.[0] === fieldMessages.required) {
     const sessionId = sessionOf(ctx, cookie);
     if (sessionId !== undefined) requireCsrf(ctx, request, [sessionId]);
-    return cookie;
+    return { token: cookie, fromCookie: true };
   }
   throwFieldErrors(errors, ['refresh']);
   throw new Error('unreachable: a missing field is a field error');
+}
+
+/** {@link presentedRefresh}'s token alone, for the endpoints that answer the same either way. */
+export function presentedRefreshToken(ctx: AuthContext, request: FastifyRequest): string {
+  return presentedRefresh(ctx, request).token;
 }
 
 /**
