@@ -68,6 +68,7 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
       'csrftoken@/',
       'tessera-access@/',
       'tessera-refresh@/api/auth/',
+      'tessera-refresh@/api/csrf/',
       'tessera-refresh@/api/token/',
     ]);
   });

@@ -87,8 +87,18 @@ export function endSessionCookies(ctx: AuthContext, reply: FastifyReply): void {
   if (ctx.settings.cookieMode) clearSessionCookies(reply, ctx.settings);
 }
 
-/** The CSRF token for this browser: bound to the session of its access cookie, or to none. */
-export function csrfTokenFor(ctx: AuthContext, request: FastifyRequest): string {
-  const access = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
-  return ctx.csrf.issue(sessionOf(ctx, access) ?? null);
+/**
+ * The CSRF token for this browser, bound to the session of its access cookie,
+ * else of its refresh cookie, else to none. The token it holds is kept when it
+ * is already right for that session (`fresh: false`): a page may have read it,
+ * and a navigation to this endpoint must not change it under the page.
+ */
+export function csrfTokenFor(ctx: AuthContext, request: FastifyRequest): { token: string; fresh: boolean } {
+  const names = cookieNames(ctx.settings);
+  const sessionOfCookie = (name: string) =>
+    ctx.settings.cookieMode ? sessionOf(ctx, cookieOf(request, name)) : undefined;
+  const sessionId = sessionOfCookie(names.access) ?? sessionOfCookie(names.refresh) ?? null;
+  const held = cookieOf(request, CSRF_COOKIE);
+  if (held !== undefined && ctx.csrf.verify(held, sessionId)) return { token: held, fresh: false };
+  return { token: ctx.csrf.issue(sessionId), fresh: true };
 }
