@@ -44,7 +44,6 @@ describe('security event log', () => {
     expect(events().map((e) => [e.security_event, e.user_agent])).toEqual([
       ['login_failure', 'curl\\u001b]0;owned\\u0007\\u009b2J\\u0085'],
     ]);
-    // eslint-disable-next-line no-control-regex -- what must not reach the terminal
     expect(lines.join('')).not.toMatch(/[\u0080-\u009f]/);
   });
 
