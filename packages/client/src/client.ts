@@ -118,8 +118,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   async function sessionFromResponse(response: Response): Promise<Session> {
     const body = (await readJson(response)) as { access?: unknown; refresh?: unknown } | undefined;
+    if (transport.kind === 'cookie') return sessionFromCookieLogin(body, randomId);
     const access = typeof body?.access === 'string' ? body.access : undefined;
-    if (transport.kind === 'cookie') return sessionFromCookieLogin(access, randomId);
     const session =
       access !== undefined && typeof body?.refresh === 'string' ? sessionFromPair(access, body.refresh) : null;
     if (session === null) {

@@ -27,9 +27,15 @@ export function sessionFromPair(access: string, refresh: string): Session | null
   return { access, refresh, claims, stamp: typeof claims.jti === 'string' ? claims.jti : access };
 }
 
-/** A cookie-transport session: claims only, from the body's access token when there is one. */
-export function sessionFromCookieLogin(access: string | undefined, randomStamp: () => string): Session {
-  const claims = access === undefined ? null : decodeJwtClaims(access);
+/**
+ * A cookie-transport session: claims only, from the body's `claims` (a
+ * browser's cookie login or refresh, whose body carries no token) or from
+ * its access token (a server that still sends the pair).
+ */
+export function sessionFromCookieLogin(body: unknown, randomStamp: () => string): Session {
+  const fields = typeof body === 'object' && body !== null ? (body as { access?: unknown; claims?: unknown }) : {};
+  const claims =
+    typeof fields.access === 'string' ? decodeJwtClaims(fields.access) : isClaims(fields.claims) ? fields.claims : null;
   const stamp = claims !== null && typeof claims.jti === 'string' ? claims.jti : randomStamp();
   return { access: null, refresh: null, claims, stamp };
 }

@@ -68,8 +68,39 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
       'csrftoken@/',
       'tessera-access@/',
       'tessera-refresh@/api/auth/',
+      'tessera-refresh@/api/csrf/',
       'tessera-refresh@/api/token/',
     ]);
+  });
+
+  it('gets no token in any answer body: the claims alone say who is in and when to refresh', async () => {
+    const bodies: string[] = [];
+    const recording: FetchLike = async (input, init) => {
+      const response = await jar.fetch(input, init);
+      bodies.push(await response.clone().text());
+      return response;
+    };
+    const client = createAuthClient({
+      baseUrl,
+      fetch: recording,
+      transport: 'cookie',
+      platform: {
+        now: () => server.clock.now(),
+        timers: createManualTime().timers,
+        createChannel: null,
+        locks: null,
+        window: null,
+        document: jar.document,
+      },
+    });
+    await client.login('alice', 'correct horse');
+    const loginExp = client.getUser()?.exp;
+    server.clock.advance(301);
+    await client.refresh();
+    expect(client.getUser()).toMatchObject({ username: 'alice', exp: loginExp! + 301 });
+    expect(bodies).toHaveLength(3);
+    expect(bodies.filter((body) => /eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(body))).toEqual([]);
+    client.dispose();
   });
 
   it('reads the profile with auth.fetch, by the access cookie alone', async () => {

@@ -11,6 +11,7 @@ export {
   type TokenMessage,
 } from './errors.js';
 export type {
+  CookieSessionResponse,
   ErrorResponse,
   FieldErrorsResponse,
   MessageResponse,

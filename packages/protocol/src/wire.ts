@@ -97,3 +97,15 @@ export interface TokenClaims {
   iss?: string;
   aud?: string;
 }
+
+/**
+ * 200 body of a login or refresh in cookie mode when the tokens travel in
+ * HttpOnly cookies only: no token, and what a client needs to schedule the
+ * next refresh and to know who is logged in (the access token's claims).
+ * Times are ISO 8601, named as dj-rest-auth names them.
+ */
+export interface CookieSessionResponse {
+  access_expiration: string;
+  refresh_expiration: string;
+  claims: TokenClaims;
+}

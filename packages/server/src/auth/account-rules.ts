@@ -31,3 +31,12 @@ export function usernameProblems(username: string): string[] {
 export function emailProblems(email: string): string[] {
   return email === '' || (EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH) ? [] : [accountMessages.invalidEmail];
 }
+
+/**
+ * A username in NFKC form, as Django's `AbstractBaseUser.normalize_username`
+ * stores it: `ａｌｉｃｅ` (fullwidth) is `alice`, so a look-alike cannot be
+ * registered next to it. Case is kept: usernames stay case-sensitive.
+ */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC');
+}

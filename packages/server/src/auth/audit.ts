@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../store/types.js';
 import { MAX_USERNAME_LENGTH } from './account-rules.js';
 import type { AuditEvent } from './events.js';
+import { escapeControl } from '../terminal-text.js';
 
 /** Where a request came from, as the audit log records it. */
 export interface ClientInfo {
@@ -10,15 +11,6 @@ export interface ClientInfo {
 
 /** What the CLI records as its client: no address, its own name. */
 export const CLI_CLIENT: ClientInfo = { ip: '', userAgent: 'tessera-cli' };
-
-// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex -- matching them is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** Control characters as `\uXXXX` text, so that no logged value can forge a line or a terminal sequence. */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /**
  * The most stored of each text, in characters, after escaping: anyone can

@@ -4,6 +4,7 @@ import { isHashablePassword } from '../passwords/hasher.js';
 import type { UserRecord } from '../store/types.js';
 import { auditEntry } from './audit.js';
 import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
+import { findUserByTypedUsername } from './user-lookup.js';
 
 export interface LoginInput {
   username: string;
@@ -43,7 +44,7 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
     throw new LoginFailedError(reason, userId);
   };
   if (!isHashablePassword(input.password)) return fail('password_too_long', undefined);
-  const user = await ctx.store.findUserByUsername(input.username);
+  const user = await findUserByTypedUsername(ctx.store, input.username);
   if (user === undefined) {
     await ctx.hasher.verifyDummy(input.password);
     return fail('unknown_user', undefined);

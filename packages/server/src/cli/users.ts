@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { usernameProblems } from '../auth/account-rules.js';
+import { normalizeUsername, usernameProblems } from '../auth/account-rules.js';
 import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
@@ -9,9 +9,11 @@ import { DuplicateUsernameError, type NewUser, type UserRecord } from '../store/
 import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
 import { CliError, createPrompter, type Io } from './io.js';
 
-function checkUsername(username: string): string {
+/** The username in NFKC form, as it is stored, when it is valid. */
+function checkUsername(typed: string): string {
+  const username = normalizeUsername(typed);
   if (usernameProblems(username).length > 0) {
-    throw new CliError(`invalid username ${quote(username)}: use 1 to 150 letters, digits and @ . + - _ characters`);
+    throw new CliError(`invalid username ${quote(typed)}: use 1 to 150 letters, digits and @ . + - _ characters`);
   }
   return username;
 }

@@ -23,10 +23,17 @@ export function cookieNames(settings: Pick<Config, 'cookieSecure'>) {
     : { access: 'tessera-access', refresh: 'tessera-refresh' };
 }
 
-/** Where the refresh cookie goes: refresh, blacklist and revoke under /api/token/; refresh and logout under /api/auth/. */
+/**
+ * Where the refresh cookie goes: refresh, blacklist and revoke under
+ * /api/token/; refresh and logout under /api/auth/; and `GET /api/csrf/`,
+ * which binds the CSRF token it hands out to the session even after the
+ * access cookie lapsed, instead of replacing the session's token with one of
+ * no session.
+ */
 const refreshPaths = (settings: CookieSettings) => [
   `${settings.pathPrefix}/api/token/`,
   `${settings.pathPrefix}/api/auth/`,
+  `${settings.pathPrefix}/api/csrf/`,
 ];
 
 function base(settings: CookieSettings): CookieSerializeOptions {

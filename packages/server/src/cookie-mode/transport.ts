@@ -27,22 +27,33 @@ function sessionOf(ctx: AuthContext, token: string | undefined): string | undefi
   }
 }
 
+/** A refresh token and where it came from: a refresh the cookie authenticated is answered without tokens. */
+export interface PresentedRefresh {
+  token: string;
+  fromCookie: boolean;
+}
+
 /**
  * The refresh token a request presents: the body's `refresh`, or in cookie
  * mode the refresh cookie when the body has none, after the CSRF checks.
  * @throws {AuthError} the field error when there is neither, or 403 `csrf_failed`.
  */
-export function presentedRefreshToken(ctx: AuthContext, request: FastifyRequest): string {
+export function presentedRefresh(ctx: AuthContext, request: FastifyRequest): PresentedRefresh {
   const { values, errors } = collectFields(request, { refresh: {} });
-  if (values.refresh !== undefined) return values.refresh;
+  if (values.refresh !== undefined) return { token: values.refresh, fromCookie: false };
   const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).refresh) : undefined;
   if (cookie !== undefined && errors.refresh?.[0] === fieldMessages.required) {
     const sessionId = sessionOf(ctx, cookie);
     if (sessionId !== undefined) requireCsrf(ctx, request, [sessionId]);
-    return cookie;
+    return { token: cookie, fromCookie: true };
   }
   throwFieldErrors(errors, ['refresh']);
   throw new Error('unreachable: a missing field is a field error');
+}
+
+/** {@link presentedRefresh}'s token alone, for the endpoints that answer the same either way. */
+export function presentedRefreshToken(ctx: AuthContext, request: FastifyRequest): string {
+  return presentedRefresh(ctx, request).token;
 }
 
 /**
@@ -76,8 +87,18 @@ export function endSessionCookies(ctx: AuthContext, reply: FastifyReply): void {
   if (ctx.settings.cookieMode) clearSessionCookies(reply, ctx.settings);
 }
 
-/** The CSRF token for this browser: bound to the session of its access cookie, or to none. */
-export function csrfTokenFor(ctx: AuthContext, request: FastifyRequest): string {
-  const access = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
-  return ctx.csrf.issue(sessionOf(ctx, access) ?? null);
+/**
+ * The CSRF token for this browser, bound to the session of its access cookie,
+ * else of its refresh cookie, else to none. The token it holds is kept when it
+ * is already right for that session (`fresh: false`): a page may have read it,
+ * and a navigation to this endpoint must not change it under the page.
+ */
+export function csrfTokenFor(ctx: AuthContext, request: FastifyRequest): { token: string; fresh: boolean } {
+  const names = cookieNames(ctx.settings);
+  const sessionOfCookie = (name: string) =>
+    ctx.settings.cookieMode ? sessionOf(ctx, cookieOf(request, name)) : undefined;
+  const sessionId = sessionOfCookie(names.access) ?? sessionOfCookie(names.refresh) ?? null;
+  const held = cookieOf(request, CSRF_COOKIE);
+  if (held !== undefined && ctx.csrf.verify(held, sessionId)) return { token: held, fresh: false };
+  return { token: ctx.csrf.issue(sessionId), fresh: true };
 }

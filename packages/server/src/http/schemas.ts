@@ -32,10 +32,17 @@ export const errorResponses = {
 
 const time = { type: 'string', format: 'date-time' } as const;
 
+/** Cookie mode's answer when the tokens went out as HttpOnly cookies only (`CookieSessionResponse`). */
+const cookieSession = objectOf({
+  access_expiration: time,
+  refresh_expiration: time,
+  claims: { type: 'object', description: "The access token's claims.", additionalProperties: true },
+});
+
 export const schemas = {
   token,
-  pairLogin: objectOf({ refresh: token, access: token }),
-  pairRefresh: objectOf({ access: token, refresh: token }),
+  pairLogin: { anyOf: [objectOf({ refresh: token, access: token }), cookieSession] },
+  pairRefresh: { anyOf: [objectOf({ access: token, refresh: token }), cookieSession] },
   message: objectOf({ message: { type: 'string' } }),
   profile: objectOf({
     username: { type: 'string' },

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientInfo } from '../auth/audit.js';
 import type { SecurityEvent, SecurityEventFields } from '../auth/events.js';
 import { countSecurityEvent } from './metrics.js';
+import { escapeControl } from '../terminal-text.js';
 
 /**
  * Logs one security event with the user, the session and the client address,
@@ -18,10 +19,11 @@ export function logSecurityEvent(
       security_event: event,
       user_id: fields.userId,
       session_id: fields.sessionId,
-      reason: fields.reason,
+      // Client text, escaped: a log line is read on a terminal.
+      reason: fields.reason === undefined ? undefined : escapeControl(fields.reason),
       via: fields.via,
-      client_ip: request.ip,
-      user_agent: userAgentOf(request),
+      client_ip: escapeControl(request.ip),
+      user_agent: escapeControl(userAgentOf(request)),
     },
     `security event: ${event}`,
   );

@@ -252,7 +252,10 @@ describe('Bearer and body credentials in cookie mode', () => {
     '%s needs no CSRF token and ignores the origin',
     async (_name, endpoint) => {
       const browser = await browserLogin(server);
-      const expected = await endpoint.accepted(server, browser);
+      // A refresh by body gets SimpleJWT's pair; one by cookie would answer no token.
+      const expected = endpoint.name.startsWith('refresh')
+        ? { status: 200, body: PAIR_BODY }
+        : await endpoint.accepted(server, browser);
       const usesBody = ['refresh', 'refresh (auth alias)', 'blacklist'].includes(endpoint.name);
       const needsRefresh = usesBody || endpoint.name === 'logout' || endpoint.name === 'revoke';
       const body = needsRefresh ? { ...(endpoint.body as object), refresh: browser.pair.refresh } : endpoint.body;

@@ -22,6 +22,14 @@ export const PAIR_BODY = {
   refresh: expect.stringMatching(JWS) as unknown,
 };
 
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** A refresh the cookie authenticated: expirations and the access token's claims, never a token. */
+export const COOKIE_SESSION_BODY = {
+  access_expiration: expect.stringMatching(ISO_TIME) as unknown,
+  refresh_expiration: expect.stringMatching(ISO_TIME) as unknown,
+  claims: expect.objectContaining({ token_type: 'access', username: 'alice' }) as unknown,
+};
+
 /** What a browser holds after a login: the pair (also the cookies' values), its CSRF token and session. */
 export interface Browser {
   pair: Pair;
@@ -120,13 +128,13 @@ export const COOKIE_ENDPOINTS: readonly CookieEndpoint[] = [
     name: 'refresh',
     method: 'POST',
     url: () => '/api/token/refresh/',
-    accepted: fixed({ status: 200, body: PAIR_BODY }),
+    accepted: fixed({ status: 200, body: COOKIE_SESSION_BODY }),
   },
   {
     name: 'refresh (auth alias)',
     method: 'POST',
     url: () => '/api/auth/refresh/',
-    accepted: fixed({ status: 200, body: PAIR_BODY }),
+    accepted: fixed({ status: 200, body: COOKIE_SESSION_BODY }),
   },
   { name: 'logout', method: 'POST', url: () => '/api/auth/logout/', accepted: fixed({ status: 205, body: undefined }) },
   { name: 'blacklist', method: 'POST', url: () => '/api/token/blacklist/', accepted: fixed({ status: 200, body: {} }) },

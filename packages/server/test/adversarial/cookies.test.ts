@@ -11,7 +11,7 @@ import {
   COOKIE_ENDPOINTS,
   COOKIE_ENV,
   CSRF,
-  PAIR_BODY,
+  COOKIE_SESSION_BODY,
   REFRESH,
   TRUSTED_ORIGIN,
   anonymousCsrf,
@@ -216,7 +216,7 @@ describe('duplicate cookies of one name: the first wins', () => {
       cookie,
       headers: withCsrf(browser),
     });
-    expectExact(response, { status: 200, body: PAIR_BODY });
+    expectExact(response, { status: 200, body: COOKIE_SESSION_BODY });
   });
 
   it.each<[string, (b: Browser, anon: string) => string, Expected]>([

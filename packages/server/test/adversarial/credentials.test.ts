@@ -48,7 +48,8 @@ describe('POST /api/token/ with hostile credentials', () => {
       BAD_CREDENTIALS,
     ]),
     ['alice with a zero-width space', { ...ALICE, username: 'alice\u200b' }, BAD_CREDENTIALS],
-    ['alice in full-width letters', { ...ALICE, username: 'ａｌｉｃｅ' }, BAD_CREDENTIALS],
+    // Usernames compare in NFKC form, as Django normalizes them: the same name, and alice's password.
+    ['alice in full-width letters', { ...ALICE, username: 'ａｌｉｃｅ' }, PAIR],
     [
       'alice with a NUL byte',
       { ...ALICE, username: 'alice\u0000' },

@@ -354,6 +354,15 @@ describe.concurrent('tessera createuser', () => {
     },
   );
 
+  it('stores a fullwidth --username in NFKC form, and refuses a look-alike of a taken name', async ({ sandbox }) => {
+    const created = await sandbox.tessera(['createuser', '--username', 'ｂｏｂ', '--password', 'pw-for-tests']);
+    expect(created).toEqual(succeeded('Created user "bob" (id 1).\n'));
+    expect(await sandbox.tessera(['createuser', '--username', 'ｂob', '--password', 'pw-for-tests'])).toEqual(
+      failed('the username "bob" is taken'),
+    );
+    expect((await sandbox.withStore((store) => store.listUsers())).map((user) => user.username)).toEqual(['bob']);
+  });
+
   it('refuses a taken username and leaves the first user as it was', async ({ sandbox }) => {
     const first = await sandbox.withStore((store) => seedUser(store, 'alice', 'first'));
     expect(await sandbox.tessera(['createuser', '--username', 'alice', '--password', 'second password'])).toEqual(
@@ -612,6 +621,29 @@ describe.concurrent('tessera users', () => {
         ].join('\n'),
       ),
     );
+  });
+
+  it('prints control characters in emails and user agents escaped, never raw', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const eve = await seedUser(store, 'eve', 'pw', { email: 'eve\u001b]0;owned\u0007@example.com' });
+      await store.startSession({
+        sessionId: 'c'.repeat(32),
+        userId: eve.id,
+        now: Date.UTC(2026, 0, 2, 3, 4, 5),
+        ip: '127.0.0.1',
+        userAgent: 'curl\u009b2J\u001b[31m\u0085',
+        token: { jti: 'c-jti', issuedAt: Date.now(), expiresAt: Date.now() + 86_400_000 },
+      });
+    });
+    const users = await sandbox.tessera(['users']);
+    const sessions = await sandbox.tessera(['sessions', 'eve']);
+    expect(users.stdout.split('\n')[1]).toContain(' eve\\u001b]0;owned\\u0007@example.com  yes');
+    expect(sessions.stdout.split('\n')[1]).toMatch(/ +live +curl\\u009b2J\\u001b\[31m\\u0085$/);
+    for (const outcome of [users, sessions]) {
+      expect(outcome.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- what must not reach the terminal
+      expect(outcome.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
   });
 
   it('with no users prints the header alone', async ({ sandbox }) => {

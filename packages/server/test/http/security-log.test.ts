@@ -22,6 +22,20 @@ describe('security event log', () => {
   const events = () =>
     lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => 'security_event' in record);
 
+  it('writes control characters of a user agent escaped, so a log line cannot drive a terminal', async () => {
+    const userAgent = 'curl\u001b]0;owned\u0007\u009b2J\u0085';
+    await app.inject({
+      method: 'POST',
+      url: '/api/token/',
+      payload: { username: 'alice', password: 'wrong password' },
+      headers: { 'user-agent': userAgent },
+    });
+    expect(events().map((e) => [e.security_event, e.user_agent])).toEqual([
+      ['login_failure', 'curl\\u001b]0;owned\\u0007\\u009b2J\\u0085'],
+    ]);
+    expect(lines.join('')).not.toMatch(/[\u0080-\u009f]/);
+  });
+
   it('records login, refresh, logout and revoke-all with user, session and address, never a secret', async () => {
     const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
       app.inject({ method: 'POST', url, payload, headers });

@@ -13,8 +13,8 @@ export const csrfRoute = defineRoute({
     'A CSRF token for cookie mode, also set as the readable `csrftoken` cookie: echo it in `X-CSRFToken` on unsafe requests, login included.',
   schema: { tags: ['sessions'], response: { 200: objectOf({ csrfToken: { type: 'string' } }) } },
   handler(ctx, request, reply) {
-    const csrfToken = csrfTokenFor(ctx, request);
-    setCsrfCookie(reply, ctx.settings, csrfToken);
-    return Promise.resolve({ csrfToken });
+    const { token, fresh } = csrfTokenFor(ctx, request);
+    if (fresh) setCsrfCookie(reply, ctx.settings, token);
+    return Promise.resolve({ csrfToken: token });
   },
 });

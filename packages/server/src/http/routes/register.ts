@@ -5,6 +5,7 @@ import {
   MAX_USERNAME_LENGTH,
   accountMessages,
   emailProblems,
+  normalizeUsername,
   usernameProblems,
 } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
@@ -56,7 +57,9 @@ export const registerRoute = defineRoute({
     }
     const { values, errors } = collectFields(request, FIELDS);
     await ctx.throttle.attempt([{ limit: 'register', key: addressKey(request.ip) }]);
-    const { username, password } = values;
+    // Stored and compared in NFKC form, so that a look-alike of a taken name is taken too.
+    const username = values.username === undefined ? undefined : normalizeUsername(values.username);
+    const { password } = values;
     if (username !== undefined) errors.username ??= usernameProblems(username);
     if (values.email !== undefined) errors.email ??= emailProblems(values.email);
     if (password !== undefined) errors.password = await checkPasswordPolicy(password, { username: username ?? '' });

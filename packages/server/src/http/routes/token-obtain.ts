@@ -1,10 +1,11 @@
-import { paths, type TokenPairResponse } from '@tessera/protocol';
+import { paths, type CookieSessionResponse, type TokenPairResponse } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
 import { LoginFailedError, badCredentials, logIn } from '../../auth/login.js';
 import { readFields } from '../body.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
+import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -16,13 +17,14 @@ export const tokenObtainRoute = defineRoute({
   paths: [paths.tokenObtain, paths.authLogin, paths.legacyTokenAuth],
   auth: 'none',
   name: 'Token Obtain Pair',
-  description: 'Log in with a username and password; starts a session and returns a refresh and an access token.',
+  description:
+    "Log in with a username and password; starts a session and returns a refresh and an access token. In cookie mode, a browser's cookie login (one with `X-CSRFToken`, or from this origin) answers no token.",
   schema: {
     tags: ['tokens'],
     body: bodyOf({ username: 'The username', password: 'The password' }),
     response: { 200: schemas.pairLogin, ...errorResponses },
   },
-  async handler(ctx, request, reply): Promise<TokenPairResponse> {
+  async handler(ctx, request, reply): Promise<TokenPairResponse | CookieSessionResponse> {
     requireLoginCsrf(ctx, request);
     const { username, password } = readFields(request, ['username', 'password']);
     const client = clientOf(request);
@@ -32,6 +34,7 @@ export const tokenObtainRoute = defineRoute({
       await attempt.forgive();
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
+      if (isCookieLogin(ctx, request)) return cookieSessionBody(ctx, result);
       return { refresh: result.refresh, access: result.access };
     } catch (error) {
       if (!(error instanceof LoginFailedError)) throw error;

@@ -1,11 +1,12 @@
-import { paths, type TokenRefreshResponse } from '@tessera/protocol';
+import { paths, type CookieSessionResponse, type TokenRefreshResponse } from '@tessera/protocol';
 import type { AuthContext } from '../../auth/context.js';
 import { RefreshTokenReuseError, rotateRefreshToken } from '../../auth/refresh.js';
 import { TokenError, tokenNotValid } from '../../errors.js';
 import { addressKey } from '../../rate-limit/address-key.js';
 import { ThrottledError } from '../../rate-limit/throttle.js';
 import { readToken, sessionIdOf } from '../../tokens/claims.js';
-import { issueSessionCookies, presentedRefreshToken } from '../../cookie-mode/transport.js';
+import { issueSessionCookies, presentedRefresh } from '../../cookie-mode/transport.js';
+import { cookieSessionBody } from '../../cookie-mode/session-body.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -16,14 +17,14 @@ export const tokenRefreshRoute = defineRoute({
   auth: 'none',
   name: 'Token Refresh',
   description:
-    'Exchange a refresh token for a new pair. Each refresh token rotates once; presenting it again within the grace window returns the same pair, and after it revokes the session.',
+    'Exchange a refresh token for a new pair. Each refresh token rotates once; presenting it again within the grace window returns the same pair, and after it revokes the session. In cookie mode, a refresh by the refresh cookie sets the pair as cookies and answers no token.',
   schema: {
     tags: ['tokens'],
     body: bodyOf({ refresh: 'A refresh token' }),
     response: { 200: schemas.pairRefresh, ...errorResponses },
   },
-  async handler(ctx, request, reply): Promise<TokenRefreshResponse> {
-    const refresh = presentedRefreshToken(ctx, request);
+  async handler(ctx, request, reply): Promise<TokenRefreshResponse | CookieSessionResponse> {
+    const { token: refresh, fromCookie } = presentedRefresh(ctx, request);
     // Only unusable tokens count against the address: users behind one address share no budget.
     const attempt = await ctx.throttle.attempt([
       { limit: 'refresh_address', key: addressKey(request.ip), failuresOnly: true },
@@ -34,6 +35,7 @@ export const tokenRefreshRoute = defineRoute({
       await attempt.forgive();
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
+      if (fromCookie) return cookieSessionBody(ctx, result);
       return { access: result.access, refresh: result.refresh };
     } catch (error) {
       if (error instanceof RefreshTokenReuseError) {
