@@ -1,5 +1,5 @@
 // The report of bench/run.mjs: one table per workload with ratios to the
-// right baselines, the goals of issue 8 computed from this run only, the
+// right baselines, the benchmark's goals computed from this run only, the
 // chart, and the generated section of docs/benchmarks.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { throughputChart } from './chart.mjs';
@@ -115,7 +115,7 @@ function goalsTable(m, hasPostgres) {
     return v === undefined || !Number.isFinite(v) ? undefined : v;
   };
   return markdownTable(
-    ['goal (issue 8)', 'target', 'tessera (SQLite)', 'met', ...(hasPostgres ? ['tessera (PostgreSQL)'] : [])],
+    ['goal', 'target', 'tessera (SQLite)', 'met', ...(hasPostgres ? ['tessera (PostgreSQL)'] : [])],
     GOALS.map((goal) => {
       const v = cell(goal, 'sqlite');
       const pg = cell(goal, 'postgres');

@@ -1,7 +1,7 @@
 // `npm run bench`: tessera's HTTP throughput and latency next to its peers,
 // all measured side by side in one run: bare Fastify (the ceiling), Fastify +
 // @fastify/jwt (the hand-rolled alternative), tessera on SQLite and on
-// PostgreSQL, SimpleJWT on Django (the seeds' backend), and the machine's
+// PostgreSQL, SimpleJWT on Django (the backend tessera stands in for), and the machine's
 // argon2id ceiling.
 //
 // Commands and settings: bench/README.md. A benchmark, not a test: it asserts nothing about speed, and the goals it

@@ -18,6 +18,16 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
   /** Every request the client made, as `METHOD path`. */
   let requests: string[];
 
+  /** A browser-like platform over the cookie jar, on the server's clock, with time moved by hand. */
+  const cookiePlatform = () => ({
+    now: () => server.clock.now(),
+    timers: createManualTime().timers,
+    createChannel: null,
+    locks: null,
+    window: null,
+    document: jar.document,
+  });
+
   beforeEach(async () => {
     server = await createTestServer({
       TESSERA_COOKIE_MODE: 'on',
@@ -42,14 +52,7 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
       baseUrl,
       fetch: logged,
       transport: 'cookie',
-      platform: {
-        now: () => server.clock.now(),
-        timers: createManualTime().timers,
-        createChannel: null,
-        locks: null,
-        window: null,
-        document: jar.document,
-      },
+      platform: cookiePlatform(),
     });
   });
   afterEach(async () => {
@@ -84,14 +87,7 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
       baseUrl,
       fetch: recording,
       transport: 'cookie',
-      platform: {
-        now: () => server.clock.now(),
-        timers: createManualTime().timers,
-        createChannel: null,
-        locks: null,
-        window: null,
-        document: jar.document,
-      },
+      platform: cookiePlatform(),
     });
     await client.login('alice', 'correct horse');
     const loginExp = client.getUser()?.exp;

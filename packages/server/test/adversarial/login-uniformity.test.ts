@@ -2,9 +2,10 @@
  * A failed login must not tell an unknown user from a wrong password or an
  * inactive account: not by status, headers or body, and not by time. With
  * real argon2id, every failure costs one verify (unknown users verify against
- * a dummy hash). This is the suite's one timing test, because the issue asks
- * for it: kinds are interleaved round by round, in a changing order, after a
- * warm-up, and compared by median, so that a noisy machine slows all alike.
+ * a dummy hash). This is the suite's one timing test, because a difference in
+ * time is the one leak no body assertion can catch: kinds are interleaved round
+ * by round, in a changing order, after a warm-up, and compared by median, so
+ * that a noisy machine slows all alike.
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

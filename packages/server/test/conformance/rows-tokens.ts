@@ -158,7 +158,7 @@ function reuseAndRevokeAllRows(): Row[] {
       name: 'profile: successor access token after the reuse',
       run: (target) => profile(target, kept(target, 'successor').access),
     },
-    // Before any of bob's tokens is blacklisted: the seed 002 view stops at the
+    // Before any of bob's tokens is blacklisted: the peer's revoke-all view stops at the
     // first one that is (see the last row of the table, for alice).
     {
       name: 'revoke-all: bob (only fresh logins)',

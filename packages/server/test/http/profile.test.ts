@@ -27,7 +27,7 @@ describe('GET /api/profile/', () => {
     });
   });
 
-  it('is served without the trailing slash, as seed 004 calls it', async () => {
+  it('is served without the trailing slash, as React clients call /api/profile', async () => {
     const { access } = await server.login('alice', 'correct horse');
     expect((await get('/api/profile', bearer(access))).statusCode).toBe(200);
   });
