@@ -16,7 +16,7 @@ import { createJwtCodec } from '../tokens/jwt.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { answerClientError, answerFailedExpectations } from './client-errors.js';
-import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.js';
+import { connectionTimeouts, limitConnectionsPerAddress, limitPipelining } from './connection-limits.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerForwardedForCheck } from './forwarded-for.js';
 import { metricsPlugin } from './metrics.js';
@@ -38,6 +38,9 @@ import { tokenBlacklistRoute } from './routes/token-blacklist.js';
 import { tokenObtainRoute } from './routes/token-obtain.js';
 import { tokenRefreshRoute } from './routes/token-refresh.js';
 import { tokenVerifyRoute } from './routes/token-verify.js';
+
+/** Requests one connection may have in flight; past it the connection is closed. */
+const MAX_PIPELINED_REQUESTS = 16;
 
 /** Largest request body accepted on any route. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -107,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   answerFailedExpectations(app.server);
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
+  limitPipelining(app.server, MAX_PIPELINED_REQUESTS);
   if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
   const revocations = createRevocationRuntime(options.store, config, clock, app.log);
   app.addHook('onReady', () => revocations.start());

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BlockList, isIPv4, type Socket } from 'node:net';
 import type { Config } from '../config.js';
 
@@ -57,6 +57,26 @@ export function limitConnectionsPerAddress(server: Server, max: number, trustedP
       if (left === 0) open.delete(address);
       else open.set(address, left);
     });
+  });
+}
+
+/**
+ * Closes a connection that has more than `maxDepth` requests in flight: a
+ * client that pipelines requests and never reads the answers would have the
+ * server build and hold every answer. Browsers and proxies do not pipeline,
+ * so a small depth costs honest clients nothing.
+ */
+export function limitPipelining(server: Server, maxDepth: number): void {
+  const inFlight = new WeakMap<Socket, number>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const depth = (inFlight.get(socket) ?? 0) + 1;
+    inFlight.set(socket, depth);
+    if (depth > maxDepth) {
+      socket.destroy();
+      return;
+    }
+    response.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
   });
 }
 
