@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { listenForMetrics } from './http/metrics-listener.js';
 import { installedWebApp, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
+import { openWhenReachable } from './store/open-when-reachable.js';
 import { pruneStore } from './store/prune.js';
 import type { Store } from './store/types.js';
 
@@ -16,10 +17,22 @@ import type { Store } from './store/types.js';
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const webRoot = config.webRoot ?? installedWebApp();
-  const store = await openStore(config, { backgroundCheckpoints: true });
   const warnings: string[] = [];
+  // The app's logger once there is an app; until then warnings wait in `warnings`.
+  const late: { log?: FastifyBaseLogger } = {};
+  const warn = (message: string) => (late.log === undefined ? warnings.push(message) : late.log.warn(message));
+  const store = await openWhenReachable(() => openStore(config, { backgroundCheckpoints: true }), {
+    onWaiting: (error, retryInMs) =>
+      warn(`cannot reach the database (${causeOf(error)}); answering 503 and trying again in ${retryInMs} ms`),
+    onOpen: () => late.log?.info('database reachable: serving'),
+    onGiveUp(error) {
+      late.log?.fatal({ err: error }, 'the database refused tessera; check DATABASE_URL');
+      process.exit(1);
+    },
+  });
   const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
   const app = await buildApp({ config, secretKey, store, webRoot });
+  late.log = app.log;
   app.addHook('onClose', () => store.close());
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config);
@@ -76,4 +89,8 @@ function schedulePrune(app: FastifyInstance, store: Store, config: Config): void
   }, intervalSeconds * 1000);
   timer.unref();
   app.addHook('onClose', () => clearInterval(timer));
+}
+
+function causeOf(error: Error): string {
+  return error.cause instanceof Error ? error.cause.message : String(error.cause);
 }

@@ -1,4 +1,5 @@
 import type { RevocationEvent, Store } from '../store/types.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 
 type Event = Pick<RevocationEvent, 'kind' | 'target'>;
 
@@ -18,6 +19,11 @@ export interface RevocationFeedOptions {
   pollIntervalMs: number;
   channel?: RevocationChannel | undefined;
   warn: (message: string, error: unknown) => void;
+  /**
+   * Told when the feed starts following the log late (the store was not
+   * reachable at start): whatever was read before then must be read again.
+   */
+  onResync?: () => void;
 }
 
 export interface RevocationFeed {
@@ -35,8 +41,9 @@ const PAGE = 1000;
  * every `pollIntervalMs`, which also covers messages the channel lost.
  */
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
-  const { store, onEvent, pollIntervalMs, channel, warn } = options;
-  let cursor = 0;
+  const { store, onEvent, pollIntervalMs, channel, warn, onResync } = options;
+  /** The last log entry seen; undefined until the store could be read. */
+  let cursor: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let failing = false;
@@ -45,6 +52,10 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     if (polling) return;
     polling = true;
     try {
+      if (cursor === undefined) {
+        cursor = await store.latestRevocationId();
+        onResync?.();
+      }
       for (;;) {
         const events = await store.readRevocations(cursor, PAGE);
         for (const event of events) onEvent(event);
@@ -64,7 +75,11 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
 
   return {
     async start() {
-      cursor = await store.latestRevocationId();
+      // A store not reachable yet (tessera started before its database): the first good poll starts the cursor.
+      cursor = await store.latestRevocationId().catch((error: unknown) => {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        return undefined;
+      });
       if (channel !== undefined) await channel.subscribe(onEvent);
       timer = setInterval(() => void poll(), pollIntervalMs);
       timer.unref();

@@ -54,6 +54,7 @@ export function createRevocationRuntime(
     pollIntervalMs: config.revocationPollMs,
     channel,
     warn,
+    onResync: () => sessions.clear(),
   });
   const announcing = announceRevocations(store, (event) => {
     sessions.invalidate(event);

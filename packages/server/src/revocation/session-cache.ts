@@ -20,6 +20,8 @@ export interface SessionCache {
   find(sessionId: string): Awaitable<SessionState | undefined>;
   /** Forgets what `event` makes stale. */
   invalidate(event: Pick<RevocationEvent, 'kind' | 'target'>): void;
+  /** Forgets every session: each is read again on its next request. */
+  clear(): void;
   readonly size: number;
 }
 
@@ -85,6 +87,11 @@ export function createSessionCache(
       epoch++;
       if (kind === 'session') return forget(target);
       for (const sessionId of [...(sessionsOfUser.get(Number(target)) ?? [])]) forget(sessionId);
+    },
+    clear() {
+      epoch++;
+      entries.clear();
+      sessionsOfUser.clear();
     },
     get size() {
       return entries.size;

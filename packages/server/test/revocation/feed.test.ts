@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { announceRevocations, createRevocationFeed } from '../../src/revocation/feed.js';
 import type { RevocationEvent, Store } from '../../src/store/types.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { availableDialects, createTestStore } from '../support/stores.js';
 import { seedUser } from '../support/users.js';
 
@@ -63,6 +64,37 @@ for (const dialect of availableDialects()) {
       await feed.poll();
       await feed.stop();
       expect(seen).toEqual([{ kind: 'session', target: hex(2) }]);
+    });
+
+    it('starts while the store cannot be read, and follows the log from the first read that works, asking for a resync', async () => {
+      const alice = await seedUser(store, 'alice', 'pw');
+      await store.revokeUserSessions(alice.id, T0, 'revoke_all');
+      let reachable = false;
+      const unreachable = () => Promise.reject(new StoreUnavailableError({ cause: new Error('ECONNREFUSED') }));
+      const flaky: Pick<Store, 'readRevocations' | 'latestRevocationId'> = {
+        latestRevocationId: () => (reachable ? store.latestRevocationId() : unreachable()),
+        readRevocations: (after, limit) => (reachable ? store.readRevocations(after, limit) : unreachable()),
+      };
+      const seen: string[] = [];
+      let resyncs = 0;
+      const feed = createRevocationFeed({
+        store: flaky,
+        onEvent: (event) => seen.push(`${event.kind}:${event.target}`),
+        pollIntervalMs: 60_000,
+        warn: () => undefined,
+        onResync: () => resyncs++,
+      });
+      await feed.start();
+      await feed.poll();
+      expect([seen, resyncs]).toEqual([[], 0]);
+      reachable = true;
+      await feed.poll();
+      await startSession(alice.id, 4);
+      await store.revokeSession(hex(4), T0, 'logout');
+      await feed.poll();
+      await feed.stop();
+      // What was logged before the first good read is covered by the resync, not replayed.
+      expect([seen, resyncs]).toEqual([[`session:${hex(4)}`], 1]);
     });
 
     it('announces each revocation after it commits', async () => {
