@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openPostgresStore } from '../../src/store/postgres.js';
 import { startTessera, type TesseraProcess } from '../support/processes.js';
-import { createSchema } from '../support/stores.js';
+import { createSeededDatabase } from '../support/stores.js';
 import { within } from '../support/eventually.js';
-import { seedUser } from '../support/users.js';
 
 const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
@@ -25,21 +23,12 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
 describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'postgres')(
   'two instances on one PostgreSQL',
   () => {
-    let schema: string;
     let a: TesseraProcess;
     let b: TesseraProcess;
 
     beforeAll(async () => {
-      schema = await createSchema(postgresUrl!, 'cluster');
-      const store = await openPostgresStore({ url: postgresUrl!, schema });
-      await seedUser(store, 'alice', 'correct horse');
-      await store.close();
-      const url = new URL(postgresUrl!);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      [a, b] = await Promise.all([
-        startTessera({ databaseUrl: url.toString() }),
-        startTessera({ databaseUrl: url.toString() }),
-      ]);
+      const databaseUrl = await createSeededDatabase(postgresUrl!, 'cluster');
+      [a, b] = await Promise.all([startTessera({ databaseUrl }), startTessera({ databaseUrl })]);
     });
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);
@@ -107,13 +96,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
     const instances: TesseraProcess[] = [];
     let databaseUrl: string;
     beforeAll(async () => {
-      const schema = await createSchema(postgresUrl!, 'redis');
-      const store = await openPostgresStore({ url: postgresUrl!, schema });
-      await seedUser(store, 'alice', 'correct horse');
-      await store.close();
-      const url = new URL(postgresUrl!);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      databaseUrl = url.toString();
+      databaseUrl = await createSeededDatabase(postgresUrl!, 'redis');
     });
     afterAll(async () => {
       await Promise.all(instances.map((instance) => instance.stop()));

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openPostgresStore } from '../../src/store/postgres.js';
 import { within } from '../support/eventually.js';
 import { startTessera, type TesseraProcess } from '../support/processes.js';
 import { TEST_SECRET } from '../support/server.js';
-import { createSchema } from '../support/stores.js';
+import { createSeededDatabase } from '../support/stores.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { seedUser } from '../support/users.js';
 
 const postgresUrl = inject('postgresUrl');
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
@@ -22,16 +20,9 @@ describe.runIf(postgresUrl !== null)('tessera started before its database', () =
   let databaseUrl: string;
 
   beforeAll(async () => {
-    const schema = await createSchema(postgresUrl!, 'early');
-    const store = await openPostgresStore({ url: postgresUrl!, schema });
-    await seedUser(store, 'alice', 'correct horse');
-    await store.close();
     const real = new URL(postgresUrl!);
     proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-    const viaProxy = new URL(postgresUrl!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    viaProxy.searchParams.set('options', `-c search_path=${schema}`);
-    databaseUrl = viaProxy.toString();
+    databaseUrl = await createSeededDatabase(postgresUrl!, 'early', `127.0.0.1:${proxy.port}`);
   });
   afterAll(async () => {
     await tessera?.stop();

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
+import { seedUser } from './users.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -123,6 +124,22 @@ export async function createSchema(url: string, prefix = 't'): Promise<string> {
   const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(url, (client) => client.query(`CREATE SCHEMA ${schema}`));
   return schema;
+}
+
+/**
+ * A new migrated schema at `url` holding alice ('correct horse'), for tessera
+ * processes: answers a DATABASE_URL that selects it, through `host` (a proxy
+ * in front of the database) when given.
+ */
+export async function createSeededDatabase(url: string, prefix: string, host?: string): Promise<string> {
+  const schema = await createSchema(url, prefix);
+  const store = await openPostgresStore({ url, schema });
+  await seedUser(store, 'alice', 'correct horse');
+  await store.close();
+  const databaseUrl = new URL(url);
+  if (host !== undefined) databaseUrl.host = host;
+  databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
+  return databaseUrl.toString();
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
