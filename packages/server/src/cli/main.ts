@@ -55,7 +55,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'migrate':
         parseArgs({ args, options: {} });
         // Opening the store migrates it.
-        await withStore(config, () => Promise.resolve());
+        await withStore(config, io, () => Promise.resolve());
         io.stdout.write('Migrations applied; the schema is up to date.\n');
         return 0;
       case 'createuser':
@@ -86,7 +86,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });
-        const removed = await withStore(config, (store) => store.deleteExpired(Date.now()));
+        const removed = await withStore(config, io, (store) => store.deleteExpired(Date.now()));
         io.stdout.write(
           `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
         );

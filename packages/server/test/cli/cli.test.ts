@@ -217,10 +217,15 @@ describe.runIf(inject('postgresUrl') !== null)('tessera on PostgreSQL', () => {
 });
 
 describe.concurrent('tessera migrate', () => {
-  it('creates the database file, and its directories, with the schema in place', async ({ sandbox }) => {
+  it('creates the database file, and its directories, with the schema in place, and says which directories', async ({
+    sandbox,
+  }) => {
     const dbPath = join(sandbox.dir, 'nested', 'dir', 'db.sqlite');
     expect(await sandbox.tessera(['migrate'], { env: { DATABASE_URL: `sqlite:${dbPath}` } })).toEqual(
-      succeeded('Migrations applied; the schema is up to date.\n'),
+      succeeded(
+        `Created the directory ${JSON.stringify(join(sandbox.dir, 'nested'))} for the SQLite database.\n` +
+          'Migrations applied; the schema is up to date.\n',
+      ),
     );
     expect(existsSync(dbPath)).toBe(true);
     const store = await openSqliteStore({ path: dbPath, migrate: false });
@@ -370,6 +375,24 @@ describe.concurrent('tessera createuser', () => {
     );
     expect(await sandbox.withStore((store) => store.listUsers())).toEqual([first]);
   });
+
+  it('refuses a taken username before asking for a password', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'first'));
+    expect(await sandbox.tessera(['createuser', '--username', 'alice'], { input: 'typed in\ntyped in\n' })).toEqual(
+      failed('the username "alice" is taken'),
+    );
+  });
+
+  it.for(['notanemail', 'alice@', '@example.com', 'alice@localhost', 'a b@example.com'])(
+    'refuses --email %j, as the API does, and creates no user',
+    async (email, { sandbox }) => {
+      const args = ['createuser', '--username', 'alice', '--password', 'pw-for-tests', '--email', email];
+      expect(await sandbox.tessera(args)).toEqual(
+        failed(`invalid email ${JSON.stringify(email)}: Enter a valid email address.`),
+      );
+      expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+    },
+  );
 
   it.for<[string[], string]>([
     [['--password', 'pw-for-tests'], '--username is required'],
@@ -726,6 +749,12 @@ describe.concurrent('tessera sessions and revoke', () => {
       expect((await store.findSession('two'.padEnd(32, '0')))?.revokeReason).toBe('admin');
       expect((await store.findSession('one'.padEnd(32, '0')))?.revokeReason).toBe('admin');
     });
+  });
+
+  it('sessions of a user with none says so, rather than printing a header alone', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'pw'));
+    expect(await sandbox.tessera(['sessions', 'alice'])).toEqual(succeeded('"alice" has no live sessions.\n'));
+    expect(await sandbox.tessera(['sessions', 'alice', '--all'])).toEqual(succeeded('"alice" has no sessions.\n'));
   });
 
   it('sessions without a username exits 1 with one line', async ({ sandbox }) => {
