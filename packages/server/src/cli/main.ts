@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
@@ -114,6 +115,21 @@ function describe(error: unknown): string {
     return error.message;
   }
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/**
+ * Reads `.env` in the working directory into `process.env`, when there is
+ * one, with Node's own parser; a variable already set in the environment
+ * keeps its value. Called once, before the configuration is read.
+ *
+ * @example
+ * ```ts
+ * loadDotEnv();
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 function processIo(): Io {
