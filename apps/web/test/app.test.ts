@@ -215,7 +215,7 @@ describe('the web app, served by tessera in cookie mode', () => {
     ]);
     expect(await form.count()).toBe(0);
     await screenshot(page, '16-profile-saved');
-    const profile = await page.evaluate(async () => (await fetch('/api/profile/')).json());
+    const profile = await page.evaluate(async () => (await fetch('/api/profile/')).json() as Promise<unknown>);
     expect(profile).toEqual({
       username: 'alice',
       first_name: 'Alice',
