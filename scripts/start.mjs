@@ -30,6 +30,8 @@ if (stale) {
   }
 }
 
+// Read before the local defaults below, so a setting in .env wins over them (tessera itself reads it too).
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const env = { ...process.env };
 env.TESSERA_COOKIE_MODE ??= 'on';
 env.TESSERA_COOKIE_SECURE ??= env.NODE_ENV === 'production' ? 'true' : 'false';

@@ -128,6 +128,7 @@ describe('the web app, served by tessera in cookie mode', () => {
   });
 
   it('lists the sessions with the current one marked, revokes another, then all the others', async () => {
+    page.on('dialog', (dialog) => void dialog.accept());
     const phone = await server.loginElsewhere('alice', PASSWORD);
     await page.goto('/login');
     await logIn(page, 'alice', PASSWORD);
@@ -168,6 +169,61 @@ describe('the web app, served by tessera in cookie mode', () => {
     await screenshot(page, '10-others-revoked');
   });
 
+  it('asks before ending a session, and keeps it when the answer is no', async () => {
+    await server.loginElsewhere('alice', PASSWORD);
+    await page.goto('/login');
+    await logIn(page, 'alice', PASSWORD);
+    await expectHomepage(page);
+    await page.locator('header').getByRole('link', { name: 'Sessions' }).click();
+    const firefox = page.locator('li.session:not(.current)');
+    await firefox.waitFor();
+    const questions: string[] = [];
+    page.on('dialog', (dialog) => {
+      questions.push(`${dialog.type()}: ${dialog.message()}`);
+      void (questions.length === 1 ? dialog.dismiss() : dialog.accept());
+    });
+    const revoke = firefox.getByRole('button', { name: /^Revoke the session on Firefox on Linux/ });
+    await revoke.click();
+    await page.getByRole('button', { name: 'Revoke all other sessions' }).click();
+    await page.getByText('Ended 1 other session.').waitFor();
+    expect(questions).toEqual([
+      'confirm: End the session on Firefox on Linux (127.0.0.1)? That device will be logged out.',
+      'confirm: End every other session? Every other device will be logged out.',
+    ]);
+  });
+
+  it('edits the names and the email, showing field errors from the server first', async () => {
+    await page.goto('/login');
+    await logIn(page, 'alice', PASSWORD);
+    await expectHomepage(page);
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    const form = page.getByRole('form', { name: 'Edit profile' });
+    expect(await form.getByLabel('First name').inputValue()).toBe('Alice');
+    await form.getByLabel('Last name').fill('Hargreaves');
+    // Past the browser's own check (type=email): the server's rule is stricter.
+    await form.getByLabel('Email').fill('alice@localhost');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await form.getByText('Enter a valid email address.').waitFor();
+    await screenshot(page, '15-profile-field-error');
+
+    await form.getByLabel('Email').fill('alice@wonderland.example');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Profile saved.').waitFor();
+    expect(await page.locator('.profile p').allInnerTexts()).toEqual([
+      'Name: Alice Hargreaves',
+      'Email: alice@wonderland.example',
+    ]);
+    expect(await form.count()).toBe(0);
+    await screenshot(page, '16-profile-saved');
+    const profile = await page.evaluate(async () => (await fetch('/api/profile/')).json() as Promise<unknown>);
+    expect(profile).toEqual({
+      username: 'alice',
+      first_name: 'Alice',
+      last_name: 'Hargreaves',
+      email: 'alice@wonderland.example',
+    });
+  });
+
   it('works from the keyboard alone, and moves the focus to the page heading', async () => {
     await page.goto('/login');
     await page.locator('input[name="username"]').waitFor();
@@ -206,6 +262,66 @@ describe('the web app, served by tessera in cookie mode', () => {
       body: JSON.stringify({ username: 'alice', password: 'through-the-mirror-7' }),
     });
     expect(login.status).toBe(200);
+  });
+});
+
+describe('the web app for a newcomer', () => {
+  let server: WebServer;
+  beforeAll(async () => {
+    server = await startWebServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('has a favicon, served from the app', async () => {
+    const context = await browser.newContext({ baseURL: server.url });
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      const href = await page.locator('link[rel="icon"]').evaluate((link) => (link as HTMLLinkElement).href);
+      const icon = await fetch(href);
+      expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+      expect(await icon.text()).toMatch(/^<svg /);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows "not set" for a name and an email the user has none of', async () => {
+    await server.createUser('bob', PASSWORD, { email: '' });
+    const context = await browser.newContext({ baseURL: server.url });
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      await logIn(page, 'bob', PASSWORD);
+      await page.getByText('Hello bob!').waitFor();
+      await page.locator('.profile').waitFor();
+      expect(await page.locator('.profile p').allInnerTexts()).toEqual(['Name: not set', 'Email: not set']);
+      await screenshot(page, '17-profile-not-set');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('wraps the createuser command on a 375 px wide phone instead of letting it overflow', async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 375, height: 740 } });
+    try {
+      const page = await context.newPage();
+      await page.goto('/login');
+      const command = page.locator('.aside pre');
+      await command.waitFor();
+      const widths = await command.evaluate((pre) => ({
+        scroll: pre.scrollWidth,
+        client: pre.clientWidth,
+        page: document.documentElement.scrollWidth,
+      }));
+      expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+      expect(widths.page).toBeLessThanOrEqual(375);
+      await screenshot(page, '18-login-375px');
+    } finally {
+      await context.close();
+    }
   });
 });
 

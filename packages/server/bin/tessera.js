@@ -2,6 +2,7 @@
 // The `tessera` command; node runs it with the flags of ./node-flags.js (why:
 // see there). The TypeScript is compiled by `npm install` (the root `prepare`
 // script); run `npm run build` after changing the sources.
-import { main } from '../dist/cli/main.js';
+import { loadDotEnv, main } from '../dist/cli/main.js';
 
+loadDotEnv();
 process.exitCode = await main(process.argv.slice(2));

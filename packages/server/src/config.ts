@@ -57,6 +57,8 @@ export interface Config {
   /** A built web app to serve at `/`; by default `tessera serve` serves the installed `@tessera/web`, if any. */
   readonly webRoot: string | undefined;
   readonly logLevel: string;
+  /** `pretty`: one line per request, for a person; `json`: one object per line, for machines; `auto`: pretty on a terminal. */
+  readonly logFormat: LogFormat;
   /** Where `GET /metrics` is served, on its own listener at `host`; none by default (never on `port`). */
   readonly metricsPort: number | undefined;
   /** A request's headers and body must have arrived this soon after it began, or it gets 408 and its socket is closed. */
@@ -78,6 +80,8 @@ export class ConfigError extends Error {
 /** Shortest secret accepted: HS256 wants a key at least as long as its 256-bit output. */
 export const MIN_SECRET_KEY_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -211,6 +215,8 @@ export function resolveConfig(env: Env): Config {
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  const logFormat = (read('LOG_FORMAT') ?? 'auto').toLowerCase();
+  if (!isLogFormat(logFormat)) problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}.`);
 
   const config: Config = {
     production,
@@ -241,6 +247,7 @@ export function resolveConfig(env: Env): Config {
     pathPrefix,
     webRoot: read('TESSERA_WEB_ROOT'),
     logLevel,
+    logFormat: isLogFormat(logFormat) ? logFormat : 'auto',
     metricsPort,
     requestTimeoutSeconds,
     keepAliveTimeoutSeconds,
@@ -274,6 +281,10 @@ function parseDatabaseUrl(url: string, problems: string[]): DatabaseLocation {
 function sqlitePath(rest: string): string {
   if (!rest.startsWith('//')) return rest;
   return rest.startsWith('///') ? rest.slice(3) : '';
+}
+
+function isLogFormat(value: string): value is LogFormat {
+  return (LOG_FORMATS as readonly string[]).includes(value);
 }
 
 function list(raw: string | undefined): string[] {

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { listenForMetrics } from './http/metrics-listener.js';
+import { prettyLogs } from './http/log-format.js';
 import { installedWebApp, webAppServable } from './http/web-app.js';
 import { ensureSecretKey } from './secret-key.js';
 import { openStore } from './store/open.js';
@@ -17,11 +18,17 @@ import type { Store } from './store/types.js';
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const webRoot = config.webRoot ?? installedWebApp();
+  const notices: string[] = [];
   const warnings: string[] = [];
   // The app's logger once there is an app; until then warnings wait in `warnings`.
   const late: { log?: FastifyBaseLogger } = {};
   const warn = (message: string) => (late.log === undefined ? warnings.push(message) : late.log.warn(message));
-  const store = await openWhenReachable(() => openStore(config, { backgroundCheckpoints: true }), {
+  const open = () =>
+    openStore(config, {
+      backgroundCheckpoints: true,
+      onDirectoryCreated: (directory) => notices.push(databaseDirectoryCreated(directory)),
+    });
+  const store = await openWhenReachable(open, {
     onWaiting: (error, retryInMs) =>
       warn(`cannot reach the database (${causeOf(error)}); answering 503 and trying again in ${retryInMs} ms`),
     onOpen: () => late.log?.info('database reachable: serving'),
@@ -34,6 +41,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config, secretKey, store, webRoot });
   late.log = app.log;
   app.addHook('onClose', () => store.close());
+  for (const notice of notices) app.log.info(notice);
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config);
   if (config.metricsPort !== undefined) {
@@ -43,7 +51,11 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const address = await app.listen({ port: config.port, host: config.host });
   const web = webRoot !== undefined && webAppServable(config, webRoot);
   if (!web) app.log.info(webAppMissing(config));
-  if (process.stdout.isTTY) process.stdout.write(banner(address, config, web));
+  // Said wherever the server runs: Docker, systemd and CI show stdout too. Where
+  // the log is JSON, the banner is JSON records as well, so every line parses.
+  const nextSteps = banner(address, config, web);
+  if (prettyLogs(config, process.stdout)) process.stdout.write(['', ...nextSteps, '', ''].join('\n'));
+  else for (const line of nextSteps) app.log.info(line.trim());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info(`${signal} received, closing`);
@@ -53,7 +65,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   return app;
 }
 
-function banner(address: string, config: Config, web: boolean): string {
+/** What to do next, once listening: the lines of the banner, indented for a terminal. */
+function banner(address: string, config: Config, web: boolean): string[] {
   const base = `${address}${config.pathPrefix}`;
   const signUp = config.registrationOpen ? `, or sign up at ${address}/register` : '';
   const lines = web
@@ -68,7 +81,12 @@ function banner(address: string, config: Config, web: boolean): string {
         `  First user:    npx tessera createuser --username alice   (in another terminal)`,
         `  Web app:       ${webAppMissing(config)}`,
       ];
-  return ['', `  tessera is running at ${address}/`, `  API docs:      ${base}/api/docs/`, ...lines, '', ''].join('\n');
+  return [`  tessera is running at ${address}/`, `  API docs:      ${base}/api/docs/`, ...lines];
+}
+
+/** Said when opening the SQLite file made folders: a mistyped DATABASE_URL shows at once. */
+function databaseDirectoryCreated(directory: string): string {
+  return `created the directory ${directory} for the SQLite database`;
 }
 
 function webAppMissing(config: Config): string {

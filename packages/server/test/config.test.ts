@@ -53,6 +53,7 @@ describe('resolveConfig', () => {
       pathPrefix: '',
       webRoot: undefined,
       logLevel: 'info',
+      logFormat: 'auto',
       metricsPort: undefined,
       requestTimeoutSeconds: 30,
       keepAliveTimeoutSeconds: 72,
@@ -182,6 +183,8 @@ describe('resolveConfig', () => {
     ['TESSERA_PATH_PREFIX of two segments', { TESSERA_PATH_PREFIX: '/v1/auth' }, { pathPrefix: '/v1/auth' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
     ['LOG_LEVEL=silent', { LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
+    ['LOG_FORMAT=pretty', { LOG_FORMAT: 'pretty' }, { logFormat: 'pretty' }],
+    ['LOG_FORMAT=JSON', { LOG_FORMAT: 'JSON' }, { logFormat: 'json' }],
   ];
 
   it.each(parsed)('reads %s', (_name, env, expected) => {
@@ -312,6 +315,7 @@ describe('resolveConfig', () => {
     ]),
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.'],
     [{ LOG_LEVEL: 'INFO' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.'],
+    [{ LOG_FORMAT: 'fancy' }, 'LOG_FORMAT must be one of auto, pretty, json.'],
   ];
 
   it.each(invalid)('refuses %j with one problem that names the variable', (env, problem) => {

@@ -47,12 +47,17 @@ export function SessionsPage() {
     }
   }
 
+  // Ending a session logs that device out at once, and a misclick cannot be undone: ask first.
   const revoke = (session: SessionRow) =>
+    window.confirm(
+      `End the session on ${session.device} (${session.ip ?? 'unknown address'})? That device will be logged out.`,
+    ) &&
     act(
       () => fetch(`/api/sessions/${encodeURIComponent(session.id)}/`, { method: 'DELETE' }),
       () => Promise.resolve(`Ended the session on ${session.device}.`),
     );
   const revokeOthers = () =>
+    window.confirm('End every other session? Every other device will be logged out.') &&
     act(
       () =>
         fetch('/api/sessions/revoke-others/', {

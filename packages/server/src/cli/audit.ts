@@ -32,7 +32,7 @@ export async function listAudit(config: Config, io: Io, args: string[]): Promise
       throw new CliError(`--since ${quote(values.since)} is not a time: use ISO 8601, e.g. 2026-11-24T12:00Z`);
     query.since = since;
   }
-  await withStore(config, async (store) => {
+  await withStore(config, io, async (store) => {
     if (values.user !== undefined) {
       const user = await store.findUserByUsername(values.user);
       query.user = { id: user?.id, username: values.user };

@@ -8,9 +8,16 @@ import { escapeControl } from '../terminal-text.js';
 /** Quotes a value for a one-line message: a newline in it cannot split the line. */
 export const quote = (value: string): string => escapeControl(JSON.stringify(value));
 
-/** Opens the store for one command and always closes it. */
-export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config);
+/**
+ * Opens the store for one command and always closes it. Folders made for a
+ * SQLite file are said on stdout: a mistyped DATABASE_URL would otherwise
+ * leave a new, empty database somewhere unexpected, silently.
+ */
+export async function withStore<T>(config: Config, io: Io, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config, {
+    onDirectoryCreated: (directory) =>
+      io.stdout.write(`Created the directory ${quote(directory)} for the SQLite database.\n`),
+  });
   try {
     return await work(store);
   } finally {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
@@ -55,7 +56,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'migrate':
         parseArgs({ args, options: {} });
         // Opening the store migrates it.
-        await withStore(config, () => Promise.resolve());
+        await withStore(config, io, () => Promise.resolve());
         io.stdout.write('Migrations applied; the schema is up to date.\n');
         return 0;
       case 'createuser':
@@ -86,7 +87,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });
-        const removed = await withStore(config, (store) => store.deleteExpired(Date.now()));
+        const removed = await withStore(config, io, (store) => store.deleteExpired(Date.now()));
         io.stdout.write(
           `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
         );
@@ -114,6 +115,21 @@ function describe(error: unknown): string {
     return error.message;
   }
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/**
+ * Reads `.env` in the working directory into `process.env`, when there is
+ * one, with Node's own parser; a variable already set in the environment
+ * keeps its value. Called once, before the configuration is read.
+ *
+ * @example
+ * ```ts
+ * loadDotEnv();
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }
 
 function processIo(): Io {

@@ -11,9 +11,14 @@ export async function listSessions(config: Config, io: Io, args: string[]): Prom
     allowPositionals: true,
     options: { all: { type: 'boolean', default: false } },
   });
-  await withStore(config, async (store) => {
+  await withStore(config, io, async (store) => {
     const user = await requireUser(store, positionals, 'sessions');
     const sessions = await store.listSessions(user.id, { includeRevoked: values.all });
+    if (sessions.length === 0) {
+      // A header alone reads like output that went missing.
+      io.stdout.write(`${quote(user.username)} has no ${values.all ? '' : 'live '}sessions.\n`);
+      return;
+    }
     printTable(io, [
       ['SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'USER AGENT'],
       ...sessions.map((session) => [
@@ -35,7 +40,7 @@ export async function revokeSessions(config: Config, io: Io, args: string[]): Pr
     allowPositionals: true,
     options: { session: { type: 'string' } },
   });
-  await withStore(config, async (store) => {
+  await withStore(config, io, async (store) => {
     const user = await requireUser(store, positionals, 'revoke');
     const now = Date.now();
     const fields = { userId: user.id, username: user.username, details: { via: 'cli' } };

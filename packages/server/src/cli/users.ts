@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { normalizeUsername, usernameProblems } from '../auth/account-rules.js';
+import { emailProblems, normalizeUsername, usernameProblems } from '../auth/account-rules.js';
 import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import type { Config } from '../config.js';
 import { createArgon2idHasher } from '../passwords/argon2.js';
@@ -43,20 +43,38 @@ async function obtainPassword(io: Io, given: string | undefined, username: strin
   }
 }
 
-/** A user to create, with the password in clear until it is hashed here. */
-type NewUserInput = Omit<NewUser, 'passwordHash' | 'dateJoined'> & { password: string };
+/** The email address, when the API would accept it too. */
+function checkEmail(typed: string): string {
+  const email = typed.trim();
+  const problems = emailProblems(email);
+  if (problems.length > 0) throw new CliError(`invalid email ${quote(typed)}: ${problems.join(' ')}`);
+  return email;
+}
 
-async function insertUser(config: Config, input: NewUserInput, clockNow: number): Promise<UserRecord> {
-  const passwordHash = await createArgon2idHasher().hash(input.password);
-  return withStore(config, async (store) => {
+/**
+ * Creates the user once the username is known to be free, and only then
+ * obtains the password: nobody types a password twice to hear the name is taken.
+ */
+async function insertUser(
+  config: Config,
+  io: Io,
+  input: Omit<NewUser, 'passwordHash' | 'dateJoined'>,
+  password: () => Promise<string>,
+): Promise<UserRecord> {
+  const taken = () => new CliError(`the username ${quote(input.username)} is taken`);
+  return withStore(config, io, async (store) => {
+    if ((await store.findUserByUsername(input.username)) !== undefined) throw taken();
+    const passwordHash = await createArgon2idHasher().hash(await password());
+    const now = Date.now();
+    const audit = auditEntry('user_created', CLI_CLIENT, now, {
+      username: input.username,
+      details: { via: 'cli' },
+    });
     try {
-      const audit = auditEntry('user_created', CLI_CLIENT, clockNow, {
-        username: input.username,
-        details: { via: 'cli' },
-      });
-      return await store.createUser({ ...input, passwordHash, dateJoined: clockNow }, audit);
+      return await store.createUser({ ...input, passwordHash, dateJoined: now }, audit);
     } catch (error) {
-      if (error instanceof DuplicateUsernameError) throw new CliError(`the username ${quote(input.username)} is taken`);
+      // Created by someone else since the check.
+      if (error instanceof DuplicateUsernameError) throw taken();
       throw error;
     }
   });
@@ -83,10 +101,10 @@ export async function createUser(config: Config, io: Io, args: string[]): Promis
   const username = checkUsername(values.username);
   const user = await insertUser(
     config,
+    io,
     {
       username,
-      password: await obtainPassword(io, values.password, username),
-      email: values.email,
+      email: checkEmail(values.email),
       firstName: values['first-name'],
       lastName: values['last-name'],
       isActive: !values.inactive,
@@ -95,7 +113,7 @@ export async function createUser(config: Config, io: Io, args: string[]): Promis
       role: values.role,
       permissions: values.permission,
     },
-    Date.now(),
+    () => obtainPassword(io, values.password, username),
   );
   io.stdout.write(`Created user "${user.username}" (id ${user.id}).\n`);
 }
@@ -131,12 +149,13 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
     }
   }
   const checkedUsername = checkUsername(username.trim());
+  const checkedPassword = password;
   const user = await insertUser(
     config,
+    io,
     {
       username: checkedUsername,
-      password: await checkPassword(password, checkedUsername),
-      email: (email ?? '').trim(),
+      email: checkEmail(email ?? ''),
       firstName: '',
       lastName: '',
       isActive: true,
@@ -145,7 +164,7 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
       role: 'admin',
       permissions: [],
     },
-    Date.now(),
+    () => checkPassword(checkedPassword, checkedUsername),
   );
   io.stdout.write(`Superuser "${user.username}" created successfully.\n`);
 }
@@ -157,7 +176,7 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
     allowPositionals: true,
     options: { password: { type: 'string' } },
   });
-  await withStore(config, async (store) => {
+  await withStore(config, io, async (store) => {
     const user = await requireUser(store, positionals, 'changepassword');
     const password = await obtainPassword(io, values.password, user.username);
     const hash = await createArgon2idHasher().hash(password);
@@ -175,7 +194,7 @@ export async function changePassword(config: Config, io: Io, args: string[]): Pr
 /** `tessera activate|deactivate USERNAME`: deactivating ends every session. */
 export async function setActive(config: Config, io: Io, args: string[], active: boolean): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  await withStore(config, async (store) => {
+  await withStore(config, io, async (store) => {
     const user = await requireUser(store, positionals, active ? 'activate' : 'deactivate');
     const now = Date.now();
     const event = active ? 'user_activated' : 'user_deactivated';
@@ -189,7 +208,7 @@ export async function setActive(config: Config, io: Io, args: string[], active: 
 
 /** `tessera users`: one line per user. */
 export async function listUsers(config: Config, io: Io): Promise<void> {
-  const users = await withStore(config, (store) => store.listUsers());
+  const users = await withStore(config, io, (store) => store.listUsers());
   const rows = [
     ['ID', 'USERNAME', 'EMAIL', 'ACTIVE', 'STAFF', 'SUPERUSER', 'ROLE', 'LAST LOGIN'],
     ...users.map((u) => [

@@ -18,6 +18,7 @@ import { registerBodyParsers } from './body.js';
 import { answerClientError, answerFailedExpectations } from './client-errors.js';
 import { connectionTimeouts, limitConnectionsPerAddress, limitPipelining } from './connection-limits.js';
 import { installErrorHandler } from './error-handler.js';
+import { appLogging, type LogOutput } from './log-format.js';
 import { registerForwardedForCheck } from './forwarded-for.js';
 import { metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
@@ -52,8 +53,10 @@ export interface AppOptions {
   store: Store;
   clock?: Clock;
   hasher?: PasswordHasher;
-  /** false for silence, or Fastify's pino options (e.g. a `stream` to capture). */
+  /** false for silence, or Fastify's pino options (e.g. a `stream` to capture); by default, {@link appLogging}. */
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes, pretty or JSON as `config.logFormat` says: process.stdout unless a test reads it. */
+  logTo?: LogOutput;
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
   webRoot?: string | undefined;
 }
@@ -89,9 +92,10 @@ const API_ROUTES = [
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? { level: config.logLevel };
+  const logging =
+    options.logger === undefined ? appLogging(config, options.logTo ?? process.stdout) : { logger: options.logger };
   const app = Fastify({
-    logger,
+    ...logging,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // HEAD is not part of the contract: it answers 405 like the other methods.

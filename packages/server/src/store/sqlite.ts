@@ -17,6 +17,8 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
   /** Checkpoint the WAL from a worker thread instead of after commits (the server does; see `startCheckpointer`). */
   backgroundCheckpoints?: boolean;
+  /** Told the first directory created for the file, when its folder did not exist: creating folders is said, not silent. */
+  onDirectoryCreated?: (directory: string) => void;
 }
 
 /**
@@ -46,8 +48,12 @@ export async function openSqliteStore({
   path,
   migrate = true,
   backgroundCheckpoints = false,
+  onDirectoryCreated,
 }: SqliteStoreOptions): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') {
+    const created = mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (created !== undefined) onDirectoryCreated?.(created);
+  }
   const connection = openSqliteConnection(path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   try {

@@ -7,7 +7,7 @@
 // check what the command did.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, beforeAll, describe, expect, inject } from 'vitest';
@@ -174,6 +174,98 @@ describe.concurrent('tessera serve', () => {
   });
 });
 
+/**
+ * Runs `tessera serve` (the bin, stdout a pipe: not a terminal) on a free
+ * port with no web app, until stdout shows the banner's last line.
+ */
+async function serveUntilBanner(
+  sandbox: Sandbox,
+  env: Record<string, string> = {},
+): Promise<{ stdout: () => string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: sandbox.dir,
+    env: {
+      PATH,
+      DATABASE_URL: `sqlite:${sandbox.dbPath}`,
+      PORT: '0',
+      TESSERA_SECRET_KEY: 'k'.repeat(48),
+      TESSERA_WEB_ROOT: sandbox.dir,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes('Web app:')) resolve();
+    });
+    child.on('close', (code) => reject(new Error(`serve exited with ${code} before its banner: ${stdout}`)));
+  });
+  return {
+    stdout: () => stdout,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+describe.concurrent('tessera serve says what to do next', () => {
+  const NOT_BUILT = 'not built: `npm start` builds it, or `npm run build:web`';
+
+  it('when stdout is not a terminal, as JSON log records, so every line still parses', async ({ sandbox }) => {
+    const serve = await serveUntilBanner(sandbox);
+    expect(await serve.stop()).toBe(0);
+    const messages = serve
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const url = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(messages[0] ?? '')?.[1] ?? '?';
+    expect(messages).toEqual([
+      `Server listening at ${url}`,
+      NOT_BUILT,
+      `tessera is running at ${url}/`,
+      `API docs:      ${url}/api/docs/`,
+      `Log in:        POST ${url}/api/token/ {"username", "password"}`,
+      'First user:    npx tessera createuser --username alice   (in another terminal)',
+      `Web app:       ${NOT_BUILT}`,
+      'SIGTERM received, closing',
+    ]);
+  });
+
+  it('with LOG_FORMAT=pretty, as the banner, then one line per request', async ({ sandbox }) => {
+    const serve = await serveUntilBanner(sandbox, { LOG_FORMAT: 'pretty' });
+    const url = /INFO Server listening at (\S+)\n/.exec(serve.stdout())?.[1] ?? '?';
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await serve.stop()).toBe(0);
+    const time = String.raw`\d\d:\d\d:\d\d`;
+    expect(
+      serve
+        .stdout()
+        .replace(new RegExp(time, 'g'), 'HH:MM:SS')
+        .replace(/\d+(\.\d)? ms/, 'N ms'),
+    ).toBe(
+      [
+        `HH:MM:SS INFO Server listening at ${url}`,
+        `HH:MM:SS INFO ${NOT_BUILT}`,
+        '',
+        `  tessera is running at ${url}/`,
+        `  API docs:      ${url}/api/docs/`,
+        `  Log in:        POST ${url}/api/token/ {"username", "password"}`,
+        '  First user:    npx tessera createuser --username alice   (in another terminal)',
+        `  Web app:       ${NOT_BUILT}`,
+        '',
+        'HH:MM:SS GET /healthz 200 N ms',
+        'HH:MM:SS INFO SIGTERM received, closing',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe.concurrent('tessera with an invalid configuration', () => {
   it.for([
     [
@@ -190,6 +282,14 @@ describe.concurrent('tessera with an invalid configuration', () => {
     ],
   ] as const)('%j exits 1 with every problem on one line and creates nothing', async ([env, problems], { sandbox }) => {
     expect(await sandbox.tessera(['migrate'], { env })).toEqual(failed(`invalid configuration: ${problems}`));
+    expect(existsSync(sandbox.dbPath)).toBe(false);
+  });
+
+  it('reads .env in the working directory, and a variable set in the environment wins over it', async ({ sandbox }) => {
+    await writeFile(join(sandbox.dir, '.env'), 'TESSERA_ACCESS_TOKEN_LIFETIME=abc\nLOG_LEVEL=loud\n');
+    expect(await sandbox.binary(['migrate'], { env: { LOG_LEVEL: 'info' } })).toEqual(
+      failed('invalid configuration: TESSERA_ACCESS_TOKEN_LIFETIME="abc" must be a whole number from 1 to 86400.'),
+    );
     expect(existsSync(sandbox.dbPath)).toBe(false);
   });
 
@@ -217,10 +317,15 @@ describe.runIf(inject('postgresUrl') !== null)('tessera on PostgreSQL', () => {
 });
 
 describe.concurrent('tessera migrate', () => {
-  it('creates the database file, and its directories, with the schema in place', async ({ sandbox }) => {
+  it('creates the database file, and its directories, with the schema in place, and says which directories', async ({
+    sandbox,
+  }) => {
     const dbPath = join(sandbox.dir, 'nested', 'dir', 'db.sqlite');
     expect(await sandbox.tessera(['migrate'], { env: { DATABASE_URL: `sqlite:${dbPath}` } })).toEqual(
-      succeeded('Migrations applied; the schema is up to date.\n'),
+      succeeded(
+        `Created the directory ${JSON.stringify(join(sandbox.dir, 'nested'))} for the SQLite database.\n` +
+          'Migrations applied; the schema is up to date.\n',
+      ),
     );
     expect(existsSync(dbPath)).toBe(true);
     const store = await openSqliteStore({ path: dbPath, migrate: false });
@@ -370,6 +475,24 @@ describe.concurrent('tessera createuser', () => {
     );
     expect(await sandbox.withStore((store) => store.listUsers())).toEqual([first]);
   });
+
+  it('refuses a taken username before asking for a password', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'first'));
+    expect(await sandbox.tessera(['createuser', '--username', 'alice'], { input: 'typed in\ntyped in\n' })).toEqual(
+      failed('the username "alice" is taken'),
+    );
+  });
+
+  it.for(['notanemail', 'alice@', '@example.com', 'alice@localhost', 'a b@example.com'])(
+    'refuses --email %j, as the API does, and creates no user',
+    async (email, { sandbox }) => {
+      const args = ['createuser', '--username', 'alice', '--password', 'pw-for-tests', '--email', email];
+      expect(await sandbox.tessera(args)).toEqual(
+        failed(`invalid email ${JSON.stringify(email)}: Enter a valid email address.`),
+      );
+      expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+    },
+  );
 
   it.for<[string[], string]>([
     [['--password', 'pw-for-tests'], '--username is required'],
@@ -726,6 +849,12 @@ describe.concurrent('tessera sessions and revoke', () => {
       expect((await store.findSession('two'.padEnd(32, '0')))?.revokeReason).toBe('admin');
       expect((await store.findSession('one'.padEnd(32, '0')))?.revokeReason).toBe('admin');
     });
+  });
+
+  it('sessions of a user with none says so, rather than printing a header alone', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'alice', 'pw'));
+    expect(await sandbox.tessera(['sessions', 'alice'])).toEqual(succeeded('"alice" has no live sessions.\n'));
+    expect(await sandbox.tessera(['sessions', 'alice', '--all'])).toEqual(succeeded('"alice" has no sessions.\n'));
   });
 
   it('sessions without a username exits 1 with one line', async ({ sandbox }) => {

@@ -34,6 +34,8 @@ export interface TestServerOptions {
   store?: Store;
   /** Silent by default; pino options (e.g. a `stream` to capture) otherwise. */
   logger?: AppOptions['logger'];
+  /** The app's own logging, pretty or JSON as `env` and `isTTY` say, written here (`logger` is then ignored). */
+  logTo?: AppOptions['logTo'];
 }
 
 /**
@@ -51,7 +53,7 @@ export interface TestServerOptions {
  */
 export async function createTestServer(
   env: Record<string, string> = {},
-  { hasher = fastHasher, store: given, logger = false }: TestServerOptions = {},
+  { hasher = fastHasher, store: given, logger = false, logTo }: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
@@ -63,7 +65,8 @@ export async function createTestServer(
     given === undefined ? await createTestStore(httpDialect()) : { store: given, cleanup: () => given.close() };
   const store = testStore.store;
   const clock = createManualClock(Date.now());
-  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, logger });
+  const logging = logTo === undefined ? { logger } : { logTo };
+  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, ...logging });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: body as string, headers });
   return {
