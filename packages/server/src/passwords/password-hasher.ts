@@ -12,8 +12,15 @@ const pbkdf2Async = promisify(pbkdf2);
 /** Django 5.2's PBKDF2 iterations: what the hashes of a current Django database cost. */
 export const DJANGO_DEFAULT_PBKDF2_ITERATIONS = 1_000_000;
 
-/** The floor is one measurement: padded by a quarter, so that the hashes it stands for stay under it. */
+/** The floor starts from one measurement, padded by a quarter, so that the hashes it stands for stay under it. */
 const FLOOR_MARGIN = 1.25;
+
+/**
+ * One measurement on a shared machine can come out low, so a Django check that
+ * takes longer raises the floor, up to twice the measurement: a hostile or
+ * exceptionally dear hash cannot make every login slow.
+ */
+const FLOOR_CEILING = 2;
 
 export interface PasswordHasherOptions {
   /** What hashes and checks tessera's own argon2id (and Django's argon2): {@link createArgon2idHasher} by default. */
@@ -40,7 +47,8 @@ export interface PasswordHasherOptions {
  * than a Django user with a wrong password. Every answer, right or wrong, real
  * or dummy, is therefore held until the floor has passed since the call. The
  * wait is a timer, not work: it costs latency, not CPU, and holds no slot.
- * A hash dearer than the floor (a bcrypt cost above 12, say) still shows.
+ * A Django check that takes longer raises the floor, to at most twice the
+ * measurement; a hash dearer than that (a bcrypt cost above 12, say) still shows.
  *
  * @example
  * ```ts
@@ -55,10 +63,17 @@ export function createPasswordHasher({
 }: PasswordHasherOptions = {}): PasswordHasher {
   const limited = createLimiter(concurrency);
   let floorMs: Promise<number> | undefined;
+  let ceilingMs = Infinity;
   const measureFloor = async () => {
     const started = performance.now();
     await limited(() => pbkdf2Async('a password', 'a salt', floorIterations, 32, 'sha256'));
-    return (performance.now() - started) * FLOOR_MARGIN;
+    const measured = performance.now() - started;
+    ceilingMs = measured * FLOOR_CEILING;
+    return measured * FLOOR_MARGIN;
+  };
+  const raiseFloor = async (tookMs: number) => {
+    const floor = await (floorMs ??= measureFloor());
+    if (tookMs > floor) floorMs = Promise.resolve(Math.min(tookMs, ceilingMs));
   };
 
   const atLeastFloor = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -70,7 +85,7 @@ export function createPasswordHasher({
     return result;
   };
 
-  const prepare = (encoded: string) => prepareDjangoVerify(encoded, argon2id.verify);
+  const prepare = (encoded: string) => prepareDjangoVerify(encoded, (phc, password) => argon2id.verify(phc, password));
 
   return {
     hash: (password) => argon2id.hash(password),
@@ -80,7 +95,12 @@ export function createPasswordHasher({
         // Not a Django hash: argon2id, or unusable, unknown or malformed, which argon2id checks against its dummy.
         if (django === undefined) return argon2id.verify(encoded, password);
         try {
-          return await limited(() => django(password));
+          return await limited(async () => {
+            const started = performance.now();
+            const matches = await django(password);
+            if (floorIterations > 0) await raiseFloor(performance.now() - started);
+            return matches;
+          });
         } catch {
           return false;
         }
