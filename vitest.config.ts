@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 const ALL = ['packages/*/test/**/*.test.ts'];
 /** Tests that measure time: run alone, after everything else, so that other test files do not disturb them. */
-const TIMING = ['packages/server/test/adversarial/login-uniformity.test.ts'];
+const TIMING = [
+  'packages/server/test/adversarial/login-uniformity.test.ts',
+  'packages/server/test/adversarial/django-login-uniformity.test.ts',
+];
 /** Attack tables decided before any store is read (the token codec, CSRF checks): a second dialect adds nothing. */
 const STORELESS_ATTACKS = [
   'packages/server/test/adversarial/forged-signatures.test.ts',

@@ -7,5 +7,6 @@ export { openSqliteStore } from './store/sqlite.js';
 export type { Store, UserRecord, SessionUser, NewUser } from './store/types.js';
 export { systemClock, type Clock } from './clock.js';
 export { createArgon2idHasher, ARGON2ID_PARAMETERS } from './passwords/argon2.js';
+export { createPasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher.js';
 export type { PasswordHasher } from './passwords/hasher.js';
 export { AuthError } from './errors.js';

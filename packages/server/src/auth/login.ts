@@ -1,7 +1,8 @@
 import { details } from '@tessera/protocol';
 import { AuthError } from '../errors.js';
 import { isHashablePassword } from '../passwords/hasher.js';
-import type { UserRecord } from '../store/types.js';
+import type { AuditEntry, StartSession, UserRecord } from '../store/types.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import { auditEntry } from './audit.js';
 import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
 import { findUserByTypedUsername } from './user-lookup.js';
@@ -15,6 +16,8 @@ export interface LoginInput {
 
 export interface LoginResult extends IssuedPair {
   user: UserRecord;
+  /** A Django hash replaced by argon2id with this login, or the reason it could not be (tried again next time). */
+  passwordUpgrade?: { upgraded: true } | { upgraded: false; error: unknown };
 }
 
 /** Why a login failed, for the log only: the client always sees the same 401. */
@@ -59,11 +62,39 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
   const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing);
-  await ctx.store.startSession(
-    { sessionId, userId: user.id, now, ip: input.ip, userAgent: input.userAgent, token: refresh },
-    auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId }),
-  );
-  return { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt, user, sessionId };
+  const session = { sessionId, userId: user.id, now, ip: input.ip, userAgent: input.userAgent, token: refresh };
+  const audit = auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId });
+  const passwordUpgrade = await startSessionUpgrading(ctx, user, input.password, session, audit);
+  const pair = { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt };
+  return { ...pair, user, sessionId, ...(passwordUpgrade && { passwordUpgrade }) };
+}
+
+/**
+ * Starts the session and, when the user's hash is one of Django's, rewrites it
+ * as argon2id in the same transaction, as Django's `must_update` does. A
+ * failed upgrade never fails the login: the session is started without it,
+ * and the next login tries again. A store that cannot be reached fails both.
+ */
+async function startSessionUpgrading(
+  ctx: AuthContext,
+  user: UserRecord,
+  password: string,
+  session: StartSession,
+  audit: AuditEntry,
+): Promise<LoginResult['passwordUpgrade']> {
+  if (!ctx.hasher.needsUpgrade(user.passwordHash)) {
+    await ctx.store.startSession(session, audit);
+    return undefined;
+  }
+  try {
+    const to = await ctx.hasher.hash(password);
+    await ctx.store.startSession({ ...session, passwordUpgrade: { from: user.passwordHash, to } }, audit);
+    return { upgraded: true };
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    await ctx.store.startSession(session, audit);
+    return { upgraded: false, error };
+  }
 }
 
 /** The 401 every failed login gets. */

@@ -6,6 +6,7 @@ import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
 import { listSessions, revokeSessions } from './sessions.js';
+import { countHashFormats } from './hash-formats.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
 
 const USAGE = `Usage: tessera <command> [options]
@@ -24,7 +25,8 @@ Commands:
                                 and end every session
   deactivate USERNAME           forbid logins and end every session
   activate USERNAME             allow logins again
-  users                         list the users
+  users [--hash-formats]        list the users (--hash-formats: how many are on each password
+                                hash format; Django's are upgraded at each user's next login)
   sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
   revoke USERNAME [--session ID]
                                 end one session, or every session, of the user
@@ -81,10 +83,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'audit':
         await listAudit(config, io, args);
         return 0;
-      case 'users':
-        parseArgs({ args, options: {} });
-        await listUsers(config, io);
+      case 'users': {
+        const { values } = parseArgs({ args, options: { 'hash-formats': { type: 'boolean', default: false } } });
+        await (values['hash-formats'] ? countHashFormats(config, io) : listUsers(config, io));
         return 0;
+      }
       case 'flushexpired': {
         parseArgs({ args, options: {} });
         const removed = await withStore(config, io, (store) => store.deleteExpired(Date.now()));

@@ -7,7 +7,7 @@ import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createSuccessorIds, randomId } from '../ids.js';
-import { createArgon2idHasher } from '../passwords/argon2.js';
+import { createPasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
 import { AuthError } from '../errors.js';
@@ -133,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: revocations.store,
     sessions: revocations.sessions,
     redisStatus: revocations.redisStatus,
-    hasher: options.hasher ?? createArgon2idHasher(),
+    hasher: options.hasher ?? createPasswordHasher(),
     jwt,
     minter: createTokenMinter(jwt, config, clock),
     settings: config,

@@ -49,5 +49,6 @@ export function createArgon2idHasher({ concurrency = availableParallelism() } = 
         }
       }),
     verifyDummy: (password) => limited(() => dummy(password)),
+    needsUpgrade: () => false,
   };
 }

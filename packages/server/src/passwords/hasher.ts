@@ -15,6 +15,12 @@ export interface PasswordHasher {
    * username costs the same as a wrong password.
    */
   verifyDummy(password: string): Promise<false>;
+  /**
+   * Whether a hash that a password just matched should be replaced by `hash`
+   * of that password, as Django's `must_update` says: true for Django's formats,
+   * which tessera reads but never writes.
+   */
+  needsUpgrade(encoded: string): boolean;
 }
 
 /** Whether `password` is short enough to be hashed at all. */

@@ -184,9 +184,17 @@ export function createKyselyStore(
       });
     },
 
-    async startSession({ sessionId, userId, now, ip, userAgent, token }, audit) {
+    async startSession({ sessionId, userId, now, ip, userAgent, token, passwordUpgrade }, audit) {
       await db.transaction().execute(async (trx) => {
         await insertAudit(trx, audit);
+        if (passwordUpgrade !== undefined) {
+          await trx
+            .updateTable('users')
+            .set({ password: passwordUpgrade.to })
+            .where('id', '=', userId)
+            .where('password', '=', passwordUpgrade.from)
+            .execute();
+        }
         await hot.setLastLogin.run(trx, { id: userId, now });
         await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
         await hot.insertRefreshToken.run(trx, {

@@ -74,6 +74,12 @@ export interface StartSession {
   ip: string;
   userAgent: string;
   token: RefreshTokenRow;
+  /**
+   * A new hash for the password just verified (a Django hash rewritten as
+   * argon2id), written only if the stored hash is still `from`: a password
+   * changed meanwhile is kept.
+   */
+  passwordUpgrade?: { from: string; to: string } | undefined;
 }
 
 export interface RotateRefreshToken {

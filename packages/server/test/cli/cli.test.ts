@@ -905,3 +905,34 @@ describe.concurrent('tessera audit', () => {
     expect(outcome.stderr.split('\n')).toHaveLength(2);
   });
 });
+
+describe.concurrent('tessera users --hash-formats', () => {
+  it('counts the users on each password hash format, most first', async ({ sandbox }) => {
+    await sandbox.withStore(async (store) => {
+      const hashes = [
+        'pbkdf2_sha256$870000$salt$key=',
+        'pbkdf2_sha256$390000$salt$key=',
+        'bcrypt_sha256$$2b$12$hash',
+        '88a434c88cca4e900f7874cd98123f43',
+        '!unusable',
+        'lolcat$salt$hash',
+      ];
+      await seedUser(store, 'tessera', 'pw-for-tests', { passwordHash: `${ARGON2ID_PREFIX}c2FsdHNhbHQ$aGFzaA` });
+      for (const [i, passwordHash] of hashes.entries()) await seedUser(store, `django${i}`, 'unused', { passwordHash });
+    });
+    expect(await sandbox.tessera(['users', '--hash-formats'])).toEqual(
+      succeeded(
+        [
+          'FORMAT         USERS',
+          'pbkdf2_sha256  2',
+          'argon2id       1',
+          'bcrypt_sha256  1',
+          'other          1',
+          'unsalted_md5   1',
+          'unusable       1',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+});

@@ -100,6 +100,26 @@ for (const dialect of availableDialects()) {
       expect(await store.findSession(hex(1))).toMatchObject({ sessionId: hex(1), userId: user.id, revokedAt: null });
     });
 
+    it('rewrites the password hash with a login only while it is still the hash that was verified', async () => {
+      const django = 'md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3';
+      const user = await store.createUser(newUser('alice', { passwordHash: django }));
+      const session = (n: number, from: string) => ({
+        sessionId: hex(n),
+        userId: user.id,
+        now: T0,
+        ip: '127.0.0.1',
+        userAgent: 'test',
+        token: { jti: hex(n + 100), issuedAt: T0, expiresAt: T0 + 1000 },
+        passwordUpgrade: { from, to: `$argon2id$upgraded-${n}` },
+      });
+      await store.startSession(session(1, django));
+      expect((await other.findUserById(user.id))?.passwordHash).toBe('$argon2id$upgraded-1');
+      // A second login that read the Django hash before the first rewrote it: the newer hash stays.
+      await store.startSession(session(2, django));
+      expect((await other.findUserById(user.id))?.passwordHash).toBe('$argon2id$upgraded-1');
+      expect(await store.listSessions(user.id)).toHaveLength(2);
+    });
+
     it('reads a session and a refresh token with their user, but never the password hash', async () => {
       const user = await store.createUser(newUser('alice'));
       await login(user.id, 1, 10);

@@ -33,4 +33,5 @@ export const fastHasher: PasswordHasher = {
     }
   },
   verifyDummy,
+  needsUpgrade: () => false,
 };

@@ -2,7 +2,7 @@ import { paths, type CookieSessionResponse, type TokenPairResponse } from '@tess
 import type { FastifyRequest } from 'fastify';
 import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
-import { LoginFailedError, badCredentials, logIn } from '../../auth/login.js';
+import { LoginFailedError, badCredentials, logIn, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
@@ -33,6 +33,7 @@ export const tokenObtainRoute = defineRoute({
       const result = await logIn(ctx, { username, password, ...client });
       await attempt.forgive();
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
+      logPasswordUpgrade(request, result);
       issueSessionCookies(ctx, reply, result);
       if (isCookieLogin(ctx, request)) return cookieSessionBody(ctx, result);
       return { refresh: result.refresh, access: result.access };
@@ -87,4 +88,16 @@ async function throttleLogin(
 async function hasSignedInFrom(ctx: AuthContext, username: string, ip: string): Promise<boolean> {
   const user = await ctx.store.findUserByUsername(username);
   return user !== undefined && (await ctx.store.hasSessionFrom(user.id, ip));
+}
+
+/** A Django hash rewritten as argon2id, or left for the next login because the write failed. */
+function logPasswordUpgrade(request: FastifyRequest, { user, passwordUpgrade }: LoginResult): void {
+  if (passwordUpgrade === undefined) return;
+  if (passwordUpgrade.upgraded) request.log.info({ userId: user.id }, 'password hash upgraded from Django to argon2id');
+  else {
+    request.log.warn(
+      { userId: user.id, err: passwordUpgrade.error },
+      'password hash upgrade failed; the login went on, and the next one tries again',
+    );
+  }
 }
