@@ -21,7 +21,7 @@ export function passwordFormatOf(encoded: string): string {
 
 /** `tessera users --hash-formats`: how many users are left on each format, most first. */
 export async function countHashFormats(config: Config, io: Io): Promise<void> {
-  const users = await withStore(config, (store) => store.listUsers());
+  const users = await withStore(config, io, (store) => store.listUsers());
   const counts = new Map<string, number>();
   for (const { passwordHash } of users) {
     const format = passwordFormatOf(passwordHash);

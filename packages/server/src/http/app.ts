@@ -7,6 +7,7 @@ import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createSuccessorIds, randomId } from '../ids.js';
+import { watchLegacyHashes } from '../passwords/legacy-hashes.js';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
@@ -118,6 +119,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
   const revocations = createRevocationRuntime(options.store, config, clock, app.log);
   app.addHook('onReady', () => revocations.start());
+  const legacyHashes = watchLegacyHashes(options.store);
+  app.addHook('onReady', () => legacyHashes.start());
+  app.addHook('onClose', () => legacyHashes.stop());
   app.addHook('onClose', () => revocations.stop());
   const jwt = createJwtCodec(options.secretKey);
   const throttle = createThrottle({
@@ -133,7 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: revocations.store,
     sessions: revocations.sessions,
     redisStatus: revocations.redisStatus,
-    hasher: options.hasher ?? createPasswordHasher(),
+    hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
     jwt,
     minter: createTokenMinter(jwt, config, clock),
     settings: config,

@@ -33,6 +33,12 @@ export interface PasswordHasherOptions {
   floorIterations?: number;
   /** At most this many Django checks at once on libuv's pool (one per core): it also serves files and DNS. */
   concurrency?: number;
+  /**
+   * Whether any stored hash is Django's: the floor matters only then (an
+   * unknown user must cost what a Django user costs), and costs every login
+   * its latency. Always, by default; the server asks its store.
+   */
+  legacyHashesPresent?: () => boolean;
 }
 
 /**
@@ -60,6 +66,7 @@ export function createPasswordHasher({
   argon2id = createArgon2idHasher(),
   floorIterations = DJANGO_DEFAULT_PBKDF2_ITERATIONS,
   concurrency = availableParallelism(),
+  legacyHashesPresent = () => true,
 }: PasswordHasherOptions = {}): PasswordHasher {
   const limited = createLimiter(concurrency);
   let floorMs: Promise<number> | undefined;
@@ -77,7 +84,7 @@ export function createPasswordHasher({
   };
 
   const atLeastFloor = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (floorIterations === 0) return work();
+    if (floorIterations === 0 || !legacyHashesPresent()) return work();
     const started = performance.now();
     const [result, floor] = await Promise.all([work(), (floorMs ??= measureFloor())]);
     const remaining = started + floor - performance.now();

@@ -282,6 +282,17 @@ export function createKyselyStore(
 
     deleteAuditBefore: (before, batchSize = PRUNE_BATCH) => deleteAuditBefore(db, before, batchSize),
 
+    async hasLegacyPasswordHashes() {
+      const row = await db
+        .selectFrom('users')
+        .select('id')
+        .where('password', 'not like', '$argon2id$%')
+        .where('password', 'not like', '!%')
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     async hasSessionFrom(userId, ip) {
       const row = await db
         .selectFrom('sessions')

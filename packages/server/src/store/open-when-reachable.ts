@@ -18,6 +18,7 @@ const STORE_METHODS = [
   'listSessions',
   'revokeSession',
   'hasSessionFrom',
+  'hasLegacyPasswordHashes',
   'revokeUserSessions',
   'deleteExpired',
   'appendAudit',

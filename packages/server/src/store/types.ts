@@ -217,6 +217,8 @@ export interface Store {
    * pruned) that was started from `ip`: a sign that a login from there is theirs.
    */
   hasSessionFrom(userId: number, ip: string): Promise<boolean>;
+  /** Whether any user's password hash is neither tessera's argon2id nor unusable: one imported from Django. */
+  hasLegacyPasswordHashes(): Promise<boolean>;
   /** Revokes every live session of the user but `keepSession`; returns how many. */
   revokeUserSessions(
     userId: number,

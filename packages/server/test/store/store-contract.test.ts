@@ -383,6 +383,19 @@ for (const dialect of availableDialects()) {
       expect(await store.hasSessionFrom(bob.id, '127.0.0.1')).toBe(false);
     });
 
+    it('tells whether any password hash is not argon2id, an unusable one aside', async () => {
+      expect(await store.hasLegacyPasswordHashes()).toBe(false);
+      await store.createUser(newUser('alice'));
+      await store.createUser(newUser('bob', { passwordHash: '!unusable' }));
+      expect(await store.hasLegacyPasswordHashes()).toBe(false);
+      const carol = await store.createUser(
+        newUser('carol', { passwordHash: 'md5$salt$0123456789abcdef0123456789abcdef' }),
+      );
+      expect(await store.hasLegacyPasswordHashes()).toBe(true);
+      await store.setPassword(carol.id, newUser('carol').passwordHash, T0);
+      expect(await store.hasLegacyPasswordHashes()).toBe(false);
+    });
+
     it("lists a user's sessions newest first, live only unless asked", async () => {
       const alice = await store.createUser(newUser('alice'));
       const bob = await store.createUser(newUser('bob'));
