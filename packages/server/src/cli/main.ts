@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../config.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
+import { pruneStore } from '../store/prune.js';
 import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
@@ -32,7 +33,8 @@ Commands:
                                 end one session, or every session, of the user
   audit [--user U] [--event E] [--since T] [--limit N]
                                 security events, newest first (T: ISO 8601)
-  flushexpired                  delete expired refresh tokens and their finished sessions
+  flushexpired                  delete expired refresh tokens, their finished sessions, and
+                                audit entries past TESSERA_AUDIT_RETENTION_DAYS
 
 Every command reads DATABASE_URL (default sqlite:./data/tessera.sqlite).
 `;
@@ -90,9 +92,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       }
       case 'flushexpired': {
         parseArgs({ args, options: {} });
-        const removed = await withStore(config, io, (store) => store.deleteExpired(Date.now()));
+        const removed = await withStore(config, io, (store) => pruneStore(store, config, Date.now()));
         io.stdout.write(
-          `Deleted ${removed.tokens} expired refresh tokens and ${removed.sessions} finished sessions.\n`,
+          `Deleted ${removed.tokens} expired refresh tokens, ${removed.sessions} finished sessions and ` +
+            `${removed.auditEntries} audit entries past the retention.\n`,
         );
         return 0;
       }

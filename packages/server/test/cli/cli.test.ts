@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, beforeAll, describe, expect, inject } from 'vitest';
+import { CLI_CLIENT, auditEntry } from '../../src/auth/audit.js';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
@@ -785,7 +786,7 @@ describe.concurrent('tessera flushexpired', () => {
       await seedSession(store, alice.id, 'live');
     });
     expect(await sandbox.tessera(['flushexpired'])).toEqual(
-      succeeded('Deleted 1 expired refresh tokens and 1 finished sessions.\n'),
+      succeeded('Deleted 1 expired refresh tokens, 1 finished sessions and 0 audit entries past the retention.\n'),
     );
     await sandbox.withStore(async (store) => {
       expect(await store.findRefreshToken('stale-jti')).toBeUndefined();
@@ -801,9 +802,22 @@ describe.concurrent('tessera flushexpired', () => {
       await seedSession(store, alice.id, 'live');
     });
     expect(await sandbox.tessera(['flushexpired'])).toEqual(
-      succeeded('Deleted 0 expired refresh tokens and 0 finished sessions.\n'),
+      succeeded('Deleted 0 expired refresh tokens, 0 finished sessions and 0 audit entries past the retention.\n'),
     );
     expect(await sandbox.withStore((store) => store.findSession('live'))).toMatchObject({ revokedAt: null });
+  });
+
+  it('deletes audit entries older than TESSERA_AUDIT_RETENTION_DAYS, and keeps newer ones', async ({ sandbox }) => {
+    const daysAgo = (days: number) => Date.now() - days * 86_400_000;
+    await sandbox.withStore(async (store) => {
+      await store.appendAudit(auditEntry('login_failure', CLI_CLIENT, daysAgo(40), { username: 'old' }));
+      await store.appendAudit(auditEntry('login_failure', CLI_CLIENT, daysAgo(20), { username: 'recent' }));
+    });
+    expect(await sandbox.tessera(['flushexpired'], { env: { TESSERA_AUDIT_RETENTION_DAYS: '30' } })).toEqual(
+      succeeded('Deleted 0 expired refresh tokens, 0 finished sessions and 1 audit entries past the retention.\n'),
+    );
+    const left = await sandbox.withStore((store) => store.listAudit({ offset: 0, limit: 10 }));
+    expect(left.records.map((record) => record.username)).toEqual(['recent']);
   });
 });
 
