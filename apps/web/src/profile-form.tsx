@@ -1,7 +1,7 @@
 import { useAuth } from '@tessera/react';
 import { useState, type FormEvent } from 'react';
-import { errorOf, messageOf, type FieldErrors } from './api';
 import { Field } from './field';
+import { useSubmission } from './submission';
 
 /** The caller's profile as `/api/profile/` sends it. */
 export interface Profile {
@@ -24,33 +24,19 @@ export function ProfileForm({ profile, onSaved, onCancel }: ProfileFormProps) {
   const [firstName, setFirstName] = useState(profile.first_name);
   const [lastName, setLastName] = useState(profile.last_name);
   const [email, setEmail] = useState(profile.email);
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { submit, fields, error, busy } = useSubmission();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
-      const response = await fetch('/api/profile/', {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ first_name: firstName, last_name: lastName, email }),
-      });
-      if (response.ok) {
-        onSaved((await response.json()) as Profile);
-        return;
-      }
-      const body = await errorOf(response);
-      setFields(body.fields);
-      setError(body.detail);
-    } catch (caught) {
-      setError(messageOf(caught));
-    } finally {
-      setBusy(false);
-    }
+    await submit(
+      () =>
+        fetch('/api/profile/', {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ first_name: firstName, last_name: lastName, email }),
+        }),
+      async (response) => onSaved((await response.json()) as Profile),
+    );
   }
 
   return (

@@ -1,8 +1,8 @@
 import { useAuth } from '@tessera/react';
 import { useState, type FormEvent } from 'react';
-import { errorOf, messageOf, type FieldErrors } from '../api';
 import { Field } from '../field';
 import { PageHeading } from '../page-heading';
+import { useSubmission } from '../submission';
 
 /** `/password`: change the password; the server ends every other session. */
 export function PasswordPage() {
@@ -10,10 +10,8 @@ export function PasswordPage() {
   const [oldPassword, setOldPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [fields, setFields] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  const { submit, fields, setFields, error, setError, busy } = useSubmission();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -23,29 +21,20 @@ export function PasswordPage() {
       setFields({ confirm: ['The two new passwords differ.'] });
       return;
     }
-    setBusy(true);
-    setFields({});
-    try {
-      const response = await fetch('/api/password/change/', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ old_password: oldPassword, new_password: newPassword }),
-      });
-      if (response.ok) {
+    await submit(
+      () =>
+        fetch('/api/password/change/', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ old_password: oldPassword, new_password: newPassword }),
+        }),
+      () => {
         setDone(true);
         setOldPassword('');
         setNewPassword('');
         setConfirm('');
-      } else {
-        const body = await errorOf(response);
-        setFields(body.fields);
-        setError(body.detail);
-      }
-    } catch (caught) {
-      setError(messageOf(caught));
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   }
 
   return (
