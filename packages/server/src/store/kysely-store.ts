@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
+import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import {
   DuplicateUsernameError,
@@ -14,8 +15,6 @@ import {
   type RotationOutcome,
   type SessionState,
   type Store,
-  type SessionUser,
-  type UserRecord,
 } from './types.js';
 
 type RotationJob = RotateRefreshToken & { audit: AuditEntry | undefined };
@@ -362,41 +361,4 @@ export function createKyselyStore(
       await close();
     },
   };
-}
-
-type SessionUserRow = Omit<Selectable<UsersTable>, 'password'>;
-
-function toUserRecord(row: Selectable<UsersTable>): UserRecord {
-  return { ...toSessionUser(row), passwordHash: row.password };
-}
-
-/** Builds the user from exactly the columns it names, so a hash read by mistake is not passed on. */
-function toSessionUser(row: SessionUserRow): SessionUser {
-  return {
-    id: Number(row.id),
-    username: row.username,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    isActive: Number(row.is_active) === 1,
-    isStaff: Number(row.is_staff) === 1,
-    isSuperuser: Number(row.is_superuser) === 1,
-    lastLogin: nullableNumber(row.last_login),
-    dateJoined: Number(row.date_joined),
-    role: row.role,
-    permissions: parsePermissions(row.permissions),
-  };
-}
-
-function nullableNumber(value: number | string | bigint | null): number | null {
-  return value === null ? null : Number(value);
-}
-
-function parsePermissions(raw: string): string[] {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
 }

@@ -1,0 +1,44 @@
+import type { Selectable } from 'kysely';
+import type { UsersTable } from './schema.js';
+import type { SessionUser, UserRecord } from './types.js';
+
+/** A user's row without the password hash, as sessions and refresh tokens read it. */
+export type SessionUserRow = Omit<Selectable<UsersTable>, 'password'>;
+
+/** A user's whole row as the rest of tessera sees it. */
+export function toUserRecord(row: Selectable<UsersTable>): UserRecord {
+  return { ...toSessionUser(row), passwordHash: row.password };
+}
+
+/** Builds the user from exactly the columns it names, so a hash read by mistake is not passed on. */
+export function toSessionUser(row: SessionUserRow): SessionUser {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    isActive: Number(row.is_active) === 1,
+    isStaff: Number(row.is_staff) === 1,
+    isSuperuser: Number(row.is_superuser) === 1,
+    lastLogin: nullableNumber(row.last_login),
+    dateJoined: Number(row.date_joined),
+    role: row.role,
+    permissions: parsePermissions(row.permissions),
+  };
+}
+
+/** A nullable integer column as a number: PostgreSQL's bigints arrive as strings. */
+export function nullableNumber(value: number | string | bigint | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/** The permissions column's JSON list; anything else is no permissions. */
+function parsePermissions(raw: string): string[] {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
