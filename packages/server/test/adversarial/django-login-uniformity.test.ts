@@ -10,6 +10,7 @@ import { pbkdf2Sync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
+import { medianTimesMs } from '../support/interleaved-timing.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 const ITERATIONS = 100_000;
@@ -28,11 +29,6 @@ const KINDS = {
 type Kind = keyof typeof KINDS;
 const KIND_NAMES = Object.keys(KINDS) as Kind[];
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] as number;
-};
-
 describe('POST /api/token/ fails in the same time for an unknown user and a Django user', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -47,18 +43,11 @@ describe('POST /api/token/ fails in the same time for an unknown user and a Djan
     `in times whose medians over ${ROUNDS} interleaved rounds are within ${Math.round((MAX_MEDIAN_RATIO - 1) * 100)}%`,
     { timeout: 120_000 },
     async () => {
-      const samples = Object.fromEntries(KIND_NAMES.map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
-      for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {
-        const rotated = KIND_NAMES.map((_, i) => KIND_NAMES[(i + round) % KIND_NAMES.length] as Kind);
-        for (const kind of round % 2 === 0 ? rotated : rotated.reverse()) {
-          const started = process.hrtime.bigint();
-          const response = await server.post('/api/token/', KINDS[kind]);
-          const elapsed = Number(process.hrtime.bigint() - started);
-          expect(response.statusCode).toBe(401);
-          if (round >= WARM_UP_ROUNDS) samples[kind].push(elapsed);
-        }
-      }
-      const medians = Object.fromEntries(KIND_NAMES.map((kind) => [kind, median(samples[kind]) / 1e6]));
+      const medians = await medianTimesMs(KIND_NAMES, {
+        warmUp: WARM_UP_ROUNDS,
+        rounds: ROUNDS,
+        attempt: async (kind) => expect((await server.post('/api/token/', KINDS[kind])).statusCode).toBe(401),
+      });
       const values = Object.values(medians);
       const ratio = Math.max(...values) / Math.min(...values);
       expect({ medians, withinBound: ratio <= MAX_MEDIAN_RATIO }).toEqual({ medians, withinBound: true });

@@ -10,6 +10,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
+import { medianTimesMs } from '../support/interleaved-timing.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 const WARM_UP_ROUNDS = 20;
@@ -34,14 +35,6 @@ function observable(response: LightMyRequestResponse) {
   const headers = Object.entries(response.headers).filter(([name]) => !VOLATILE_HEADERS.has(name));
   return { status: response.statusCode, headers, body: response.rawPayload.toString('base64') };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 describe('POST /api/token/ fails alike for an unknown user, a wrong password and an inactive user', () => {
   let server: TestServer;
@@ -74,20 +67,12 @@ describe('POST /api/token/ fails alike for an unknown user, a wrong password and
     `in times whose medians over ${ROUNDS} interleaved rounds are within ${Math.round((MAX_MEDIAN_RATIO - 1) * 100)}%`,
     { timeout: 90_000 },
     async () => {
-      const samples = Object.fromEntries(KIND_NAMES.map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
       const reference = observable(await attempt('an unknown user'));
-      for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round += 1) {
-        // Rotate the order each round, and reverse it every other round, so no kind always runs first or after another.
-        const rotated = KIND_NAMES.map((_, i) => KIND_NAMES[(i + round) % KIND_NAMES.length] as Kind);
-        for (const kind of round % 2 === 0 ? rotated : rotated.reverse()) {
-          const started = process.hrtime.bigint();
-          const response = await attempt(kind);
-          const elapsed = Number(process.hrtime.bigint() - started);
-          expect(observable(response)).toEqual(reference);
-          if (round >= WARM_UP_ROUNDS) samples[kind].push(elapsed);
-        }
-      }
-      const medians = Object.fromEntries(KIND_NAMES.map((kind) => [kind, median(samples[kind]) / 1e6]));
+      const medians = await medianTimesMs(KIND_NAMES, {
+        warmUp: WARM_UP_ROUNDS,
+        rounds: ROUNDS,
+        attempt: async (kind) => expect(observable(await attempt(kind))).toEqual(reference),
+      });
       const values = Object.values(medians);
       const ratio = Math.max(...values) / Math.min(...values);
       expect({ medians, withinBound: ratio <= MAX_MEDIAN_RATIO }).toEqual({ medians, withinBound: true });
