@@ -26,3 +26,12 @@ export type {
   TokenPairResponse,
   TokenRefreshResponse,
 } from './wire.js';
+export {
+  SIGNING_ALGORITHMS,
+  verificationPaths,
+  type RevocationFeedEvent,
+  type RevocationFeedKind,
+  type RevocationFeedPage,
+  type SigningAlgorithm,
+  type VerificationMetadata,
+} from './verification.js';
