@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../redis.js';
+import type { RevocationKind } from '../store/types.js';
 import type { RevocationChannel } from './feed.js';
 
 const CHANNEL = 'tessera:revocations';
@@ -53,11 +54,13 @@ export function createRedisChannel(url: string, onStatus: (up: boolean, error?: 
   };
 }
 
-function parseEvent(message: string): { kind: 'session' | 'user'; target: string } | undefined {
+const KINDS: ReadonlySet<unknown> = new Set<RevocationKind>(['session', 'user', 'key', 'keys']);
+
+function parseEvent(message: string): { kind: RevocationKind; target: string } | undefined {
   try {
     const value = JSON.parse(message) as { kind?: unknown; target?: unknown };
-    if ((value.kind === 'session' || value.kind === 'user') && typeof value.target === 'string') {
-      return { kind: value.kind, target: value.target };
+    if (KINDS.has(value.kind) && typeof value.target === 'string') {
+      return { kind: value.kind as RevocationKind, target: value.target };
     }
   } catch {
     // Not ours: ignore.

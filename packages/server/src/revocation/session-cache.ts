@@ -86,6 +86,7 @@ export function createSessionCache(
     invalidate({ kind, target }) {
       epoch++;
       if (kind === 'session') return forget(target);
+      if (kind !== 'user') return;
       for (const sessionId of [...(sessionsOfUser.get(Number(target)) ?? [])]) forget(sessionId);
     },
     clear() {

@@ -306,12 +306,12 @@ export function createKyselyStore(
     async readRevocations(afterId, limit) {
       const rows = await db
         .selectFrom('revocations')
-        .select(['id', 'kind', 'target'])
+        .select(['id', 'kind', 'target', 'at'])
         .where('id', '>', afterId)
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, target: row.target }));
+      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, target: row.target, at: Number(row.at) }));
     },
 
     async latestRevocationId() {

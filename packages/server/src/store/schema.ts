@@ -57,9 +57,12 @@ export interface RefreshTokensTable {
 /** Append-only: what changed, for instances that cached it. */
 export interface RevocationsTable {
   id: Generated<number>;
-  /** `session`: one session ended; `user`: the user changed or all their sessions ended. */
+  /**
+   * `session`: one session ended; `user`: the user changed or all their
+   * sessions ended; `key`: a signing key was revoked; `keys`: the key set changed.
+   */
   kind: RevocationKind;
-  /** A session id, or a user id as text. */
+  /** A session id, a user id as text, or a key's kid. */
   target: string;
   at: number;
 }

@@ -115,14 +115,17 @@ export interface ProfileChanges {
 /** Reasons that say the account itself is gone or disabled, not just the session. */
 export const ACCOUNT_REVOKE_REASONS: ReadonlySet<RevokeReason | null> = new Set(['deactivated', 'user_deleted']);
 
-export type RevocationKind = 'session' | 'user';
+/** What a log entry names; the revocation feed's kinds (see `RevocationFeedKind` in @tessera/protocol). */
+export type RevocationKind = 'session' | 'user' | 'key' | 'keys';
 
 /** One entry of the revocation log: what an instance must stop trusting. */
 export interface RevocationEvent {
   id: number;
   kind: RevocationKind;
-  /** The session id, or the user id as a decimal string. */
+  /** The session id, the user id as a decimal string, or a signing key's kid. */
   target: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
 }
 
 /** The audit log's events are listed with every security event, in the domain layer. */

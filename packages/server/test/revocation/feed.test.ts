@@ -37,8 +37,9 @@ for (const dialect of availableDialects()) {
       await store.setPassword(alice.id, 'x', T0);
       await store.setActive(alice.id, false, T0);
       await store.setActive(alice.id, true, T0);
-      await store.deleteUser(alice.id, T0);
+      await store.deleteUser(alice.id, T0 + 1);
       const events = await store.readRevocations(before, 100);
+      expect(events.map(({ at }) => at)).toEqual([...Array.from({ length: 5 }, () => T0), T0 + 1]);
       expect(events.map(({ kind, target }) => `${kind}:${target}`)).toEqual([
         `session:${hex(1)}`,
         ...Array.from({ length: 5 }, () => `user:${alice.id}`),

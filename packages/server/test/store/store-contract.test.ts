@@ -289,7 +289,7 @@ for (const dialect of availableDialects()) {
       });
       expect(await store.findUserById(alice.id)).toEqual(updated);
       expect(await store.readRevocations(before, 10)).toEqual([
-        { id: expect.any(Number) as number, kind: 'user', target: String(alice.id) },
+        { id: expect.any(Number) as number, kind: 'user', target: String(alice.id), at: T0 + 1 },
       ]);
       expect(await store.updateProfile(alice.id, {}, T0 + 2)).toEqual(updated);
       expect(await store.readRevocations(before, 10)).toHaveLength(1);
