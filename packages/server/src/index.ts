@@ -10,3 +10,4 @@ export { createArgon2idHasher, ARGON2ID_PARAMETERS } from './passwords/argon2.js
 export { createPasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher.js';
 export type { PasswordHasher } from './passwords/hasher.js';
 export { AuthError } from './errors.js';
+export { tessera, type TesseraPluginOptions, type TesseraHandle } from './http/tessera-plugin.js';

@@ -2,7 +2,7 @@ import { details, tokenMessages } from '@tessera/protocol';
 import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError, TokenError, invalidToken } from '../errors.js';
 import { ACCOUNT_REVOKE_REASONS, type SessionState, type SessionUser } from '../store/types.js';
-import { readToken, requireClaims, sessionIdOf, userIdOf } from '../tokens/claims.js';
+import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 
@@ -10,6 +10,8 @@ import { readRefreshToken } from './refresh.js';
 export interface Principal {
   user: SessionUser;
   sessionId: string;
+  /** The access token's claims. */
+  claims: VerifiedClaims;
 }
 
 /**
@@ -50,7 +52,7 @@ function principalOf(
       throw invalidToken();
     });
   }
-  return { user: requireActiveTokenUser(session.user), sessionId };
+  return { user: requireActiveTokenUser(session.user), sessionId, claims };
 }
 
 /** The user of an access token, as SimpleJWT's authentication says it: `user_not_found`, then `user_inactive`. */

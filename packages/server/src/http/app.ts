@@ -1,51 +1,21 @@
-import cookie from '@fastify/cookie';
-import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AuthContext } from '../auth/context.js';
-import { createFailedRotations } from '../auth/failed-rotations.js';
-import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { createSuccessorIds, randomId } from '../ids.js';
-import { watchLegacyHashes } from '../passwords/legacy-hashes.js';
-import { createPasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { Store } from '../store/types.js';
 import { AuthError } from '../errors.js';
-import { createTokenMinter } from '../tokens/claims.js';
-import { createJwtCodec } from '../tokens/jwt.js';
-import { createRevocationRuntime } from '../revocation/runtime.js';
-import { registerBodyParsers } from './body.js';
 import { answerClientError, answerFailedExpectations } from './client-errors.js';
 import { connectionTimeouts, limitConnectionsPerAddress, limitPipelining } from './connection-limits.js';
-import { installErrorHandler } from './error-handler.js';
 import { appLogging, type LogOutput } from './log-format.js';
 import { registerForwardedForCheck } from './forwarded-for.js';
-import { metricsPlugin } from './metrics.js';
-import { registerOpenApi } from './openapi.js';
-import { withPrefix } from './route-spec.js';
-import { registerRoutes } from './route-table.js';
-import { registerSecurityHeaders } from './security-headers.js';
-import { createThrottle } from '../rate-limit/throttle.js';
-import { registerWebApp } from './web-app.js';
-import { auditListRoute } from './routes/audit.js';
-import { csrfRoute } from './routes/csrf.js';
-import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
-import { passwordChangeRoute } from './routes/password.js';
-import { profileRoute, profileUpdateRoute } from './routes/profile.js';
-import { registerRoute } from './routes/register.js';
-import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
-import { sessionListRoute, sessionRevokeOthersRoute, sessionRevokeRoute } from './routes/sessions.js';
-import { tokenBlacklistRoute } from './routes/token-blacklist.js';
-import { tokenObtainRoute } from './routes/token-obtain.js';
-import { tokenRefreshRoute } from './routes/token-refresh.js';
-import { tokenVerifyRoute } from './routes/token-verify.js';
+import { tessera } from './tessera-plugin.js';
 
 /** Requests one connection may have in flight; past it the connection is closed. */
 const MAX_PIPELINED_REQUESTS = 16;
 
-/** Largest request body accepted on any route. */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+import { BODY_LIMIT_BYTES } from './route-table.js';
+
+export { BODY_LIMIT_BYTES };
 
 export interface AppOptions {
   config: Config;
@@ -62,27 +32,10 @@ export interface AppOptions {
   webRoot?: string | undefined;
 }
 
-const API_ROUTES = [
-  tokenObtainRoute,
-  tokenRefreshRoute,
-  tokenVerifyRoute,
-  tokenBlacklistRoute,
-  tokenRevokeRoute,
-  tokenRevokeAllRoute,
-  logoutRoute,
-  profileRoute,
-  profileUpdateRoute,
-  sessionListRoute,
-  sessionRevokeRoute,
-  sessionRevokeOthersRoute,
-  passwordChangeRoute,
-  registerRoute,
-  auditListRoute,
-  csrfRoute,
-];
-
 /**
- * Builds the tessera Fastify app without listening, so tests can `inject`.
+ * Builds the tessera Fastify app without listening, so tests can `inject`:
+ * the server-level guards (timeouts, connection limits, proxies) around the
+ * {@link tessera} plugin.
  *
  * @example
  * ```ts
@@ -92,15 +45,14 @@ const API_ROUTES = [
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
   const logging =
     options.logger === undefined ? appLogging(config, options.logTo ?? process.stdout) : { logger: options.logger };
   const app = Fastify({
     ...logging,
+    // The routes set these themselves (a host app keeps its own); here they also cover 404s and the docs.
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
-    // HEAD is not part of the contract: it answers 405 like the other methods.
     exposeHeadRoutes: false,
+    routerOptions: { ignoreTrailingSlash: true },
     // X-Forwarded-For names the client only when the proxy that sent it is trusted.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // A URL the router cannot decode never reaches the error handler.
@@ -117,62 +69,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
   limitPipelining(app.server, MAX_PIPELINED_REQUESTS);
   if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
-  const revocations = createRevocationRuntime(options.store, config, clock, app.log);
-  app.addHook('onReady', () => revocations.start());
-  const legacyHashes = watchLegacyHashes(options.store);
-  app.addHook('onReady', () => legacyHashes.start());
-  app.addHook('onClose', () => legacyHashes.stop());
-  app.addHook('onClose', () => revocations.stop());
-  const jwt = createJwtCodec(options.secretKey);
-  const throttle = createThrottle({
-    limits: config.rateLimits,
-    clock,
-    redisUrl: config.redisUrl,
-    warn: (message, error) => app.log.warn({ err: error }, message),
-    onThrottled: (name) => app.metrics.throttled.inc({ route: name }),
+  // Everything else is the plugin a host app mounts: `tessera serve` is that plugin in an app of its own.
+  await app.register(tessera, {
+    config,
+    secretKey: options.secretKey,
+    store: options.store,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
+    webRoot: options.webRoot,
   });
-  app.addHook('onReady', () => throttle.start());
-  app.addHook('onClose', () => throttle.close());
-  const ctx: AuthContext = {
-    store: revocations.store,
-    sessions: revocations.sessions,
-    redisStatus: revocations.redisStatus,
-    hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
-    jwt,
-    minter: createTokenMinter(jwt, config, clock),
-    settings: config,
-    clock,
-    randomId,
-    successorIds: createSuccessorIds(options.secretKey),
-    failedRotations: createFailedRotations(),
-    throttle,
-    csrf: createCsrfTokens(options.secretKey),
-  };
-
-  await app.register(metricsPlugin);
-  // Cookies are parsed when a handler reads one (`cookieOf`), not on every request.
-  await app.register(cookie, { hook: false });
-  registerSecurityHeaders(app, config.pathPrefix);
-  installErrorHandler(app);
-  registerBodyParsers(app);
-  // Routes declare schemas for the docs; requests are validated by the
-  // handlers, which give DRF's field errors rather than Ajv's.
-  app.setValidatorCompiler(() => () => true);
-
-  if (options.webRoot !== undefined) await registerWebApp(app, config, options.webRoot);
-  await registerOpenApi(app, config.pathPrefix);
-  const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
-  registerRoutes(app, ctx, [...apiRoutes, healthRoute, readinessRoute, apiRootRoute(apiRoutes, config.pathPrefix)]);
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: [...config.corsOrigins],
-      credentials: true,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRFToken'],
-      // Date lets clients correct for clock skew; Retry-After says when a throttled request may try again.
-      exposedHeaders: ['Date', 'Retry-After'],
-      maxAge: 600,
-    });
-  }
   return app;
 }

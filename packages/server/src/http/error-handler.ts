@@ -1,5 +1,5 @@
 import { wwwAuthenticate } from '@tessera/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AuthError } from '../errors.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 
@@ -17,20 +17,26 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof StoreUnavailableError) {
       if (outage.isNews(error.cause)) request.log.warn({ err: error.cause }, 'store unavailable');
       request.server.metrics.storeErrors.inc();
-      return send(new AuthError('service_unavailable', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
+      return sendError(reply, storeUnavailable());
     }
     const mapped = error instanceof AuthError ? error : fromFastifyError(error as FastifyError);
     if (mapped === undefined) {
       request.log.error({ err: error }, 'unhandled error');
-      return send(new AuthError('server_error'));
+      return sendError(reply, new AuthError('server_error'));
     }
-    return send(mapped);
-
-    function send(answer: AuthError) {
-      if (answer.statusCode === 401) void reply.header('www-authenticate', wwwAuthenticate);
-      return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
-    }
+    return sendError(reply, mapped);
   });
+}
+
+/** The contract's 503 while the store does not answer. */
+export function storeUnavailable(): AuthError {
+  return new AuthError('service_unavailable', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+}
+
+/** Sends `answer` as the contract has it: a 401 also says how to authenticate. */
+export function sendError(reply: FastifyReply, answer: AuthError): FastifyReply {
+  if (answer.statusCode === 401) void reply.header('www-authenticate', wwwAuthenticate);
+  return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
 }
 
 /** How long an outage's cause stays known: past it, the same cause is logged again. */

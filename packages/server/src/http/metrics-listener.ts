@@ -29,7 +29,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * ```
  */
 export async function listenForMetrics(app: FastifyInstance, address: MetricsAddress): Promise<string> {
-  const { metrics } = app;
+  const { metrics } = app.tessera;
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?', 1)[0];
     if (request.method !== 'GET' || path !== '/metrics') return sendNotFound(response);

@@ -7,6 +7,9 @@ import { requirePrincipal } from './authorization.js';
 import type { RouteSpec } from './route-spec.js';
 import { bearer } from './schemas.js';
 
+/** Largest request body accepted on any route. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
 /** Every method Fastify routes; those a path does not serve answer 405. */
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'] as const;
 
@@ -43,7 +46,12 @@ interface FieldDescription {
  * says so: the declaration is the one place that decides.
  * Register it before the CORS plugin, whose hooks must run after these.
  */
-export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: readonly RouteSpec[]): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  ctx: AuthContext,
+  routes: readonly RouteSpec[],
+  mountPrefix = '',
+): void {
   const byPath = new Map<string, RouteSpec[]>();
   for (const route of routes) {
     for (const path of route.paths) byPath.set(path, [...(byPath.get(path) ?? []), route]);
@@ -57,6 +65,9 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
       app.route({
         method: route.method,
         url: path,
+        bodyLimit: BODY_LIMIT_BYTES,
+        // HEAD is not part of the contract: it answers 405 like the other methods.
+        exposeHeadRoute: false,
         // Aliases are served but documented once.
         schema: documented ? schema : { ...schema, hide: true },
         config: { path: info },
@@ -75,6 +86,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
     app.route({
       method: [...others],
       url: path,
+      bodyLimit: BODY_LIMIT_BYTES,
       schema: { hide: true },
       config: { path: info },
       async handler(request, reply) {
@@ -100,9 +112,16 @@ export function registerRoutes(app: FastifyInstance, ctx: AuthContext, routes: r
     authenticated.then(() => reply.send(info.options), done);
   });
 
-  app.setNotFoundHandler(() => {
-    throw new AuthError('not_found');
-  });
+  // Scoped to `mountPrefix`: mounted in a host app, tessera answers 404 for its own paths only.
+  void app.register(
+    (scope, _options, done) => {
+      scope.setNotFoundHandler(() => {
+        throw new AuthError('not_found');
+      });
+      done();
+    },
+    { prefix: mountPrefix },
+  );
 }
 
 /**

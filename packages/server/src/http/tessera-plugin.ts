@@ -1,0 +1,235 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import type { TokenClaims } from '@tessera/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AuthContext } from '../auth/context.js';
+import { createFailedRotations } from '../auth/failed-rotations.js';
+import { systemClock, type Clock } from '../clock.js';
+import { resolveConfig, type Config } from '../config.js';
+import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
+import { AuthError } from '../errors.js';
+import { createSuccessorIds, randomId } from '../ids.js';
+import { watchLegacyHashes } from '../passwords/legacy-hashes.js';
+import type { PasswordHasher } from '../passwords/hasher.js';
+import { createPasswordHasher } from '../passwords/password-hasher.js';
+import { createThrottle } from '../rate-limit/throttle.js';
+import { createRevocationRuntime } from '../revocation/runtime.js';
+import { ensureSecretKey } from '../secret-key.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
+import { createTokenMinter } from '../tokens/claims.js';
+import { createJwtCodec } from '../tokens/jwt.js';
+import { requirePrincipal } from './authorization.js';
+import { registerBodyParsers } from './body.js';
+import { installErrorHandler, sendError, storeUnavailable } from './error-handler.js';
+import { metricsPlugin, type Metrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { withPrefix } from './route-spec.js';
+import { registerRoutes } from './route-table.js';
+import { registerSecurityHeaders } from './security-headers.js';
+import { registerWebApp } from './web-app.js';
+import { auditListRoute } from './routes/audit.js';
+import { csrfRoute } from './routes/csrf.js';
+import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
+import { passwordChangeRoute } from './routes/password.js';
+import { profileRoute, profileUpdateRoute } from './routes/profile.js';
+import { registerRoute } from './routes/register.js';
+import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
+import { sessionListRoute, sessionRevokeOthersRoute, sessionRevokeRoute } from './routes/sessions.js';
+import { tokenBlacklistRoute } from './routes/token-blacklist.js';
+import { tokenObtainRoute } from './routes/token-obtain.js';
+import { tokenRefreshRoute } from './routes/token-refresh.js';
+import { tokenVerifyRoute } from './routes/token-verify.js';
+
+const API_ROUTES = [
+  tokenObtainRoute,
+  tokenRefreshRoute,
+  tokenVerifyRoute,
+  tokenBlacklistRoute,
+  tokenRevokeRoute,
+  tokenRevokeAllRoute,
+  logoutRoute,
+  profileRoute,
+  profileUpdateRoute,
+  sessionListRoute,
+  sessionRevokeRoute,
+  sessionRevokeOthersRoute,
+  passwordChangeRoute,
+  registerRoute,
+  auditListRoute,
+  csrfRoute,
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface TesseraPluginOptions {
+  /**
+   * Where tessera's API is mounted in the host app, e.g. `/auth`. Fastify
+   * ignores `prefix` for a plugin that decorates its host, so tessera reads it.
+   */
+  prefix?: string;
+  /**
+   * tessera's settings by their environment variable names (`DATABASE_URL`,
+   * `TESSERA_SECRET_KEY`, …), validated exactly as `tessera serve` validates
+   * them; `process.env` when neither this nor `config` is given.
+   */
+  env?: Env;
+  /** Settings already resolved (by `resolveConfig`); `env` is then ignored. */
+  config?: Config;
+  /** The signing key; by default `TESSERA_SECRET_KEY`, or the development key `tessera serve` would use. */
+  secretKey?: string;
+  /** An open store, which tessera then neither migrates nor closes; by default the one `DATABASE_URL` names. */
+  store?: Store;
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  /** A built web app to serve at `/` (standalone only); none by default. */
+  webRoot?: string | undefined;
+}
+
+/** What tessera adds to the host app: `app.tessera`, `request.user`. */
+export interface TesseraHandle {
+  /**
+   * A preHandler for the host's own routes: a valid access token of a live
+   * session, or the contract's 401. It reads tessera's session cache, so a
+   * logout through the mounted API is refused on the next request. Sets
+   * `request.user` to the token's claims.
+   */
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  metrics: Metrics;
+  config: Config;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tessera: TesseraHandle;
+  }
+  interface FastifyRequest {
+    /** The access token's claims once `authenticate` (or `@tessera/verify`) let the request in; null before. */
+    user: TokenClaims | null;
+  }
+}
+
+/**
+ * tessera inside a Fastify app, as SimpleJWT lives inside a Django project:
+ * its API under `prefix`, with its own body parsing, errors and headers kept
+ * to its routes, and `app.tessera.authenticate` for the host's routes.
+ * `tessera serve` is this plugin in an app of its own ({@link buildApp}).
+ *
+ * @example
+ * ```ts
+ * const app = Fastify();
+ * await app.register(tessera, { prefix: '/auth', env: { DATABASE_URL: 'sqlite:./data/app.sqlite', TESSERA_SECRET_KEY } });
+ * app.get('/notes', { preHandler: app.tessera.authenticate }, (request) => notesOf(request.user!.user_id));
+ * ```
+ */
+export const tessera = fp<TesseraPluginOptions>(
+  async (host, options) => {
+    const mountPrefix = options.prefix ?? '';
+    const resolved = options.config ?? resolveConfig(options.env ?? process.env);
+    // Mounted, everything tessera serves sits under the mount, as its path prefix.
+    const config: Config =
+      mountPrefix === '' ? resolved : { ...resolved, pathPrefix: mountPrefix + resolved.pathPrefix };
+    const store = options.store ?? (await openOwnStore(host, config));
+    const secretKey = options.secretKey ?? ensureSecretKey(config, (message) => host.log.warn(message));
+    const clock = options.clock ?? systemClock;
+
+    const revocations = createRevocationRuntime(store, config, clock, host.log);
+    const legacyHashes = watchLegacyHashes(store);
+    const jwt = createJwtCodec(secretKey);
+    let metrics: Metrics | undefined;
+    const throttle = createThrottle({
+      limits: config.rateLimits,
+      clock,
+      redisUrl: config.redisUrl,
+      warn: (message, error) => host.log.warn({ err: error }, message),
+      onThrottled: (name) => metrics?.throttled.inc({ route: name }),
+    });
+    host.addHook('onReady', () => revocations.start());
+    host.addHook('onReady', () => legacyHashes.start());
+    host.addHook('onReady', () => throttle.start());
+    host.addHook('onClose', () => legacyHashes.stop());
+    host.addHook('onClose', () => revocations.stop());
+    host.addHook('onClose', () => throttle.close());
+    const ctx: AuthContext = {
+      store: revocations.store,
+      sessions: revocations.sessions,
+      redisStatus: revocations.redisStatus,
+      hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
+      jwt,
+      minter: createTokenMinter(jwt, config, clock),
+      settings: config,
+      clock,
+      randomId,
+      successorIds: createSuccessorIds(secretKey),
+      failedRotations: createFailedRotations(),
+      throttle,
+      csrf: createCsrfTokens(secretKey),
+    };
+
+    // Encapsulated: the parsers, error handler, hooks and 404 below are tessera's routes' alone.
+    await host.register(async (api) => {
+      await api.register(metricsPlugin);
+      metrics = api.metrics;
+      // Cookies are parsed when a handler reads one (`cookieOf`), not on every request.
+      await api.register(cookie, { hook: false });
+      registerSecurityHeaders(api, config.pathPrefix);
+      installErrorHandler(api);
+      registerBodyParsers(api);
+      // Routes declare schemas for the docs; requests are validated by the
+      // handlers, which give DRF's field errors rather than Ajv's.
+      api.setValidatorCompiler(() => () => true);
+      if (options.webRoot !== undefined && mountPrefix === '') await registerWebApp(api, config, options.webRoot);
+      await registerOpenApi(api, config.pathPrefix);
+      const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
+      // Standalone, probes stay at the root where orchestrators look; mounted, the host owns the root.
+      const metaRoutes = withPrefix([healthRoute, readinessRoute], mountPrefix);
+      const root = withPrefix([apiRootRoute(apiRoutes, config.pathPrefix)], mountPrefix);
+      registerRoutes(api, ctx, [...apiRoutes, ...metaRoutes, ...root], mountPrefix);
+      if (config.corsOrigins.length > 0) {
+        await api.register(cors, {
+          origin: [...config.corsOrigins],
+          credentials: true,
+          methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+          allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRFToken'],
+          // Date lets clients correct for clock skew; Retry-After says when a throttled request may try again.
+          exposedHeaders: ['Date', 'Retry-After'],
+          maxAge: 600,
+        });
+      }
+    });
+
+    if (!host.hasRequestDecorator('user')) host.decorateRequest('user', null);
+    host.decorate('tessera', {
+      authenticate: authenticateFor(ctx),
+      get metrics(): Metrics {
+        if (metrics === undefined) throw new Error('tessera is not registered yet');
+        return metrics;
+      },
+      config,
+    });
+  },
+  { name: 'tessera', fastify: '5.x' },
+);
+
+/** The store `DATABASE_URL` names, migrated, and closed with the host. */
+async function openOwnStore(host: FastifyInstance, config: Config): Promise<Store> {
+  const store = await openStore(config, { backgroundCheckpoints: true });
+  host.addHook('onClose', () => store.close());
+  return store;
+}
+
+/** The host's preHandler: the contract's 401 (or 403, 503) is sent here, whatever the host's error handler does. */
+function authenticateFor(ctx: AuthContext): TesseraHandle['authenticate'] {
+  return async (request, reply) => {
+    try {
+      const principal = await requirePrincipal(ctx, request);
+      request.user = principal.claims as unknown as TokenClaims;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) await sendError(reply, storeUnavailable());
+      else if (error instanceof AuthError) await sendError(reply, error);
+      else throw error;
+    }
+  };
+}
