@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-const ALL = ['packages/*/test/**/*.test.ts'];
+const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
 /** Tests that measure time: run alone, after everything else, so that other test files do not disturb them. */
 const TIMING = [
   'packages/server/test/adversarial/login-uniformity.test.ts',
