@@ -35,18 +35,20 @@ export function parseAuthorizationHeader(header: string | undefined): Authorizat
  * @throws {AuthError} the contract's 401 for each way the header or token fails (thrown, or as the promise's rejection).
  */
 export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awaitable<Principal> {
-  const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
-  if (cookie !== undefined) {
-    // Cookie mode: the access cookie first. A browser sends it on its own, so unsafe requests prove their origin.
-    return andThen(authenticate(ctx, cookie), (principal) => {
-      if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
-      return principal;
-    });
-  }
+  // An explicit Bearer header decides, cookies or not: a page of another
+  // origin cannot make a browser send one (CORS would ask first), so it needs
+  // no CSRF token — which is what lets Swagger's "Try it out" work beside a
+  // cookie session.
   const header = parseAuthorizationHeader(request.headers.authorization);
-  if (header.kind === 'absent') throw new AuthError('not_authenticated');
+  if (header.kind === 'bearer') return authenticate(ctx, header.token);
   if (header.kind === 'malformed') throw new AuthError('bad_authorization_header');
-  return authenticate(ctx, header.token);
+  const cookie = ctx.settings.cookieMode ? cookieOf(request, cookieNames(ctx.settings).access) : undefined;
+  if (cookie === undefined) throw new AuthError('not_authenticated');
+  // A browser sends the cookie on its own, so unsafe requests prove their origin.
+  return andThen(authenticate(ctx, cookie), (principal) => {
+    if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
+    return principal;
+  });
 }
 
 function authenticate(ctx: AuthContext, token: string): Awaitable<Principal> {
