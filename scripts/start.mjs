@@ -1,5 +1,5 @@
 // `npm start`: builds the web app if it is missing or older than its sources, then runs `tessera serve`.
-// Local defaults: cookie mode on, and cookies without Secure so browsers keep them over plain http.
+// Local default: cookies without Secure, so that any browser keeps them over plain http.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,7 +33,6 @@ if (stale) {
 // Read before the local defaults below, so a setting in .env wins over them (tessera itself reads it too).
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const env = { ...process.env };
-env.TESSERA_COOKIE_MODE ??= 'on';
 env.TESSERA_COOKIE_SECURE ??= env.NODE_ENV === 'production' ? 'true' : 'false';
 const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'packages/server/bin/tessera.js'), 'serve'], {
   cwd: root,

@@ -185,7 +185,7 @@ export function resolveConfig(env: Env): Config {
     }
   }
 
-  const cookieMode = flag('TESSERA_COOKIE_MODE', 'on', 'off', false);
+  const cookieMode = flag('TESSERA_COOKIE_MODE', 'on', 'off', true);
   const cookieSecure = flag('TESSERA_COOKIE_SECURE', 'true', 'false', true);
   const sameSite = (read('TESSERA_COOKIE_SAMESITE') ?? 'lax').toLowerCase();
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {

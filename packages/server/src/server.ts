@@ -81,7 +81,20 @@ function banner(address: string, config: Config, web: boolean): string[] {
         `  First user:    npx tessera createuser --username alice   (in another terminal)`,
         `  Web app:       ${webAppMissing(config)}`,
       ];
-  return [`  tessera is running at ${address}/`, `  API docs:      ${base}/api/docs/`, ...lines];
+  return [
+    `  tessera is running at ${address}/`,
+    `  API docs:      ${base}/api/docs/`,
+    `  Sessions:      ${transport(config)}`,
+    ...lines,
+  ];
+}
+
+/** How tokens travel, said at start: a reload that logs the web app out should never be a surprise. */
+function transport(config: Config): string {
+  if (!config.cookieMode) return 'Bearer tokens only (TESSERA_COOKIE_MODE=off): browsers log in again after a reload';
+  return config.cookieSecure
+    ? 'HttpOnly Secure cookies with CSRF checks, and Bearer tokens'
+    : 'HttpOnly cookies without Secure (TESSERA_COOKIE_SECURE=false: plain-http development), and Bearer tokens';
 }
 
 /** Said when opening the SQLite file made folders: a mistyped DATABASE_URL shows at once. */

@@ -242,9 +242,9 @@ describe('cookie mode for plain-http development', () => {
   });
 });
 
-describe('without cookie mode (the default)', () => {
+describe('with cookie mode off', () => {
   it('sets no cookie and reads none', async () => {
-    const server = await createTestServer();
+    const server = await createTestServer({ TESSERA_COOKIE_MODE: 'off' });
     try {
       await server.createUser('alice', 'correct horse');
       const response = await server.post('/api/token/', { username: 'alice', password: 'correct horse' });

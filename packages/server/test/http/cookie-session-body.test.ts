@@ -104,9 +104,9 @@ describe('cookie mode answers a browser without tokens in the body', () => {
   });
 });
 
-describe('without cookie mode', () => {
+describe('with cookie mode off', () => {
   it("a login with X-CSRFToken and from this origin gets SimpleJWT's pair", async () => {
-    const server = await createTestServer();
+    const server = await createTestServer({ TESSERA_COOKIE_MODE: 'off' });
     await server.createUser('alice', 'correct horse');
     const response = await server.post('/api/token/', ALICE, { 'x-csrftoken': 'x', 'sec-fetch-site': 'same-origin' });
     expect(response.statusCode).toBe(200);

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createArgon2idHasher, openSqliteStore } from '@tessera/server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTessera, type TesseraProcess } from '../../../packages/server/test/support/processes.js';
+import { launchBrowser, logIn } from './support/browser.js';
+
+const PASSWORD = 'looking-glass-42';
+
+describe('the web app under plain `tessera serve` (what production runs, no cookie settings)', () => {
+  let browser: Browser;
+  let server: TesseraProcess;
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'tessera-serve-defaults-'));
+    const databaseUrl = `sqlite:${join(directory, 'tessera.sqlite')}`;
+    const store = await openSqliteStore({ path: join(directory, 'tessera.sqlite') });
+    await store.createUser({
+      username: 'alice',
+      passwordHash: await createArgon2idHasher({ concurrency: 1 }).hash(PASSWORD),
+      email: 'alice@example.com',
+      firstName: 'Alice',
+      lastName: '',
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      dateJoined: Date.now(),
+      role: 'viewer',
+      permissions: [],
+    });
+    await store.close();
+    server = await startTessera({ databaseUrl, cwd: directory });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('keeps the login across a reload: cookie mode is the default, its Secure cookies kept on 127.0.0.1', async () => {
+    const context = await browser.newContext({ baseURL: server.baseUrl });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await logIn(page, 'alice', PASSWORD);
+    await page.getByText('Email: alice@example.com').waitFor();
+    const cookies = await context.cookies();
+    const kept = cookies.map(
+      ({ name, path, secure, httpOnly }) => `${name} ${path} secure=${secure} httpOnly=${httpOnly}`,
+    );
+    expect(kept.sort()).toEqual([
+      '__Host-tessera-access / secure=true httpOnly=true',
+      '__Secure-tessera-refresh /api/auth/ secure=true httpOnly=true',
+      '__Secure-tessera-refresh /api/csrf/ secure=true httpOnly=true',
+      '__Secure-tessera-refresh /api/token/ secure=true httpOnly=true',
+      'csrftoken / secure=true httpOnly=false',
+    ]);
+    await page.reload();
+    await page.getByText('Email: alice@example.com').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await context.close();
+  });
+});
