@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { createArgon2idHasher, openSqliteStore } from '@tessera/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTessera, type TesseraProcess } from '../../../packages/server/test/support/processes.js';
 import { launchBrowser, logIn } from './support/browser.js';
+import { serve, type ServeProcess } from './support/serve.js';
 
 const PASSWORD = 'looking-glass-42';
 
 describe('the web app under plain `tessera serve` (what production runs, no cookie settings)', () => {
   let browser: Browser;
-  let server: TesseraProcess;
+  let server: ServeProcess;
   let directory: string;
 
   beforeAll(async () => {
@@ -32,7 +32,10 @@ describe('the web app under plain `tessera serve` (what production runs, no cook
       permissions: [],
     });
     await store.close();
-    server = await startTessera({ databaseUrl, cwd: directory });
+    server = await serve({
+      DATABASE_URL: databaseUrl,
+      TESSERA_SECRET_KEY: 'serve-defaults-secret-0123456789abcdef0123',
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -42,7 +45,7 @@ describe('the web app under plain `tessera serve` (what production runs, no cook
   });
 
   it('keeps the login across a reload: cookie mode is the default, its Secure cookies kept on 127.0.0.1', async () => {
-    const context = await browser.newContext({ baseURL: server.baseUrl });
+    const context = await browser.newContext({ baseURL: server.url });
     const page = await context.newPage();
     await page.goto('/login');
     await logIn(page, 'alice', PASSWORD);
