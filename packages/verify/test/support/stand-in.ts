@@ -37,7 +37,7 @@ export interface StandIn {
   readonly keys: Map<string, SigningKey>;
   /** How many times the JWKS was served (or refused while down). */
   jwksFetches: number;
-  /** Last-Event-ID (or since) of each feed request, in order; '' for none. */
+  /** Last-Event-ID (or since) of each authenticated feed request, in order, refused ones too; '' for none. */
   readonly feedRequests: string[];
   /** The number of open SSE streams. */
   openStreams(): number;
@@ -131,10 +131,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         { 'www-authenticate': 'Basic realm="api"' },
       );
     }
-    if (state.feedDown) return send(response, 503, { detail: 'down', code: 'service_unavailable' });
     const lastEventId = request.headers['last-event-id'];
     const cursor = typeof lastEventId === 'string' ? lastEventId : (url.searchParams.get('since') ?? '');
     feedRequests.push(cursor);
+    if (state.feedDown) return send(response, 503, { detail: 'down', code: 'service_unavailable' });
     const { start, reset } = since(cursor);
     const resetFields = reset ? { reset: true, reset_at: resetAt } : { reset: false };
     if (!(request.headers.accept ?? '').includes('text/event-stream')) {
