@@ -1,5 +1,7 @@
 import { createPublicKey } from 'node:crypto';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tesseraHono, type TesseraEnv } from '../src/adapters/hono.js';
 import { createVerifier, type Verifier } from '../src/index.js';
 import { manualClock, type ManualClock } from './support/clock.js';
 import { refusalOf, tokenBody } from './support/refusal.js';
@@ -51,6 +53,18 @@ afterAll(async () => {
   await verifier.close();
   await standIn.close();
 });
+
+/** The answer of a Hono app behind `target` to `Authorization: Bearer <token>`. */
+async function overHono(target: Verifier, token: string) {
+  const app = new Hono<TesseraEnv>();
+  app.get('/', tesseraHono(target).authenticate, (c) => c.json({ user: c.var.user.username }));
+  const response = await app.request('/', { headers: { authorization: `Bearer ${token}` } });
+  return {
+    status: response.status,
+    body: (await response.json()) as unknown,
+    wwwAuthenticate: response.headers.get('www-authenticate'),
+  };
+}
 
 /** The rows of the forgery table for tokens of `alg`. */
 function forgeries(alg: AsymmetricAlgorithm): Forgery[] {
@@ -120,13 +134,20 @@ describe.each(ASYMMETRIC_ALGORITHMS)('%s tokens', (alg) => {
 
   it('every row of the forgery table is 401 token_not_valid with the contract body', async () => {
     for (const forgery of forgeries(alg)) {
-      const refusal = await refusalOf(verifier.verify(await forgery.token()));
+      const token = await forgery.token();
+      const refusal = await refusalOf(verifier.verify(token));
       expect({ name: forgery.name, ...refusal }).toEqual({
         name: forgery.name,
         code: 'token_not_valid',
         status: 401,
         body: tokenBody(forgery.message),
         headers: { 'www-authenticate': 'Bearer realm="api"' },
+      });
+      expect({ name: forgery.name, ...(await overHono(verifier, token)) }).toEqual({
+        name: forgery.name,
+        status: 401,
+        body: tokenBody(forgery.message),
+        wwwAuthenticate: 'Bearer realm="api"',
       });
     }
   });
@@ -187,11 +208,18 @@ describe('HS256 mode (a shared secret)', () => {
 
   it('every row of the forgery table is 401 token_not_valid with the contract body', async () => {
     for (const forgery of hsForgeries()) {
-      const refusal = await refusalOf(hsVerifier.verify(await forgery.token()));
+      const token = await forgery.token();
+      const refusal = await refusalOf(hsVerifier.verify(token));
       expect({ name: forgery.name, code: refusal.code, body: refusal.body }).toEqual({
         name: forgery.name,
         code: 'token_not_valid',
         body: tokenBody(forgery.message),
+      });
+      expect({ name: forgery.name, ...(await overHono(hsVerifier, token)) }).toEqual({
+        name: forgery.name,
+        status: 401,
+        body: tokenBody(forgery.message),
+        wwwAuthenticate: 'Bearer realm="api"',
       });
     }
   });

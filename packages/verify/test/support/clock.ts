@@ -3,6 +3,7 @@ import { T0 } from './stand-in.js';
 
 /** A clock that only moves when told to. */
 export interface ManualClock extends Clock {
+  /** Moves time by `seconds` (back when negative). */
   advance(seconds: number): void;
 }
 
