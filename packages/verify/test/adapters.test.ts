@@ -52,12 +52,12 @@ beforeAll(async () => {
 
   fastify = Fastify();
   await fastify.register(tesseraPlugin, { verifier });
-  fastify.get('/me', { preHandler: fastify.authenticate }, async (request) => ({ user: request.user?.username }));
-  fastify.get('/notes', { preHandler: requirePermission('notes.view') }, async (request) => ({
+  fastify.get('/me', { preHandler: fastify.authenticate }, (request) => ({ user: request.user?.username }));
+  fastify.get('/notes', { preHandler: requirePermission('notes.view') }, (request) => ({
     user: request.user?.username,
   }));
-  fastify.get('/edit', { preHandler: requireRole('editor') }, async (request) => ({ user: request.user?.username }));
-  fastify.get('/admin', { preHandler: requireStaff() }, async (request) => ({ user: request.user?.username }));
+  fastify.get('/edit', { preHandler: requireRole('editor') }, (request) => ({ user: request.user?.username }));
+  fastify.get('/admin', { preHandler: requireStaff() }, (request) => ({ user: request.user?.username }));
   targets.push({
     name: 'fastify',
     async get(path, authorization) {
@@ -174,7 +174,7 @@ describe('a stale feed through the adapters', () => {
     const honoApp = new Hono<TesseraEnv>().get('/me', tesseraHono(stale).authenticate, (c) => c.json({}));
     const fastifyApp = Fastify();
     await fastifyApp.register(tesseraPlugin, { verifier: stale });
-    fastifyApp.get('/me', { preHandler: fastifyApp.authenticate }, async () => ({}));
+    fastifyApp.get('/me', { preHandler: fastifyApp.authenticate }, () => ({}));
     const authorization = await bearer();
     clock.advance(31);
     const body = {
@@ -203,7 +203,7 @@ describe('the fastify plugin given options', () => {
   it('creates its own verifier and closes it with the app', async () => {
     const app = Fastify();
     await app.register(tesseraPlugin, { url: standIn.url, service: SERVICE, clock });
-    app.get('/me', { preHandler: app.authenticate }, async (request) => ({ user: request.user?.user_id }));
+    app.get('/me', { preHandler: app.authenticate }, (request) => ({ user: request.user?.user_id }));
     await app.ready();
     await app.tessera.ready();
     const response = await app.inject({ url: '/me', headers: { authorization: await bearer() } });

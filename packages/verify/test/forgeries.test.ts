@@ -61,7 +61,7 @@ async function overHono(target: Verifier, token: string) {
   const response = await app.request('/', { headers: { authorization: `Bearer ${token}` } });
   return {
     status: response.status,
-    body: (await response.json()) as unknown,
+    body: await response.json(),
     wwwAuthenticate: response.headers.get('www-authenticate'),
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVerifier, type Verifier } from '../src/index.js';
+import { createVerifier } from '../src/index.js';
 import { eventually, manualClock, type ManualClock } from './support/clock.js';
 import { refusalOf, tokenBody } from './support/refusal.js';
 import { SERVICE, accessClaims, startStandIn, type StandIn } from './support/stand-in.js';
@@ -7,7 +7,7 @@ import { SERVICE, accessClaims, startStandIn, type StandIn } from './support/sta
 let standIn: StandIn;
 let clock: ManualClock;
 let kid: string;
-let verifier: Verifier & { internals: { feed: { cursor: string | undefined } } };
+let verifier: ReturnType<typeof createVerifier>;
 
 const nowSeconds = () => Math.floor(clock.now() / 1000);
 const sign = (overrides: Record<string, unknown> = {}) => standIn.sign(kid, accessClaims(clock.now(), overrides));

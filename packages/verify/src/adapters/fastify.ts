@@ -53,7 +53,7 @@ async function authenticateOnce(request: FastifyRequest): Promise<AccessClaims> 
 }
 
 const plugin = fp<TesseraPluginOptions>(
-  async (fastify, options) => {
+  (fastify, options, done) => {
     const owned = !('verifier' in options);
     const verifier = 'verifier' in options ? options.verifier : createVerifier(options);
     fastify.decorate('tessera', verifier);
@@ -66,6 +66,7 @@ const plugin = fp<TesseraPluginOptions>(
       }
     });
     if (owned) fastify.addHook('onClose', () => verifier.close());
+    done();
   },
   { name: '@tessera/verify', fastify: '5.x' },
 );
