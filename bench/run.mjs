@@ -66,6 +66,15 @@ if (argv.includes('jwt')) {
   process.exit(0);
 }
 
+if (argv.includes('verify')) {
+  const { runVerifyBench } = await import('./verify.mjs');
+  const { markdown } = await runVerifyBench();
+  console.log(markdown);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'verify.md'), markdown);
+  process.exit(0);
+}
+
 const SMOKE = isSmoke(argv);
 const SECONDS = SMOKE ? 1 : envNumber('BENCH_SECONDS', 5);
 const WARMUP = SMOKE ? 0.5 : envNumber('BENCH_WARMUP', 1, true);

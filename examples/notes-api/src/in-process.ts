@@ -12,7 +12,7 @@ import { registerNotes } from './notes.js';
 export async function buildInProcess(options: TesseraPluginOptions = {}, logger = true): Promise<FastifyInstance> {
   const app = Fastify({ logger });
   await app.register(tessera, { prefix: '/auth', ...options });
-  registerNotes(app, { authenticate: app.tessera.authenticate });
+  registerNotes(app, { authenticate: app.authenticate });
   return app;
 }
 

@@ -44,6 +44,11 @@ export const errorTable = {
     detail: 'The authentication store is unavailable. Try again shortly.',
     named: true,
   },
+  revocations_unavailable: {
+    status: 503,
+    detail: 'Cannot confirm the token is still valid. Try again shortly.',
+    named: true,
+  },
   server_error: { status: 500, detail: 'A server error occurred.', named: true },
 } as const satisfies Record<string, ErrorSpec>;
 

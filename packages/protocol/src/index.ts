@@ -11,6 +11,7 @@ export {
   type TokenMessage,
 } from './errors.js';
 export type {
+  AccessClaims,
   CookieSessionResponse,
   ErrorResponse,
   FieldErrorsResponse,

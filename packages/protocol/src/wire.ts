@@ -98,6 +98,9 @@ export interface TokenClaims {
   aud?: string;
 }
 
+/** The claims of a verified access token: what `request.user` holds behind tessera, in-process or through `@tessera/verify`. */
+export type AccessClaims = Readonly<TokenClaims & { token_type: 'access' }>;
+
 /**
  * 200 body of a login or refresh in cookie mode when the tokens travel in
  * HttpOnly cookies only: no token, and what a client needs to schedule the

@@ -11,3 +11,4 @@ export { createPasswordHasher, type PasswordHasherOptions } from './passwords/pa
 export type { PasswordHasher } from './passwords/hasher.js';
 export { AuthError } from './errors.js';
 export { tessera, type TesseraPluginOptions, type TesseraHandle } from './http/tessera-plugin.js';
+export { requirePermission, requireRole, requireStaff } from '@tessera/verify/fastify';

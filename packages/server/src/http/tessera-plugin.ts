@@ -1,6 +1,8 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import type { TokenClaims } from '@tessera/protocol';
+import type { AccessClaims } from '@tessera/protocol';
+// The guards' preHandlers, and the typing of `request.user` and `app.authenticate` they share with this plugin.
+import '@tessera/verify/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuthContext } from '../auth/context.js';
@@ -88,15 +90,12 @@ export interface TesseraPluginOptions {
   webRoot?: string | undefined;
 }
 
-/** What tessera adds to the host app: `app.tessera`, `request.user`. */
+/**
+ * What tessera adds to the host app besides `app.authenticate` and
+ * `request.user`, which it shares with `@tessera/verify/fastify` (so its
+ * guards, `requirePermission` and the rest, work here too).
+ */
 export interface TesseraHandle {
-  /**
-   * A preHandler for the host's own routes: a valid access token of a live
-   * session, or the contract's 401. It reads tessera's session cache, so a
-   * logout through the mounted API is refused on the next request. Sets
-   * `request.user` to the token's claims.
-   */
-  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   metrics: Metrics;
   config: Config;
 }
@@ -105,23 +104,23 @@ declare module 'fastify' {
   interface FastifyInstance {
     tessera: TesseraHandle;
   }
-  interface FastifyRequest {
-    /** The access token's claims once `authenticate` (or `@tessera/verify`) let the request in; null before. */
-    user: TokenClaims | null;
-  }
 }
 
 /**
  * tessera inside a Fastify app, as SimpleJWT lives inside a Django project:
  * its API under `prefix`, with its own body parsing, errors and headers kept
- * to its routes, and `app.tessera.authenticate` for the host's routes.
+ * to its routes, and `app.authenticate` for the host's routes: a valid
+ * access token of a live session, or the contract's 401. It reads tessera's
+ * session cache, so a logout through the mounted API is refused on the next
+ * request; it sets `request.user` to the token's claims.
  * `tessera serve` is this plugin in an app of its own ({@link buildApp}).
  *
  * @example
  * ```ts
  * const app = Fastify();
  * await app.register(tessera, { prefix: '/auth', env: { DATABASE_URL: 'sqlite:./data/app.sqlite', TESSERA_SECRET_KEY } });
- * app.get('/notes', { preHandler: app.tessera.authenticate }, (request) => notesOf(request.user!.user_id));
+ * app.get('/notes', { preHandler: app.authenticate }, (request) => notesOf(request.user!.user_id));
+ * app.get('/drafts', { preHandler: requirePermission('notes.view') }, listDrafts);
  * ```
  */
 export const tessera = fp<TesseraPluginOptions>(
@@ -200,9 +199,9 @@ export const tessera = fp<TesseraPluginOptions>(
       }
     });
 
-    if (!host.hasRequestDecorator('user')) host.decorateRequest('user', null);
+    host.decorateRequest('user', null);
+    host.decorate('authenticate', authenticateFor(ctx));
     host.decorate('tessera', {
-      authenticate: authenticateFor(ctx),
       get metrics(): Metrics {
         if (metrics === undefined) throw new Error('tessera is not registered yet');
         return metrics;
@@ -221,11 +220,11 @@ async function openOwnStore(host: FastifyInstance, config: Config): Promise<Stor
 }
 
 /** The host's preHandler: the contract's 401 (or 403, 503) is sent here, whatever the host's error handler does. */
-function authenticateFor(ctx: AuthContext): TesseraHandle['authenticate'] {
+function authenticateFor(ctx: AuthContext): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (request, reply) => {
     try {
       const principal = await requirePrincipal(ctx, request);
-      request.user = principal.claims as unknown as TokenClaims;
+      request.user = principal.claims as unknown as AccessClaims;
     } catch (error) {
       if (error instanceof StoreUnavailableError) await sendError(reply, storeUnavailable());
       else if (error instanceof AuthError) await sendError(reply, error);

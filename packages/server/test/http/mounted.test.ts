@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, tessera } from '../../src/index.js';
+import { ConfigError, requirePermission, requireStaff, tessera } from '../../src/index.js';
 import { createManualClock } from '../support/clock.js';
 import { fastHasher } from '../support/hasher.js';
 import { TEST_SECRET, bearer } from '../support/server.js';
@@ -22,15 +22,21 @@ async function hostApp(testStore: TestStore): Promise<FastifyInstance> {
   app.setErrorHandler((error, _request, reply) => reply.code(500).send({ host: 'error', message: String(error) }));
   await app.register(tessera, {
     prefix: '/auth',
-    env: { TESSERA_SECRET_KEY: TEST_SECRET, TESSERA_RATE_LIMITS: 'off', TESSERA_EXTRA_CLAIMS: 'role' },
+    env: {
+      TESSERA_SECRET_KEY: TEST_SECRET,
+      TESSERA_RATE_LIMITS: 'off',
+      TESSERA_EXTRA_CLAIMS: 'role,permissions,is_staff',
+    },
     store: testStore.store,
     clock: createManualClock(Date.now()),
     hasher: fastHasher,
   });
-  app.get('/notes', { preHandler: app.tessera.authenticate }, (request) => ({
+  app.get('/notes', { preHandler: app.authenticate }, (request) => ({
     owner: request.user?.username,
     role: request.user?.role,
   }));
+  app.get('/drafts', { preHandler: requirePermission('notes.view') }, (request) => ({ for: request.user?.username }));
+  app.get('/staff', { preHandler: requireStaff() }, () => ({ staff: true }));
   app.post('/echo', (request) => ({ got: request.body }));
   return app;
 }
@@ -41,7 +47,14 @@ describe('tessera mounted in a Fastify app', () => {
 
   beforeEach(async () => {
     testStore = await createTestStore(httpDialect());
-    await seedUser(testStore.store, 'alice', 'correct horse', { role: 'editor' }, fastHasher);
+    await seedUser(
+      testStore.store,
+      'alice',
+      'correct horse',
+      { role: 'editor', permissions: ['notes.view'] },
+      fastHasher,
+    );
+    await seedUser(testStore.store, 'bob', 'battery staple', {}, fastHasher);
     app = await hostApp(testStore);
   });
   afterEach(async () => {
@@ -49,11 +62,11 @@ describe('tessera mounted in a Fastify app', () => {
     await testStore.cleanup();
   });
 
-  const login = async () => {
+  const login = async (username = 'alice', password = 'correct horse') => {
     const response = await app.inject({
       method: 'POST',
       url: '/auth/api/token/',
-      payload: { username: 'alice', password: 'correct horse' },
+      payload: { username, password },
     });
     expect(response.statusCode).toBe(200);
     return response.json<{ access: string; refresh: string }>();
@@ -96,6 +109,25 @@ describe('tessera mounted in a Fastify app', () => {
     const forged = await app.inject({ url: '/notes', headers: bearer('a.b.c') });
     expect(forged.statusCode).toBe(401);
     expect(forged.json()).toEqual(notValid('Token is invalid'));
+  });
+
+  it("guards the host's routes with @tessera/verify's guards, reading the token's claims", async () => {
+    const alice = await login();
+    const bob = await login('bob', 'battery staple');
+    const allowed = await app.inject({ url: '/drafts', headers: bearer(alice.access) });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json()).toEqual({ for: 'alice' });
+    const denied = await app.inject({ url: '/drafts', headers: bearer(bob.access) });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json()).toEqual({
+      detail: 'You do not have permission to perform this action.',
+      code: 'permission_denied',
+    });
+    const notStaff = await app.inject({ url: '/staff', headers: bearer(alice.access) });
+    expect(notStaff.statusCode).toBe(403);
+    const anonymous = await app.inject({ url: '/drafts' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({ detail: 'Authentication credentials were not provided.' });
   });
 
   it("keeps tessera's parsers, errors and 404 to its own paths", async () => {
