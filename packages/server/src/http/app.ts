@@ -14,6 +14,7 @@ import type { Store } from '../store/types.js';
 import { AuthError } from '../errors.js';
 import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
+import { createKeyRing, type KeyRing } from '../keys/ring.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { registerBodyParsers } from './body.js';
 import { answerClientError, answerFailedExpectations } from './client-errors.js';
@@ -117,13 +118,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
   limitPipelining(app.server, MAX_PIPELINED_REQUESTS);
   if (config.trustedProxies.length > 0) registerForwardedForCheck(app);
-  const revocations = createRevocationRuntime(options.store, config, clock, app.log);
+  // The ring loads again when any instance revokes a key or changes the set (a failed load was logged).
+  const keysChanged = () => void ring.reload().catch(() => undefined);
+  const revocations = createRevocationRuntime(options.store, config, clock, app.log, keysChanged);
+  const ring: KeyRing = createKeyRing({
+    store: revocations.store,
+    secretKey: options.secretKey,
+    settings: config,
+    clock,
+    log: app.log,
+  });
+  app.addHook('onReady', () => ring.start());
+  app.addHook('onClose', () => ring.stop());
   app.addHook('onReady', () => revocations.start());
   const legacyHashes = watchLegacyHashes(options.store);
   app.addHook('onReady', () => legacyHashes.start());
   app.addHook('onClose', () => legacyHashes.stop());
   app.addHook('onClose', () => revocations.stop());
-  const jwt = createJwtCodec(options.secretKey);
+  const jwt = createJwtCodec(() => ring.keys(), clock);
   const throttle = createThrottle({
     limits: config.rateLimits,
     clock,
@@ -139,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     redisStatus: revocations.redisStatus,
     hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
     jwt,
+    keys: ring,
     minter: createTokenMinter(jwt, config, clock),
     settings: config,
     clock,
