@@ -65,7 +65,14 @@ export function generateSigningKey(
 ): SigningKeyRecord {
   const dates = { createdAt: now, activatedAt: state === 'current' ? now : null, retiredAt: null, revokedAt: null };
   if (algorithm === 'HS256') {
-    return { kid: randomBytes(32).toString('base64url'), algorithm, publicJwk: null, privateKey: null, state, ...dates };
+    return {
+      kid: randomBytes(32).toString('base64url'),
+      algorithm,
+      publicJwk: null,
+      privateKey: null,
+      state,
+      ...dates,
+    };
   }
   const { publicKey, privateKey } = keyPair(algorithm);
   const exported = publicKey.export({ format: 'jwk' });

@@ -62,19 +62,19 @@ export function loadKeys(
   const current = rows.find((row) => row.state === 'current');
   if (current === undefined) throw new NoCurrentKeyError();
   const accepted = rows.filter((row) => acceptedUntil(row, windowMs) > now);
-  const verifying = accepted.map(
-    (row): VerifyingKey =>
-      createVerifyingKey({
-        kid: row.kid,
-        algorithm: row.algorithm,
-        material: row.algorithm === 'HS256' ? secretKey : publicPem(row),
-        acceptedUntil: acceptedUntil(row, windowMs),
-      }),
+  const verifying = accepted.map((row): VerifyingKey =>
+    createVerifyingKey({
+      kid: row.kid,
+      algorithm: row.algorithm,
+      material: row.algorithm === 'HS256' ? secretKey : publicPem(row),
+      acceptedUntil: acceptedUntil(row, windowMs),
+    }),
   );
   const signer = createSigningKey({
     kid: current.kid,
     algorithm: current.algorithm,
-    material: current.algorithm === 'HS256' ? secretKey : openPrivateKey(secretKey, current.kid, current.privateKey ?? ''),
+    material:
+      current.algorithm === 'HS256' ? secretKey : openPrivateKey(secretKey, current.kid, current.privateKey ?? ''),
   });
   // A next key that would not open fails now, at start, rather than at its promotion.
   const next = rows.find((row) => row.state === 'next' && row.privateKey !== null);

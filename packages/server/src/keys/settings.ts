@@ -35,7 +35,7 @@ export function parseKeySettings(read: (name: string) => string | undefined, pro
   if (signingAlgorithm === undefined) {
     problems.push(
       `TESSERA_SIGNING_ALGORITHM=${JSON.stringify(rawAlgorithm)} must be one of ${SIGNING_ALGORITHMS.join(', ')} ` +
-        '(SimpleJWT\'s names, case as written; HS256, the default, signs with TESSERA_SECRET_KEY).',
+        "(SimpleJWT's names, case as written; HS256, the default, signs with TESSERA_SECRET_KEY).",
     );
   }
   const rawDays = read('TESSERA_KEY_ROTATION_DAYS');

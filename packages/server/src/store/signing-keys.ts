@@ -51,7 +51,11 @@ export function signingKeyQueries(
 /** Moves one key from `from` to `to`; false when it was not in `from`. */
 async function applyTransition(trx: Kysely<Database>, { kid, from, to }: SigningKeyTransition, now: number) {
   if (to === 'deleted') {
-    const result = await trx.deleteFrom('signing_keys').where('kid', '=', kid).where('state', '=', from).executeTakeFirst();
+    const result = await trx
+      .deleteFrom('signing_keys')
+      .where('kid', '=', kid)
+      .where('state', '=', from)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
   const set: Updateable<SigningKeysTable> = { state: to };

@@ -1,5 +1,11 @@
 import { systemClock, type Clock } from '../../src/clock.js';
-import { createJwtCodec, createKeySet, createSigningKey, createVerifyingKey, type JwtCodec } from '../../src/tokens/jwt.js';
+import {
+  createJwtCodec,
+  createKeySet,
+  createSigningKey,
+  createVerifyingKey,
+  type JwtCodec,
+} from '../../src/tokens/jwt.js';
 
 /** The kid the suites' single-key codecs sign with. */
 export const TEST_KID = 'test-kid-0';
