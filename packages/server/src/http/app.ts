@@ -31,6 +31,7 @@ import { createThrottle } from '../rate-limit/throttle.js';
 import { registerWebApp } from './web-app.js';
 import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
+import { jwksRoute, metadataRoute } from './routes/discovery.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
 import { passwordChangeRoute } from './routes/password.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
@@ -41,6 +42,13 @@ import { tokenBlacklistRoute } from './routes/token-blacklist.js';
 import { tokenObtainRoute } from './routes/token-obtain.js';
 import { tokenRefreshRoute } from './routes/token-refresh.js';
 import { tokenVerifyRoute } from './routes/token-verify.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This instance's signing keys: operators' tools and tests reload or check them without waiting for the timer. */
+    signingKeys: Pick<KeyRing, 'reload' | 'check' | 'keys' | 'publicKeys' | 'algorithms'>;
+  }
+}
 
 /** Requests one connection may have in flight; past it the connection is closed. */
 const MAX_PIPELINED_REQUESTS = 16;
@@ -80,6 +88,8 @@ const API_ROUTES = [
   registerRoute,
   auditListRoute,
   csrfRoute,
+  jwksRoute,
+  metadataRoute,
 ];
 
 /**
@@ -128,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     log: app.log,
   });
+  app.decorate('signingKeys', ring);
   app.addHook('onReady', () => ring.start());
   app.addHook('onClose', () => ring.stop());
   app.addHook('onReady', () => revocations.start());

@@ -36,7 +36,10 @@ export interface KeyRing {
    * @throws {StoreUnavailableError} until the first load succeeded (a load is started).
    */
   keys(): KeySet;
-  /** The public keys the JWKS serves now: next, current and accepted retired asymmetric keys. */
+  /**
+   * The public keys the JWKS serves now: next, current and accepted retired asymmetric keys.
+   * @throws {StoreUnavailableError} like {@link KeyRing.keys}.
+   */
   publicKeys(): PublicJwk[];
   /** The algorithms of the keys accepted now. */
   algorithms(): SigningAlgorithm[];
@@ -108,17 +111,23 @@ export function createKeyRing(options: {
     return loading;
   };
 
-  const now = () => clock.now();
+  const required = (): LoadedKeys => {
+    if (loaded !== undefined) return loaded;
+    void reload().catch(() => undefined);
+    throw new StoreUnavailableError({ cause: lastError ?? new Error('the signing keys are not loaded yet') });
+  };
   return {
-    keys() {
-      if (loaded !== undefined) return loaded.set;
-      void reload().catch(() => undefined);
-      throw new StoreUnavailableError({ cause: lastError ?? new Error('the signing keys are not loaded yet') });
+    keys: () => required().set,
+    publicKeys() {
+      const now = clock.now();
+      return required()
+        .published.filter((key) => key.until > now)
+        .map((key) => key.jwk);
     },
-    publicKeys: () => (loaded?.published ?? []).filter((key) => key.until > now()).map((key) => key.jwk),
     algorithms() {
-      const accepted = (loaded?.algorithms ?? []).filter((key) => key.until > now()).map((key) => key.algorithm);
-      return [...new Set(accepted)];
+      const now = clock.now();
+      const accepted = required().algorithms.filter((key) => key.until > now);
+      return [...new Set(accepted.map((key) => key.algorithm))];
     },
     async start() {
       try {
