@@ -6,7 +6,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { nullableNumber } from './rows.js';
 import type { Database, SigningKeysTable } from './schema.js';
-import type { SigningKeyChange, SigningKeyRecord, SigningKeyTransition, Store } from './types.js';
+import type { SigningKeyRecord, SigningKeyTransition, Store } from './types.js';
 
 /** The rollback of a change whose condition failed. */
 class ChangeRefused extends Error {}

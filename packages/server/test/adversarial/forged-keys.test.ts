@@ -50,7 +50,7 @@ const forged =
     secret?: (kid: string, context: RowContext) => string | Buffer,
   ) =>
   (token: string, context: RowContext): string => {
-    const kid = JSON.parse(Buffer.from(segmentsOf(token)[0], 'base64url').toString('utf8')).kid as string;
+    const kid = (JSON.parse(Buffer.from(segmentsOf(token)[0], 'base64url').toString('utf8')) as { kid: string }).kid;
     const input = `${segment(header(kid, context))}.${segmentsOf(token)[1]}`;
     return `${input}.${signature(alg, input, secret?.(kid, context))}`;
   };
@@ -190,7 +190,7 @@ function rows(configured: SigningAlgorithm): TokenRow[] {
 }
 
 const kidOf = (token: string) =>
-  JSON.parse(Buffer.from(segmentsOf(token)[0], 'base64url').toString('utf8')).kid as string;
+  (JSON.parse(Buffer.from(segmentsOf(token)[0], 'base64url').toString('utf8')) as { kid: string }).kid;
 
 describe.each(SIGNING_ALGORITHMS.map((alg) => [alg]))('forged keys, with TESSERA_SIGNING_ALGORITHM=%s', (alg) => {
   describeTokenTable(rows(alg), { TESSERA_SIGNING_ALGORITHM: alg });

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -64,7 +64,7 @@ async function exercise(store: Store, algorithm: string): Promise<{ logs: string
     logger: { level: 'trace', stream },
   });
   const answers: string[] = [];
-  const ask = async (options: Parameters<FastifyInstance['inject']>[0]) => {
+  const ask = async (options: InjectOptions) => {
     const response = await app.inject(options);
     answers.push(JSON.stringify(response.headers), response.body);
     return response;
