@@ -196,6 +196,18 @@ describe('rotation', () => {
     expect(await keyIds(app)).not.toContain(oldSigner.kid);
   });
 
+  it('with TESSERA_KEY_ROTATION_DAYS, the minute check rotates once the current key is that old', async () => {
+    const app = await instance({ TESSERA_SIGNING_ALGORITHM: 'EdDSA', TESSERA_KEY_ROTATION_DAYS: '1' });
+    const [first] = await kidsIn('current');
+    clock.advance(86_399);
+    await app.signingKeys.check();
+    expect(await kidsIn('current')).toEqual([first]);
+    clock.advance(1);
+    await app.signingKeys.check();
+    expect(await kidsIn('retired')).toEqual([first]);
+    expect(headerOf((await login(app)).access).kid).toEqual((await kidsIn('current'))[0]);
+  });
+
   it('of two instances checking at once after an algorithm switch, one promotes; both sign with the new key', async () => {
     const first = await instance();
     const second = await instance({ TESSERA_SIGNING_ALGORITHM: 'RS256' });
