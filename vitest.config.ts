@@ -11,6 +11,7 @@ const TIMING = [
 const STORELESS_ATTACKS = [
   'packages/server/test/adversarial/forged-signatures.test.ts',
   'packages/server/test/adversarial/forged-headers.test.ts',
+  'packages/server/test/adversarial/forged-keys.test.ts',
   'packages/server/test/adversarial/cookie-csrf.test.ts',
 ];
 

@@ -75,6 +75,15 @@ if (argv.includes('verify')) {
   process.exit(0);
 }
 
+if (argv.includes('keys')) {
+  const { runKeysBench } = await import('./keys.mjs');
+  const { markdown } = await runKeysBench();
+  console.log(markdown);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'keys.md'), markdown);
+  process.exit(0);
+}
+
 const SMOKE = isSmoke(argv);
 const SECONDS = SMOKE ? 1 : envNumber('BENCH_SECONDS', 5);
 const WARMUP = SMOKE ? 0.5 : envNumber('BENCH_WARMUP', 1, true);

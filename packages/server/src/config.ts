@@ -4,6 +4,7 @@
  */
 
 import { isIP } from 'node:net';
+import { parseKeySettings, type KeySettings } from './keys/settings.js';
 import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
@@ -13,7 +14,7 @@ export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
 /** Where the data lives. */
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export interface Config {
+export interface Config extends KeySettings {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -146,6 +147,7 @@ export function resolveConfig(env: Env): Config {
     );
   }
 
+  const keySettings = parseKeySettings(read, problems);
   const accessTokenTtlSeconds = integer('TESSERA_ACCESS_TOKEN_LIFETIME', 300, 1, 86_400);
   const refreshTokenTtlSeconds = integer('TESSERA_REFRESH_TOKEN_LIFETIME', 86_400, 1, 31_536_000);
   if (refreshTokenTtlSeconds < accessTokenTtlSeconds) {
@@ -229,6 +231,7 @@ export function resolveConfig(env: Env): Config {
     redisUrl,
     revocationPollMs,
     secretKey,
+    ...keySettings,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,

@@ -27,6 +27,8 @@ describe('resolveConfig', () => {
       redisUrl: undefined,
       revocationPollMs: 250,
       secretKey: undefined,
+      signingAlgorithm: 'HS256',
+      keyRotationDays: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,
       sessionMaxAgeSeconds: 2_592_000,
@@ -348,6 +350,28 @@ describe('resolveConfig', () => {
       'TESSERA_LEEWAY',
     ]);
     expect(() => resolveConfig(env)).toThrow(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  it.each(['HS256', 'EdDSA', 'ES256', 'RS256'] as const)('reads TESSERA_SIGNING_ALGORITHM=%s', (algorithm) => {
+    expect(resolveConfig({ TESSERA_SIGNING_ALGORITHM: algorithm }).signingAlgorithm).toBe(algorithm);
+  });
+
+  it('reads TESSERA_KEY_ROTATION_DAYS as whole days', () => {
+    expect(resolveConfig({ TESSERA_KEY_ROTATION_DAYS: '90' }).keyRotationDays).toBe(90);
+  });
+
+  it.each(['eddsa', 'HS384', 'none', 'PS256'])('refuses TESSERA_SIGNING_ALGORITHM=%s, naming the choices', (raw) => {
+    expect(problemsOf({ TESSERA_SIGNING_ALGORITHM: raw })).toEqual([
+      `TESSERA_SIGNING_ALGORITHM="${raw}" must be one of HS256, EdDSA, ES256, RS256 (SimpleJWT's names, case as ` +
+        'written; HS256, the default, signs with TESSERA_SECRET_KEY).',
+    ]);
+  });
+
+  it.each(['0', '-1', '1.5', 'weekly', '3651'])('refuses TESSERA_KEY_ROTATION_DAYS=%s', (raw) => {
+    expect(problemsOf({ TESSERA_KEY_ROTATION_DAYS: raw })).toEqual([
+      `TESSERA_KEY_ROTATION_DAYS="${raw}" must be a whole number of days from 1 to 3650; leave it unset to rotate ` +
+        'only with `tessera keys rotate`.',
+    ]);
   });
 
   it('throws a ConfigError named ConfigError', () => {

@@ -10,6 +10,7 @@ import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
+import type { KeyRing } from '../keys/ring.js';
 
 /** Everything the authentication flows need, injected. */
 export interface AuthContext {
@@ -20,6 +21,8 @@ export interface AuthContext {
   readonly redisStatus: () => Promise<RedisStatus | undefined>;
   readonly hasher: PasswordHasher;
   readonly jwt: JwtCodec;
+  /** The signing keys: what the JWKS and the metadata document publish. */
+  readonly keys: Pick<KeyRing, 'publicKeys' | 'algorithms'>;
   readonly minter: TokenMinter;
   readonly settings: AuthSettings;
   readonly clock: Clock;

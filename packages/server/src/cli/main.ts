@@ -6,6 +6,7 @@ import { pruneStore } from '../store/prune.js';
 import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
+import { keysCommand } from './keys.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
@@ -35,6 +36,12 @@ Commands:
                                 security events, newest first (T: ISO 8601)
   flushexpired                  delete expired refresh tokens, their finished sessions, and
                                 audit entries past TESSERA_AUDIT_RETENTION_DAYS
+  keys list | rotate [--now] | retire KID | revoke KID
+                                the signing keys: list them (state, dates, until when each is
+                                published); rotate (the next key signs, the current one retires,
+                                a new next key is made; --now even if the next key was published
+                                less than 300 s ago); retire a next key that never signed; revoke
+                                a key: every token it signed is refused at once, everywhere
 
 Every command reads DATABASE_URL (default sqlite:./data/tessera.sqlite).
 `;
@@ -90,6 +97,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         await (values['hash-formats'] ? countHashFormats(config, io) : listUsers(config, io));
         return 0;
       }
+      case 'keys':
+        await keysCommand(config, io, args);
+        return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });
         const removed = await withStore(config, io, (store) => pruneStore(store, config, Date.now()));

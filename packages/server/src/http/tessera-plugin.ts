@@ -23,6 +23,7 @@ import type { Store } from '../store/types.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
+import { createKeyRing, type KeyRing } from '../keys/ring.js';
 import { requirePrincipal } from './authorization.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler, sendError, storeUnavailable } from './error-handler.js';
@@ -34,6 +35,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './web-app.js';
 import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
+import { jwksRoute, metadataRoute } from './routes/discovery.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
 import { passwordChangeRoute } from './routes/password.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
@@ -62,6 +64,8 @@ const API_ROUTES = [
   registerRoute,
   auditListRoute,
   csrfRoute,
+  jwksRoute,
+  metadataRoute,
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,6 +107,8 @@ export interface TesseraHandle {
 declare module 'fastify' {
   interface FastifyInstance {
     tessera: TesseraHandle;
+    /** This instance's signing keys: operators' tools and tests reload or check them without waiting for the timer. */
+    signingKeys: Pick<KeyRing, 'reload' | 'check' | 'keys' | 'publicKeys' | 'algorithms'>;
   }
 }
 
@@ -134,9 +140,20 @@ export const tessera = fp<TesseraPluginOptions>(
     const secretKey = options.secretKey ?? ensureSecretKey(config, (message) => host.log.warn(message));
     const clock = options.clock ?? systemClock;
 
-    const revocations = createRevocationRuntime(store, config, clock, host.log);
+    // The ring loads again when any instance revokes a key or changes the set (a failed load was logged).
+    const keysChanged = () => void ring.reload().catch(() => undefined);
+    const revocations = createRevocationRuntime(store, config, clock, host.log, keysChanged);
+    const ring: KeyRing = createKeyRing({
+      store: revocations.store,
+      secretKey,
+      settings: config,
+      clock,
+      log: host.log,
+    });
+    host.addHook('onReady', () => ring.start());
+    host.addHook('onClose', () => ring.stop());
     const legacyHashes = watchLegacyHashes(store);
-    const jwt = createJwtCodec(secretKey);
+    const jwt = createJwtCodec(() => ring.keys(), clock);
     let metrics: Metrics | undefined;
     const throttle = createThrottle({
       limits: config.rateLimits,
@@ -157,6 +174,7 @@ export const tessera = fp<TesseraPluginOptions>(
       redisStatus: revocations.redisStatus,
       hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
       jwt,
+      keys: ring,
       minter: createTokenMinter(jwt, config, clock),
       settings: config,
       clock,
@@ -201,6 +219,7 @@ export const tessera = fp<TesseraPluginOptions>(
 
     host.decorateRequest('user', null);
     host.decorate('authenticate', authenticateFor(ctx));
+    host.decorate('signingKeys', ring);
     host.decorate('tessera', {
       get metrics(): Metrics {
         if (metrics === undefined) throw new Error('tessera is not registered yet');

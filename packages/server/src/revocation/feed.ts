@@ -127,5 +127,10 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
       await store.deleteUser(userId, now);
       announce(user(userId));
     },
+    async changeSigningKeys(change) {
+      const changed = await store.changeSigningKeys(change);
+      if (changed) announce(change.log);
+      return changed;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Store } from '../store/types.js';
+import type { RevocationEvent, Store } from '../store/types.js';
 import { announceRevocations, createRevocationFeed, type RevocationChannel } from './feed.js';
 import { createRedisChannel } from './redis-channel.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
@@ -35,6 +35,8 @@ export function createRevocationRuntime(
   config: Pick<Config, 'redisUrl' | 'revocationPollMs'>,
   clock: Clock,
   log: Logger,
+  /** Told when a signing key was revoked or the key set changed: the key ring loads again. */
+  onKeysChanged: () => void = () => undefined,
 ): RevocationRuntime {
   const sessions = createSessionCache(store, { clock });
   let up: boolean | undefined;
@@ -48,16 +50,23 @@ export function createRevocationRuntime(
     });
   }
   const warn = (message: string, error: unknown) => log.warn({ err: error }, message);
+  const heard = (event: Pick<RevocationEvent, 'kind' | 'target'>) => {
+    if (event.kind === 'key' || event.kind === 'keys') onKeysChanged();
+    else sessions.invalidate(event);
+  };
   const feed = createRevocationFeed({
     store,
-    onEvent: (event) => sessions.invalidate(event),
+    onEvent: heard,
     pollIntervalMs: config.revocationPollMs,
     channel,
     warn,
-    onResync: () => sessions.clear(),
+    onResync: () => {
+      sessions.clear();
+      onKeysChanged();
+    },
   });
   const announcing = announceRevocations(store, (event) => {
-    sessions.invalidate(event);
+    heard(event);
     channel?.publish(event).catch((error: unknown) => warn('cannot announce a revocation; the log carries it', error));
   });
   return {

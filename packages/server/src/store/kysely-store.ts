@@ -4,6 +4,7 @@ import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
+import { signingKeyQueries } from './signing-keys.js';
 import {
   DuplicateUsernameError,
   type AuditEntry,
@@ -302,6 +303,8 @@ export function createKyselyStore(
         .executeTakeFirst();
       return row !== undefined;
     },
+
+    ...signingKeyQueries(db, isUniqueViolation),
 
     async readRevocations(afterId, limit) {
       const rows = await db

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -90,6 +90,37 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
         await db.schema.createIndex('audit_log_user_id').on('audit_log').columns(['user_id', 'at']).execute();
         await db.schema.createIndex('audit_log_username').on('audit_log').columns(['username', 'at']).execute();
+      },
+    },
+    '0004_signing_keys': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('algorithm', 'varchar(8)', (c) => c.notNull())
+          .addColumn('public_jwk', 'text')
+          .addColumn('private_key', 'text')
+          .addColumn('state', 'varchar(8)', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('activated_at', time)
+          .addColumn('retired_at', time)
+          .addColumn('revoked_at', time)
+          .execute();
+        // At most one next and one current key: two instances making either at once cannot both succeed.
+        await db.schema
+          .createIndex('signing_keys_one_next_one_current')
+          .unique()
+          .on('signing_keys')
+          .column('state')
+          .where(sql.ref('state'), 'in', ['next', 'current'])
+          .execute();
+        // The log names keys by kid: a thumbprint is 43 characters.
+        if (dialect === 'postgres') {
+          await db.schema
+            .alterTable('revocations')
+            .alterColumn('target', (c) => c.setDataType('varchar(64)'))
+            .execute();
+        }
       },
     },
   };

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
-import type { AuditEvent, RevocationKind, RevokeReason } from './types.js';
+import type { SigningAlgorithm } from '@tessera/protocol';
+import type { AuditEvent, RevocationKind, RevokeReason, SigningKeyState } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -11,6 +12,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   audit_log: AuditLogTable;
+  signing_keys: SigningKeysTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -79,4 +81,17 @@ export interface AuditLogTable {
   user_agent: string;
   /** A JSON object of strings, numbers and booleans. */
   details: string;
+}
+
+/** Signing keys: public halves as JWK JSON, private halves sealed; none for HS256. */
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: SigningAlgorithm;
+  public_jwk: string | null;
+  private_key: string | null;
+  state: SigningKeyState;
+  created_at: number;
+  activated_at: number | null;
+  retired_at: number | null;
+  revoked_at: number | null;
 }

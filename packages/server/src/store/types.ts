@@ -1,3 +1,4 @@
+import type { SigningAlgorithm } from '@tessera/protocol';
 import type { AuditEvent } from '../auth/events.js';
 
 /**
@@ -165,6 +166,51 @@ export interface AuditQuery {
   limit: number;
 }
 
+/**
+ * A signing key's life: `next` is published before it ever signs, `current`
+ * signs, `retired` is still accepted (and published) until every token it
+ * signed has expired, `revoked` is refused at once.
+ */
+export type SigningKeyState = 'next' | 'current' | 'retired' | 'revoked';
+
+/**
+ * A signing key as stored. HS256 keys hold no material (theirs is
+ * `TESSERA_SECRET_KEY`); an asymmetric key's private half is sealed (see
+ * keys/seal.ts), never stored in clear.
+ */
+export interface SigningKeyRecord {
+  /** The RFC 7638 thumbprint of the public key; random for HS256. */
+  kid: string;
+  algorithm: SigningAlgorithm;
+  /** The public JWK as JSON (kty, crv/x/y or n/e, kid, alg, use); null for HS256. */
+  publicJwk: string | null;
+  /** The sealed private key (`v1.…`); null for HS256. */
+  privateKey: string | null;
+  state: SigningKeyState;
+  createdAt: number;
+  /** When it became current. */
+  activatedAt: number | null;
+  retiredAt: number | null;
+  revokedAt: number | null;
+}
+
+/** One state change of a key: it must be in `from`, or the whole change is refused. `deleted` drops the row. */
+export interface SigningKeyTransition {
+  kid: string;
+  from: SigningKeyState;
+  to: Exclude<SigningKeyState, 'next'> | 'deleted';
+}
+
+/** A change to the key set, made whole or not at all, and logged for every instance. */
+export interface SigningKeyChange {
+  transitions: readonly SigningKeyTransition[];
+  /** A key to add (state `next` or `current`); at most one of each state exists. */
+  add?: SigningKeyRecord | undefined;
+  now: number;
+  /** `key`: a key was revoked (`target` its kid); `keys`: the set changed. */
+  log: { kind: 'key' | 'keys'; target: string };
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -239,6 +285,18 @@ export interface Store {
   deleteAuditBefore(before: number, batchSize?: number): Promise<number>;
   /** The entries `query` selects, newest first, and how many there are in all. */
   listAudit(query: AuditQuery): Promise<{ count: number; records: AuditRecord[] }>;
+
+  /** Every signing key, oldest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /**
+   * Applies `change` in one transaction: each transition only if its key is
+   * still in `from` (compare-and-set), the new key only if no other key holds
+   * its state, and a revocation log entry. Of two instances making
+   * conflicting changes at once exactly one gets true; the other changes nothing.
+   */
+  changeSigningKeys(change: SigningKeyChange): Promise<boolean>;
+  /** Whether any session is on record: tokens without a `kid` may be out there. */
+  hasSessions(): Promise<boolean>;
 
   /** Log entries after `afterId`, oldest first, at most `limit`. */
   readRevocations(afterId: number, limit: number): Promise<RevocationEvent[]>;

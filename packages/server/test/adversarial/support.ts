@@ -158,7 +158,8 @@ export interface Surface {
   expected(verdict: Verdict): Expected;
 }
 
-const JWS = /^[\w-]+\.[\w-]+\.[\w-]{43}$/;
+/** A compact JWS with the signature of HS256 (43 characters), EdDSA or ES256 (86), or RS256 with 2048 bits (342). */
+const JWS = /^[\w-]+\.[\w-]+\.(?:[\w-]{43}|[\w-]{86}|[\w-]{342})$/;
 
 const tokenNotValid = (message: TokenMessage): Expected => ({
   status: 401,
@@ -270,6 +271,8 @@ export interface RowContext {
   pair: Pair;
   /** A live session of bob's. */
   bobSessionId: string;
+  /** The server's JWKS: the public keys a forger can read. */
+  publicKeys: ReadonlyArray<Record<string, string>>;
 }
 
 /**
@@ -286,14 +289,19 @@ export interface TokenRow {
 
 /**
  * Runs every row on every surface, each cell on a fresh login of alice's:
- * the exact status and body, and `WWW-Authenticate` exactly on 401.
+ * the exact status and body, and `WWW-Authenticate` exactly on 401. `env`
+ * configures the server (a signing algorithm, say).
  */
-export function describeTokenTable(rows: readonly TokenRow[]): void {
+export function describeTokenTable(rows: readonly TokenRow[], env: Record<string, string> = {}): void {
   let server: HostileServer;
   let bobSessionId: string;
+  let publicKeys: RowContext['publicKeys'] = [];
   beforeAll(async () => {
-    server = await createHostileServer();
+    server = await createHostileServer(env);
     bobSessionId = claimsOf((await server.login(BOB)).access).sid as string;
+    publicKeys = (await server.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+      keys: RowContext['publicKeys'];
+    }>().keys;
   });
   afterAll(() => server.close());
 
@@ -304,7 +312,7 @@ export function describeTokenTable(rows: readonly TokenRow[]): void {
     });
     it.each(cells)('%s → %s', async (_name, _verdictName, row, verdict) => {
       const pair = await server.login();
-      const token = row.make(pair[surface.base], { pair, bobSessionId });
+      const token = row.make(pair[surface.base], { pair, bobSessionId, publicKeys });
       expectAnswer(await surface.send(server, pair, token), surface.expected(verdict));
     });
   });

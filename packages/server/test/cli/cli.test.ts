@@ -32,6 +32,7 @@ const COMMANDS = [
   'revoke',
   'audit',
   'flushexpired',
+  'keys',
 ];
 
 /** The production hasher: the CLI's hashes are checked at full strength. */

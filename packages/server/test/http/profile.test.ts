@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJwtCodec } from '../../src/tokens/jwt.js';
-import { TEST_SECRET, bearer, claimsOf, createTestServer, type TestServer } from '../support/server.js';
+import { hs256Codec } from '../support/codec.js';
+import { TEST_SECRET, bearer, claimsOf, createTestServer, headerOf, type TestServer } from '../support/server.js';
 
 describe('GET /api/profile/', () => {
   let server: TestServer;
@@ -75,7 +75,10 @@ describe('GET /api/profile/', () => {
 
   it('answers user_not_found for a token (signed with the key) naming a user who does not exist', async () => {
     const { access } = await server.login('alice', 'correct horse');
-    const forged = createJwtCodec(TEST_SECRET).sign({ ...claimsOf(access), user_id: '999999' });
+    const forged = hs256Codec(TEST_SECRET, headerOf(access).kid as string).sign({
+      ...claimsOf(access),
+      user_id: '999999',
+    });
     const response = await get('/api/profile/', bearer(forged));
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ detail: 'User not found', code: 'user_not_found' });
@@ -84,7 +87,10 @@ describe('GET /api/profile/', () => {
   it("refuses a token (signed with the key) naming another existing user's id in this session", async () => {
     const { access } = await server.login('alice', 'correct horse');
     const bob = await server.store.findUserByUsername('bob');
-    const forged = createJwtCodec(TEST_SECRET).sign({ ...claimsOf(access), user_id: String(bob!.id) });
+    const forged = hs256Codec(TEST_SECRET, headerOf(access).kid as string).sign({
+      ...claimsOf(access),
+      user_id: String(bob!.id),
+    });
     const response = await get('/api/profile/', bearer(forged));
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ messages: [{ message: 'Token is invalid' }] });

@@ -168,6 +168,8 @@ describe('request handling', () => {
         'POST /api/register/',
         'GET /api/audit/',
         'GET /api/csrf/',
+        'GET /.well-known/jwks.json',
+        'GET /.well-known/oauth-authorization-server',
       ]);
     });
 
@@ -204,6 +206,8 @@ describe('request handling', () => {
           '/api/token/verify/',
           '/healthz',
           '/readyz',
+          '/.well-known/jwks.json',
+          '/.well-known/oauth-authorization-server',
         ].sort(),
       );
     });

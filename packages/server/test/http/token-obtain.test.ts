@@ -29,9 +29,12 @@ describe('POST /api/token/ (login)', () => {
     expect(r).toMatchObject({ token_type: 'refresh', iat: now, exp: now + 86_400, user_id: '1', sid: a.sid });
     expect(a.jti).toMatch(/^[0-9a-f]{32}$/);
     expect(r.jti).not.toBe(a.jti);
+    // SimpleJWT's header, and the kid of the HS256 key that signed it.
+    const [key] = (await server.store.listSigningKeys()).filter((row) => row.state === 'current');
     expect(JSON.parse(Buffer.from(access.split('.')[0]!, 'base64url').toString())).toEqual({
       alg: 'HS256',
       typ: 'JWT',
+      kid: key!.kid,
     });
   });
 

@@ -11,11 +11,11 @@ import {
   type TokenSubject,
   type TokenType,
 } from '../../src/tokens/claims.js';
-import { createJwtCodec } from '../../src/tokens/jwt.js';
+import { hs256Codec } from '../support/codec.js';
 import { createManualClock } from '../support/clock.js';
 
 const KEY = 'the-real-signing-key-of-this-suite-0123456789';
-const jwt = createJwtCodec(KEY);
+const jwt = hs256Codec(KEY);
 
 const NOW_MS = Date.UTC(2026, 0, 1);
 const NOW = NOW_MS / 1000;

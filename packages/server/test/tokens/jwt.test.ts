@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/errors.js';
-import { MAX_TOKEN_LENGTH, createJwtCodec } from '../../src/tokens/jwt.js';
+import { MAX_TOKEN_LENGTH } from '../../src/tokens/jwt.js';
+import { TEST_KID, hs256Codec } from '../support/codec.js';
 
 const KEY = 'the-real-signing-key-of-this-suite-0123456789';
-const jwt = createJwtCodec(KEY);
+const jwt = hs256Codec(KEY);
 
 const CLAIMS = {
   token_type: 'access',
@@ -67,7 +68,7 @@ const nested = (depth: number): string => `{"a":${'['.repeat(depth)}${']'.repeat
 
 const INVALID = 'Token is invalid';
 
-describe('createJwtCodec(secret).verify refuses hostile tokens with exactly "Token is invalid"', () => {
+describe('the codec of one HS256 key.verify refuses hostile tokens with exactly "Token is invalid"', () => {
   const rows: Array<[string, unknown]> = [
     // The algorithm is ours, never the token's.
     ...['none', 'None', 'NONE', 'nOnE'].flatMap((alg): Array<[string, unknown]> => [
@@ -104,6 +105,9 @@ describe('createJwtCodec(secret).verify refuses hostile tokens with exactly "Tok
     ['kid as an object', withHeader({ ...HS256, kid: { id: 'k' } })],
     ['kid as an array', withHeader({ ...HS256, kid: ['k'] })],
     ['kid of 257 characters', withHeader({ ...HS256, kid: 'k'.repeat(257) })],
+    // A kid names a key tessera holds, or the token is refused (any kid used to pass).
+    ['a kid naming no key', withHeader({ ...HS256, kid: 'key-2026' })],
+    ['a kid of exactly 256 characters naming no key', withHeader({ ...HS256, kid: 'k'.repeat(256) })],
     // Header members beyond alg, typ and kid.
     ['jku', withHeader({ ...HS256, jku: 'https://attacker.example/jwks.json' })],
     ['x5u', withHeader({ ...HS256, x5u: 'https://attacker.example/cert.pem' })],
@@ -215,13 +219,13 @@ describe('createJwtCodec(secret).verify refuses hostile tokens with exactly "Tok
   });
 });
 
-describe('createJwtCodec(secret).verify accepts well-formed HS256 tokens of its key', () => {
+describe('the codec of one HS256 key.verify accepts well-formed HS256 tokens of its key', () => {
   const rows: Array<[string, string]> = [
     ['a header of alg and typ', GOOD],
     ['a header of alg only', withHeader({ alg: 'HS256' })],
     ['a header with its members in another order', withHeader({ typ: 'JWT', alg: 'HS256' })],
-    ['a kid', withHeader({ ...HS256, kid: 'key-2026' })],
-    ['a kid of exactly 256 characters', withHeader({ ...HS256, kid: 'k'.repeat(256) })],
+    ['the kid of its key', withHeader({ ...HS256, kid: TEST_KID })],
+    ['no kid (issued before keys had ids, or by SimpleJWT), while its HS256 key is current', GOOD],
     ['a header with white space in its JSON', forge(b64url('{ "alg" : "HS256" , "typ" : "JWT" }'))],
     ['a token of exactly 4096 characters', tokenOfLength(MAX_TOKEN_LENGTH)],
     // Nesting is not the codec's business as long as the token fits the cap.
@@ -236,7 +240,7 @@ describe('createJwtCodec(secret).verify accepts well-formed HS256 tokens of its 
     expect(jwt.verify(GOOD)).toEqual(CLAIMS);
   });
 
-  it('round-trips the claims it signed, in their key order, under the header {"alg":"HS256","typ":"JWT"}', () => {
+  it('round-trips the claims it signed, in their key order, under the header {"alg":"HS256","typ":"JWT","kid":…}', () => {
     const claims = {
       username: 'Zoë 🚀',
       iat: 1_767_225_600,
@@ -251,31 +255,34 @@ describe('createJwtCodec(secret).verify accepts well-formed HS256 tokens of its 
     const verified = jwt.verify(token);
     expect(verified).toEqual(claims);
     expect(Object.keys(verified)).toEqual(Object.keys(claims));
-    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toEqual(HS256);
+    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toEqual({
+      ...HS256,
+      kid: TEST_KID,
+    });
   });
 
   it('signs the same claims to the same token, which a codec of the same key verifies', () => {
     const token = jwt.sign(CLAIMS);
-    expect(token).toBe(GOOD);
-    expect(createJwtCodec(KEY).verify(token)).toEqual(CLAIMS);
+    expect(token).toBe(withHeader({ ...HS256, kid: TEST_KID }));
+    expect(hs256Codec(KEY).verify(token)).toEqual(CLAIMS);
   });
 });
 
 describe('createJwtCodec keys', () => {
-  it('refuses an empty secret key with a TypeError when the codec is made', () => {
-    expect(() => createJwtCodec('')).toThrow(new TypeError('createJwtCodec needs a non-empty secret key.'));
+  it('refuses an empty secret key with a TypeError when the key is made', () => {
+    expect(() => hs256Codec('')).toThrow(new TypeError('createVerifyingKey needs a non-empty key.'));
   });
 
   it.each(['secret', 'your-256-bit-secret', 'another-key-that-is-also-long-enough-0123'])(
     'a codec keyed with "%s" does not verify our tokens',
     (weakKey) => {
-      expect(outcome(jwt.sign(CLAIMS), createJwtCodec(weakKey))).toBe(INVALID);
+      expect(outcome(jwt.sign(CLAIMS), hs256Codec(weakKey))).toBe(INVALID);
     },
   );
 
   it('keys by the UTF-8 bytes of the secret', () => {
     const key = 'clé-secrète-ünïcode-that-is-long-enough';
-    expect(createJwtCodec(key).verify(forge(segment(HS256), undefined, key))).toEqual(CLAIMS);
+    expect(hs256Codec(key).verify(forge(segment(HS256), undefined, key))).toEqual(CLAIMS);
   });
 });
 
@@ -287,7 +294,7 @@ function flip(text: string, index: number): string {
 
 describe('remembered verifications', () => {
   it('answers a verified token again with the same frozen claims', () => {
-    const codec = createJwtCodec(KEY);
+    const codec = hs256Codec(KEY);
     const token = codec.sign(CLAIMS);
     const first = codec.verify(token);
     expect(codec.verify(token)).toBe(first);
@@ -295,7 +302,7 @@ describe('remembered verifications', () => {
   });
 
   it('refuses another payload under a remembered signature: a hit must be the whole token', () => {
-    const codec = createJwtCodec(KEY);
+    const codec = hs256Codec(KEY);
     const token = codec.sign(CLAIMS);
     const first = codec.verify(token);
     const signature = token.slice(token.lastIndexOf('.') + 1);
@@ -307,7 +314,7 @@ describe('remembered verifications', () => {
   });
 
   it('never remembers a token that failed, however often it is sent', () => {
-    const codec = createJwtCodec(KEY);
+    const codec = hs256Codec(KEY);
     const token = codec.sign(CLAIMS);
     const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'AE' : 'AA'}`;
     for (let i = 0; i < 3; i++) expect(() => codec.verify(altered)).toThrow(TokenError);
@@ -315,7 +322,7 @@ describe('remembered verifications', () => {
   });
 
   it('does not remember refresh tokens, which are presented once, so they never evict access tokens', () => {
-    const codec = createJwtCodec(KEY);
+    const codec = hs256Codec(KEY);
     const accessToken = codec.sign({ ...CLAIMS, token_type: 'access' });
     const remembered = codec.verify(accessToken);
     const refreshToken = codec.sign({ ...CLAIMS, token_type: 'refresh' });
@@ -328,8 +335,8 @@ describe('remembered verifications', () => {
   });
 
   it('does not carry a verification over to another key', () => {
-    const token = createJwtCodec(KEY).sign(CLAIMS);
-    const other = createJwtCodec('another-signing-key-of-this-suite-0123456789');
+    const token = hs256Codec(KEY).sign(CLAIMS);
+    const other = hs256Codec('another-signing-key-of-this-suite-0123456789');
     expect(() => other.verify(token)).toThrow(TokenError);
   });
 });
