@@ -51,10 +51,41 @@ export interface RunningPeer {
  * ```
  */
 export async function startPeer(secretKey: string): Promise<RunningPeer> {
-  const port = await freePort();
   const dbDir = mkdtempSync(join(tmpdir(), 'tessera-conformance-peer-'));
-  const child = spawn('bash', [join(PEER_DIR, 'serve.sh'), String(port), dbDir], {
-    env: { ...process.env, PEER_SECRET_KEY: secretKey, PEER_WORKERS: String(PEER_WORKERS) },
+  const peer = await startDjangoService({
+    script: join(PEER_DIR, 'serve.sh'),
+    args: [dbDir],
+    env: { PEER_SECRET_KEY: secretKey, PEER_WORKERS: String(PEER_WORKERS) },
+    name: 'the SimpleJWT peer',
+  });
+  return {
+    baseUrl: peer.baseUrl,
+    async stop() {
+      await peer.stop();
+      rmSync(dbDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface DjangoService {
+  /** A serve.sh taking the port first, then `args`. */
+  script: string;
+  args?: string[];
+  /** Added to this process's environment. */
+  env: Record<string, string>;
+  /** For error messages. */
+  name: string;
+}
+
+/**
+ * Runs a Django project's serve.sh on a free port, in a process group of its
+ * own (so stopping it stops gunicorn's workers), and resolves once it
+ * answers HTTP.
+ */
+export async function startDjangoService({ script, args = [], env, name }: DjangoService): Promise<RunningPeer> {
+  const port = await freePort();
+  const child = spawn('bash', [script, String(port), ...args], {
+    env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,35 +102,34 @@ export async function startPeer(secretKey: string): Promise<RunningPeer> {
   let gone = false;
   void exited.then(() => (gone = true));
 
-  const signal = (name: NodeJS.Signals) => {
+  const signal = (signalName: NodeJS.Signals) => {
     if (gone || child.pid === undefined) return;
     try {
-      process.kill(-child.pid, name);
+      process.kill(-child.pid, signalName);
     } catch {
       // The group is already gone.
     }
   };
-  const peer: RunningPeer = {
+  const service: RunningPeer = {
     baseUrl: `http://127.0.0.1:${port}`,
     async stop() {
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-      rmSync(dbDir, { recursive: true, force: true });
     },
   };
 
   const deadline = Date.now() + READY_WITHIN_MS;
-  while (!(await answers(peer.baseUrl))) {
+  while (!(await answers(service.baseUrl))) {
     if (gone || Date.now() > deadline) {
-      await peer.stop();
+      await service.stop();
       const why = gone ? 'exited' : `did not answer within ${READY_WITHIN_MS} ms`;
-      throw new Error(`the SimpleJWT peer ${why}.\n--- its output ---\n${output}`);
+      throw new Error(`${name} ${why}.\n--- its output ---\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  return peer;
+  return service;
 }
 
 /** Whether anything answers HTTP at `baseUrl` (any status: Django is up). */
