@@ -53,7 +53,8 @@ trap 'rm -rf "$WORK"' EXIT
 # npm pack checks the tarball against the registry's integrity; we check it against ours,
 # so that a republished version is not taken silently.
 TARBALL="$(cd "$WORK" && npm pack --silent "node-$PLATFORM@$VERSION" | tail -n 1)"
-ACTUAL="sha512-$(openssl dgst -sha512 -binary "$WORK/$TARBALL" | base64 -w 0)"
+ACTUAL="sha512-$(node -e 'const { createHash } = require("node:crypto");
+process.stdout.write(createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"));' "$WORK/$TARBALL")"
 if [ "$ACTUAL" != "$INTEGRITY" ]; then
   echo "scripts/node24.sh: node-$PLATFORM@$VERSION has integrity $ACTUAL, expected $INTEGRITY" >&2
   exit 1
