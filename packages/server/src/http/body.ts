@@ -88,10 +88,12 @@ function pythonTypeName(value: unknown): string {
 /**
  * V8's message for malformed JSON, without the part of the input that it
  * quotes back (`Unexpected token 'x', ..."password": x1"... is not valid JSON`):
- * a message should not echo what was sent.
+ * a message should not echo what was sent. Node 24's V8 adds where the
+ * position is (`at position 1 (line 1 column 2)`); it is cut, so that the
+ * answer is the same on every Node.
  */
 function parseJsonError(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : 'invalid JSON';
+  const message = (error instanceof Error ? error.message : 'invalid JSON').replace(/ \(line \d+ column \d+\)$/, '');
   if (!message.endsWith(' is not valid JSON')) return message;
   const token = /^Unexpected token '([\s\S]+?)', /.exec(message)?.[1];
   if (token !== undefined) return `Unexpected token '${token}'`;

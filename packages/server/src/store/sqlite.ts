@@ -6,6 +6,7 @@ import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
+import { sqliteNodeVersionProblem } from './sqlite-node-version.js';
 import { withStatementCache } from './sqlite-statements.js';
 import type { Store } from './types.js';
 import { guardAvailability } from './unavailable.js';
@@ -29,8 +30,13 @@ export interface SqliteStoreOptions {
  */
 const SQLITE_CACHE_KIB = 2000;
 
-/** A connection as the store uses it: WAL, `synchronous=NORMAL`, a 5 s busy timeout, a 2 MiB page cache. */
+/**
+ * A connection as the store uses it: WAL, `synchronous=NORMAL`, a 5 s busy timeout, a 2 MiB page cache.
+ * Refuses a Node on which better-sqlite3 would abort the process later (see `sqliteNodeVersionProblem`).
+ */
 export function openSqliteConnection(path: string): BetterSqlite3.Database {
+  const problem = sqliteNodeVersionProblem();
+  if (problem !== undefined) throw new Error(problem);
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
