@@ -2,6 +2,8 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
+import { pruneRevocations, revocationLog } from './revocation-log.js';
+import { serviceStore } from './services.js';
 import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import {
@@ -303,24 +305,9 @@ export function createKyselyStore(
       return row !== undefined;
     },
 
-    async readRevocations(afterId, limit) {
-      const rows = await db
-        .selectFrom('revocations')
-        .select(['id', 'kind', 'target', 'at'])
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, target: row.target, at: Number(row.at) }));
-    },
+    ...revocationLog(db),
 
-    async latestRevocationId() {
-      const row = await db
-        .selectFrom('revocations')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst();
-      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
-    },
+    ...serviceStore(db, isUniqueViolation),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
@@ -345,10 +332,7 @@ export function createKyselyStore(
           ),
         )
         .executeTakeFirst();
-      await db
-        .deleteFrom('revocations')
-        .where('at', '<=', now - REVOCATION_LOG_RETENTION_MS)
-        .execute();
+      await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

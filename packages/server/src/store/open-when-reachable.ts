@@ -26,6 +26,11 @@ const STORE_METHODS = [
   'listAudit',
   'readRevocations',
   'latestRevocationId',
+  'revocationLogBounds',
+  'createService',
+  'findService',
+  'listServices',
+  'revokeService',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;
