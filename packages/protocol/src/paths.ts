@@ -26,6 +26,8 @@ export const paths = {
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
   audit: '/api/audit/',
+  /** The revocation feed for services (see `verificationPaths.revocations`). */
+  revocations: '/api/token/revocations/',
   health: '/healthz',
   readiness: '/readyz',
 } as const;
