@@ -36,6 +36,7 @@ import { profileRoute, profileUpdateRoute } from './routes/profile.js';
 import { registerRoute } from './routes/register.js';
 import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
 import { sessionListRoute, sessionRevokeOthersRoute, sessionRevokeRoute } from './routes/sessions.js';
+import { revocationFeedRoute } from './routes/revocation-feed.js';
 import { tokenBlacklistRoute } from './routes/token-blacklist.js';
 import { tokenObtainRoute } from './routes/token-obtain.js';
 import { tokenRefreshRoute } from './routes/token-refresh.js';
@@ -60,7 +61,12 @@ export interface AppOptions {
   logTo?: LogOutput;
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
   webRoot?: string | undefined;
+  /** How often an idle revocation feed stream sends `: heartbeat`; 15 s unless a test says otherwise. */
+  feedHeartbeatMs?: number;
 }
+
+/** How often an idle revocation feed stream says it is alive, well inside proxies' idle timeouts (nginx: 60 s). */
+const FEED_HEARTBEAT_MS = 15_000;
 
 const API_ROUTES = [
   tokenObtainRoute,
@@ -79,6 +85,7 @@ const API_ROUTES = [
   registerRoute,
   auditListRoute,
   csrfRoute,
+  revocationFeedRoute,
 ];
 
 /**
@@ -123,6 +130,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', () => legacyHashes.start());
   app.addHook('onClose', () => legacyHashes.stop());
   app.addHook('onClose', () => revocations.stop());
+  // Open feed streams would hold the server's close until they end: end them first.
+  app.addHook('preClose', (done) => {
+    revocations.feedTail.endAll();
+    done();
+  });
   const jwt = createJwtCodec(options.secretKey);
   const throttle = createThrottle({
     limits: config.rateLimits,
@@ -136,6 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ctx: AuthContext = {
     store: revocations.store,
     sessions: revocations.sessions,
+    revocationFeed: { tail: revocations.feedTail, heartbeatMs: options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS },
     redisStatus: revocations.redisStatus,
     hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
     jwt,

@@ -168,6 +168,7 @@ describe('request handling', () => {
         'POST /api/register/',
         'GET /api/audit/',
         'GET /api/csrf/',
+        'GET /api/token/revocations/',
       ]);
     });
 
@@ -201,6 +202,7 @@ describe('request handling', () => {
           '/api/token/refresh/',
           '/api/token/revoke-all/',
           '/api/token/revoke/',
+          '/api/token/revocations/',
           '/api/token/verify/',
           '/healthz',
           '/readyz',
