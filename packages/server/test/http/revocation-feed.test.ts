@@ -251,9 +251,9 @@ describe('the revocation feed as server-sent events', () => {
     const latest = String(await server.store.latestRevocationId());
     const stream = await open();
     expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toBe('text/event-stream');
-    expect(stream.headers.get('cache-control')).toBe('no-store');
-    expect(stream.headers.get('x-accel-buffering')).toBe('no');
+    expect(stream.headers['content-type']).toBe('text/event-stream');
+    expect(stream.headers['cache-control']).toBe('no-store');
+    expect(stream.headers['x-accel-buffering']).toBe('no');
     await within(2000, () => Promise.resolve(stream.received.length >= 2));
     expect(stream.received.slice(0, 2)).toEqual([
       { event: undefined, id: undefined, data: undefined, retry: '1000', comments: [] },

@@ -1,70 +1,77 @@
-/** A reader of a `text/event-stream` answer, for the revocation feed's tests. */
+/**
+ * A reader of a `text/event-stream` answer, for the revocation feed's tests.
+ * Over `node:http` on a connection of its own: closing it closes exactly that
+ * socket (fetch's pool may keep or open others, which would hold a server's
+ * graceful close).
+ */
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 
-/** One event as the stream sent it; `fields` keeps every field line (`retry`, `id`, …). */
+/** One block as the stream sent it: its fields, and its comment lines (`: heartbeat`) without the colon. */
 export interface ReceivedEvent {
   event: string | undefined;
   id: string | undefined;
   data: string | undefined;
   retry: string | undefined;
-  /** The comment lines (`: heartbeat`) of the block, without the colon and space. */
   comments: string[];
 }
 
 export interface EventStreamClient {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   /** Every block received so far, in order. */
   readonly received: ReceivedEvent[];
-  /** The `revocation` events received so far. */
+  /** The `revocation` events received so far, parsed. */
   revocations(): Array<Record<string, unknown>>;
-  /** Resolves when the server ends the stream (cleanly or not). */
+  /** Resolves when the answer is over (the server ended it, or the connection closed). */
   readonly ended: Promise<void>;
   readonly isEnded: boolean;
   /** Drops the connection from the client's side. */
   close(): void;
 }
 
-/**
- * GETs `url` and reads the answer as server-sent events as they arrive. An
- * answer that is not an event stream is read whole: `received` stays empty.
- */
-export async function openEventStream(url: string, headers: Record<string, string>): Promise<EventStreamClient> {
-  const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
-  const received: ReceivedEvent[] = [];
-  let isEnded = false;
-  const ended = (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(chunk, { stream: true });
+/** GETs `url` with `Accept: text/event-stream` and reads the answer's blocks as they arrive. */
+export function openEventStream(url: string, headers: Record<string, string>): Promise<EventStreamClient> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const received: ReceivedEvent[] = [];
+      let isEnded = false;
+      let buffered = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffered += chunk;
         let end: number;
         while ((end = buffered.indexOf('\n\n')) >= 0) {
           received.push(parseBlock(buffered.slice(0, end)));
           buffered = buffered.slice(end + 2);
         }
-      }
-    } catch {
-      // Aborted by the client, or cut by the server: ended either way.
-    } finally {
-      isEnded = true;
-    }
-  })();
-  return {
-    status: response.status,
-    headers: response.headers,
-    received,
-    revocations: () =>
-      received
-        .filter((block) => block.event === 'revocation')
-        .map((block) => JSON.parse(block.data ?? '') as Record<string, unknown>),
-    ended,
-    get isEnded() {
-      return isEnded;
-    },
-    close: () => abort.abort(),
-  };
+      });
+      const ended = new Promise<void>((done) => {
+        response.on('close', () => {
+          isEnded = true;
+          done();
+        });
+      });
+      request.removeListener('error', reject);
+      request.on('error', () => undefined);
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        received,
+        revocations: () =>
+          received
+            .filter((block) => block.event === 'revocation')
+            .map((block) => JSON.parse(block.data ?? '') as Record<string, unknown>),
+        ended,
+        get isEnded() {
+          return isEnded;
+        },
+        close: () => request.destroy(),
+      });
+    });
+    request.end();
+  });
 }
 
 function parseBlock(block: string): ReceivedEvent {
