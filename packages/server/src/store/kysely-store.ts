@@ -29,19 +29,28 @@ const PRUNE_BATCH = 5000;
 
 /**
  * The {@link Store} over Kysely, written once for every dialect. `isUniqueViolation`
- * recognises the driver's duplicate-key error.
+ * recognises the driver's duplicate-key error. `orderRevocationLog`, run in
+ * a transaction just before it appends to the revocation log, must make the
+ * log's ids commit in order (see `revocationLogLock` in postgres.ts); SQLite's
+ * single writer needs nothing.
  */
 export function createKyselyStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
+  orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
 ): Store {
   const hot = hotQueries(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
   const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
     if (entry !== undefined) await hot.insertAudit.run(executor, { ...entry, details: JSON.stringify(entry.details) });
   };
+  /**
+   * Appends to the revocation log; the last write of its transaction that
+   * takes a lock, so that it holds the log's order lock only until the commit.
+   */
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
+    await orderRevocationLog?.(executor);
     await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
   };
 
@@ -180,8 +189,9 @@ export function createKyselyStore(
 
     async deleteUser(userId, now) {
       await db.transaction().execute(async (trx) => {
-        await revokeUserSessions(trx, userId, now, 'user_deleted');
+        // The user's row first: the log's order lock is taken last (see appendRevocation).
         await trx.deleteFrom('users').where('id', '=', userId).execute();
+        await revokeUserSessions(trx, userId, now, 'user_deleted');
       });
     },
 
