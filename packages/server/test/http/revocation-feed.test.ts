@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { hashServiceSecret, newServiceSecret } from '../../src/revocation/service-credentials.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { createSchema } from '../support/stores.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { within } from '../support/eventually.js';
 import { openEventStream, type EventStreamClient } from '../support/event-stream.js';
 import { bearer, claimsOf, createTestServer, type TestServer } from '../support/server.js';
@@ -352,3 +355,74 @@ describe('the revocation feed as server-sent events', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('a revocation feed stream and the connection timeouts', () => {
+  beforeEach(() => setUp({ TESSERA_REQUEST_TIMEOUT: '1', TESSERA_KEEP_ALIVE_TIMEOUT: '1' }));
+  afterEach(() => server.close());
+
+  it('outlives the request and keep-alive timeouts, which bound requests, not answers', async () => {
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    const stream = await openEventStream(`${base}${FEED}`, service);
+    try {
+      // Real time: Node checks these timeouts every second.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(stream.isEnded).toBe(false);
+      const sid = await logInAndOut();
+      await within(1000, () => Promise.resolve(stream.revocations().some((event) => event.target === sid)));
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+const postgresUrl = inject('postgresUrl');
+
+describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'postgres')(
+  'the revocation feed while PostgreSQL is unreachable',
+  () => {
+    it('answers ?since with 503, keeps its streams open, and catches them up once the database is back', async () => {
+      const real = new URL(postgresUrl!);
+      const proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
+      const viaProxy = new URL(postgresUrl!);
+      viaProxy.host = `127.0.0.1:${proxy.port}`;
+      const schema = await createSchema(postgresUrl!, 'feedout');
+      const proxied = await openPostgresStore({ url: viaProxy.toString(), schema, poolSize: 2 });
+      // Another instance's handle, which the outage does not reach.
+      const direct = await openPostgresStore({ url: postgresUrl!, schema, migrate: false });
+      try {
+        server = await createTestServer({}, { store: proxied, feedHeartbeatMs: 50 });
+        const alice = await server.createUser('alice', 'correct horse');
+        secret = await createService('reports');
+        service = basic('reports', secret);
+        await server.app.listen({ port: 0, host: '127.0.0.1' });
+        const base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+        const stream = await openEventStream(`${base}${FEED}`, service);
+        await within(2000, () => Promise.resolve(stream.received.some((block) => block.event === 'ready')));
+
+        await proxy.refuse();
+        const down = await page('since=0');
+        expect([down.statusCode, down.json(), down.headers['retry-after']]).toEqual([
+          503,
+          { detail: 'The authentication store is unavailable. Try again shortly.', code: 'service_unavailable' },
+          '2',
+        ]);
+        await direct.revokeUserSessions(alice.id, server.clock.now(), 'admin');
+        const heartbeats = () => stream.received.filter((block) => block.comments.includes('heartbeat')).length;
+        const before = heartbeats();
+        await within(2000, () => Promise.resolve(heartbeats() >= before + 3));
+        expect([stream.isEnded, stream.revocations()]).toEqual([false, []]);
+
+        await proxy.restore();
+        await within(5000, () => Promise.resolve(stream.revocations().length === 1));
+        expect(stream.revocations()[0]).toMatchObject({ kind: 'user', target: String(alice.id) });
+        stream.close();
+      } finally {
+        await proxy.restore();
+        await server.close();
+        await direct.close();
+        await proxy.close();
+      }
+    });
+  },
+);
