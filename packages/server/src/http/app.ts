@@ -132,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', () => revocations.stop());
   // Open feed streams would hold the server's close until they end: end them first.
   app.addHook('preClose', (done) => {
-    revocations.feedTail.endAll();
+    revocations.feedTail.close();
     done();
   });
   const jwt = createJwtCodec(options.secretKey);

@@ -24,8 +24,11 @@ export interface FeedTail {
   join(subscriber: FeedSubscriber, position: number): () => void;
   /** New entries may be in the log: read it now (a no-op while no stream is open). */
   wake(): void;
-  /** Ends every stream (the server is closing). */
-  endAll(): void;
+  /**
+   * Ends every stream, and any that joins later at once: the server is
+   * closing, and waits for open answers to end.
+   */
+  close(): void;
   readonly size: number;
 }
 
@@ -56,6 +59,7 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
   let again = false;
   let failing = false;
   let checkedAt = now();
+  let closed = false;
 
   const stopIfIdle = () => {
     if (positions.size > 0) return;
@@ -142,6 +146,10 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
 
   return {
     join(subscriber, position) {
+      if (closed) {
+        subscriber.end();
+        return () => undefined;
+      }
       positions.set(subscriber, position);
       if (timer === undefined) {
         timer = setInterval(wake, pollIntervalMs);
@@ -154,7 +162,8 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
       };
     },
     wake,
-    endAll() {
+    close() {
+      closed = true;
       const subscribers = [...positions.keys()];
       positions.clear();
       stopIfIdle();

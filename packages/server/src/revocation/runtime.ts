@@ -80,7 +80,7 @@ export function createRevocationRuntime(
     },
     start: () => feed.start(),
     stop: () => {
-      feedTail.endAll();
+      feedTail.close();
       return feed.stop();
     },
   };

@@ -60,7 +60,7 @@ for (const dialect of availableDialects()) {
       userId = (await seedUser(store, 'alice', 'pw')).id;
     });
     afterEach(async () => {
-      tail.endAll();
+      tail.close();
       await cleanup();
     });
 
@@ -139,15 +139,18 @@ for (const dialect of availableDialects()) {
       expect(tail.size).toBe(0);
     });
 
-    it('ends every stream on endAll, and reads nothing after', async () => {
+    it('on close, ends every stream, reads nothing after, and ends a stream that joins later at once', async () => {
       const stream = subscriber();
       tail.join(stream, await store.latestRevocationId());
-      tail.endAll();
+      tail.close();
       reads = 0;
       await revoke(1);
       tail.wake();
       await new Promise((resolve) => setImmediate(resolve));
       expect([stream.ended, tail.size, reads]).toEqual([true, 0, 0]);
+      const late = subscriber();
+      tail.join(late, await store.latestRevocationId());
+      expect([late.ended, tail.size]).toEqual([true, 0]);
     });
   });
 }
