@@ -17,8 +17,15 @@ export interface AuthContext {
   readonly store: Store;
   /** Sessions as protected requests see them: cached, dropped on revocation. */
   readonly sessions: Pick<SessionCache, 'find'>;
-  /** The revocation feed's streams: the shared reader of the log, and how often an idle stream says it is alive. */
-  readonly revocationFeed: { readonly tail: Pick<FeedTail, 'join'>; readonly heartbeatMs: number };
+  /**
+   * The revocation feed's streams: the shared reader of the log, how often an
+   * idle stream says it is alive, and how many unread bytes cut a stream.
+   */
+  readonly revocationFeed: {
+    readonly tail: Pick<FeedTail, 'join'>;
+    readonly heartbeatMs: number;
+    readonly maxBacklogBytes: number;
+  };
   /** Redis as readiness reports it; undefined without Redis. */
   readonly redisStatus: () => Promise<RedisStatus | undefined>;
   readonly hasher: PasswordHasher;

@@ -63,10 +63,14 @@ export interface AppOptions {
   webRoot?: string | undefined;
   /** How often an idle revocation feed stream sends `: heartbeat`; 15 s unless a test says otherwise. */
   feedHeartbeatMs?: number;
+  /** Unread bytes past which a revocation feed stream is cut; 1 MiB unless a test says otherwise. */
+  feedMaxBacklogBytes?: number;
 }
 
 /** How often an idle revocation feed stream says it is alive, well inside proxies' idle timeouts (nginx: 60 s). */
 const FEED_HEARTBEAT_MS = 15_000;
+/** Unread bytes past which a feed stream is cut (about 8,000 events): its client resumes from its cursor. */
+const FEED_MAX_BACKLOG_BYTES = 1 << 20;
 
 const API_ROUTES = [
   tokenObtainRoute,
@@ -148,7 +152,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const ctx: AuthContext = {
     store: revocations.store,
     sessions: revocations.sessions,
-    revocationFeed: { tail: revocations.feedTail, heartbeatMs: options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS },
+    revocationFeed: {
+      tail: revocations.feedTail,
+      heartbeatMs: options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS,
+      maxBacklogBytes: options.feedMaxBacklogBytes ?? FEED_MAX_BACKLOG_BYTES,
+    },
     redisStatus: revocations.redisStatus,
     hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
     jwt,

@@ -13,6 +13,8 @@ export interface ServerSentEvent {
 export interface EventStream {
   /** Writes one event; false once the stream has ended. */
   send(event: ServerSentEvent): boolean;
+  /** Resolves once what was written has mostly gone to the client (or the stream has ended): write more then. */
+  drained(): Promise<void>;
   /** Ends the answer cleanly; the client reconnects as it sees fit. */
   end(): void;
   /** Called once, when the answer is over for any reason (ended, the client left, the backlog bound). */
@@ -78,6 +80,13 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
 
   return {
     send: ({ event, id, data }) => write(`event: ${event}\nid: ${id}\ndata: ${data}\n\n`),
+    drained() {
+      if (!open || !body.writableNeedDrain) return Promise.resolve();
+      return new Promise((resolve) => {
+        body.once('drain', resolve);
+        listeners.push(resolve);
+      });
+    },
     end() {
       if (!open) return;
       close();

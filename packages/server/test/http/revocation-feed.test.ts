@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { hashServiceSecret, newServiceSecret } from '../../src/revocation/service-credentials.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -426,3 +427,51 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
     });
   },
 );
+
+describe.runIf(process.env.TESSERA_TEST_DIALECT !== 'postgres')('a revocation feed client that stops reading', () => {
+  beforeEach(async () => {
+    // Above one page of events (about 130 KB), which is written at once.
+    server = await createTestServer({}, { feedMaxBacklogBytes: 256 * 1024 });
+    await server.createUser('alice', 'correct horse');
+    secret = await createService('reports');
+    service = basic('reports', secret);
+  });
+  afterEach(() => server.close());
+
+  it('is cut once its backlog passes the bound, and resumes from its cursor on a new connection', async () => {
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close');
+    socket.write(
+      `GET ${FEED} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n` +
+        `Authorization: ${service.authorization}\r\n\r\n`,
+    );
+    // Reads up to the ready event, then nothing more: the socket stays paused.
+    let head = '';
+    const readUntilReady = (chunk: Buffer) => (head += chunk.toString('utf8'));
+    socket.on('data', readUntilReady);
+    await within(2000, () => Promise.resolve(head.includes('event: ready')));
+    socket.off('data', readUntilReady);
+    socket.pause();
+    const ready = /event: ready\nid: (\d+)/.exec(head)![1]!;
+
+    // About 400 KB of events past the bound: more than the kernel's socket buffers hold for a reader that reads nothing.
+    const alice = (await server.store.findUserByUsername('alice'))!;
+    for (let i = 0; i < 3000; i++) await server.store.revokeUserSessions(alice.id, server.clock.now(), 'admin');
+    await Promise.race([
+      closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the stream was not cut')), 10_000)),
+    ]);
+
+    // A client that reads is sent the whole backlog, page by page as it takes them.
+    const resumed = await openEventStream(`http://127.0.0.1:${port}${FEED}`, { ...service, 'last-event-id': ready });
+    try {
+      await within(5000, () => Promise.resolve(resumed.revocations().length === 3000));
+      expect(resumed.isEnded).toBe(false);
+    } finally {
+      resumed.close();
+    }
+  });
+});

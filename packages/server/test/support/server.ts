@@ -38,6 +38,8 @@ export interface TestServerOptions {
   logTo?: AppOptions['logTo'];
   /** How often an idle revocation feed stream sends a heartbeat (15 s by default). */
   feedHeartbeatMs?: number;
+  /** Unread bytes past which a revocation feed stream is cut (1 MiB by default). */
+  feedMaxBacklogBytes?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface TestServerOptions {
  */
 export async function createTestServer(
   env: Record<string, string> = {},
-  { hasher = fastHasher, store: given, logger = false, logTo, feedHeartbeatMs }: TestServerOptions = {},
+  { hasher = fastHasher, store: given, logger = false, logTo, ...feed }: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
@@ -75,7 +77,7 @@ export async function createTestServer(
     clock,
     hasher,
     ...logging,
-    ...(feedHeartbeatMs === undefined ? {} : { feedHeartbeatMs }),
+    ...feed,
   });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: body as string, headers });

@@ -2,7 +2,7 @@ import { paths, type RevocationFeedEvent, type RevocationFeedPage } from '@tesse
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../../auth/context.js';
 import { fieldErrors } from '../../errors.js';
-import { parseCursor, readFeedPage, toFeedEvent } from '../../revocation/feed-page.js';
+import { FEED_PAGE_SIZE, parseCursor, readFeedPage, toFeedEvent } from '../../revocation/feed-page.js';
 import type { ServicePrincipal } from '../../revocation/service-credentials.js';
 import { defineRoute } from '../route-spec.js';
 import { objectOf } from '../schemas.js';
@@ -10,8 +10,6 @@ import { openEventStream } from '../sse.js';
 
 /** What an SSE client waits before reconnecting. */
 const RETRY_MS = 1000;
-/** Unread bytes past which a stream is cut (about 8,000 events): the client resumes from its cursor. */
-const MAX_BACKLOG_BYTES = 1 << 20;
 
 const CURSOR_MESSAGE =
   'Enter a valid cursor: the cursor of the last event received, or nothing to start at the newest.';
@@ -80,7 +78,9 @@ function readLastEventId(request: FastifyRequest): number | undefined {
 
 /**
  * The event stream: `ready` with the cursor it starts from (or a reset), the
- * events after it, then every new one as the instance's tail reads it.
+ * events after it, page by page as the client takes them, then every new one
+ * as the instance's tail reads it. Catching up is the stream's own work, so
+ * a slow client never holds the tail that every stream shares.
  */
 async function stream(
   ctx: AuthContext,
@@ -93,7 +93,7 @@ async function stream(
   const events = openEventStream(reply, {
     heartbeatMs: ctx.revocationFeed.heartbeatMs,
     retryMs: RETRY_MS,
-    maxBacklogBytes: MAX_BACKLOG_BYTES,
+    maxBacklogBytes: ctx.revocationFeed.maxBacklogBytes,
   });
   const send = (feedEvent: RevocationFeedEvent) =>
     events.send({ event: 'revocation', id: feedEvent.cursor, data: JSON.stringify(feedEvent) });
@@ -101,15 +101,33 @@ async function stream(
   const readyId = first.reset || start === undefined ? first.cursor : String(start);
   events.send({ event: 'ready', id: readyId, data: JSON.stringify(ready) });
   first.events.forEach(send);
+  let position = Number(first.cursor);
+  let pageFull = first.events.length === FEED_PAGE_SIZE;
+  let open = true;
+  events.onClose(() => (open = false));
+  try {
+    while (pageFull && open) {
+      await events.drained();
+      const page = await ctx.store.readRevocations(position, FEED_PAGE_SIZE);
+      page.forEach((entry) => send(toFeedEvent(entry)));
+      position = page.at(-1)?.id ?? position;
+      pageFull = page.length === FEED_PAGE_SIZE;
+    }
+  } catch (error) {
+    // The answer has begun: the client reconnects from its last event instead.
+    request.log.warn({ err: error }, 'revocation feed stream ended while catching up');
+    events.end();
+    return reply;
+  }
   const leave = ctx.revocationFeed.tail.join(
     {
       service,
       deliver: (entries) => entries.forEach((entry) => send(toFeedEvent(entry))),
       end: () => events.end(),
     },
-    Number(first.cursor),
+    position,
   );
   events.onClose(leave);
-  request.log.debug({ service: service.name, cursor: first.cursor }, 'revocation feed stream opened');
+  request.log.debug({ service: service.name, cursor: position }, 'revocation feed stream opened');
   return reply;
 }
