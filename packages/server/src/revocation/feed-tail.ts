@@ -61,11 +61,12 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
   let checkedAt = now();
   let closed = false;
 
+  /** With no stream left, stops the timer and forgets the cursor (a read in progress forgets it when it ends). */
   const stopIfIdle = () => {
     if (positions.size > 0) return;
     clearInterval(timer);
     timer = undefined;
-    cursor = undefined;
+    if (!reading) cursor = undefined;
   };
 
   const deliver = (subscriber: FeedSubscriber, events: readonly RevocationEvent[], upTo: number) => {
@@ -114,7 +115,6 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
       if (events.length < FEED_PAGE_SIZE) break;
     }
     await checkCredentials();
-    stopIfIdle();
   };
 
   const run = async () => {
@@ -132,6 +132,7 @@ export function createFeedTail({ store, pollIntervalMs, warn, now = Date.now }: 
       failing = true;
     } finally {
       reading = false;
+      stopIfIdle();
     }
   };
 
