@@ -1,5 +1,6 @@
 import { verificationPaths } from '@tessera/protocol';
 import { parseArgs } from 'node:util';
+import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import type { Config } from '../config.js';
 import { hashServiceSecret, isServiceName, newServiceSecret } from '../revocation/service-credentials.js';
 import { DuplicateServiceError } from '../store/types.js';
@@ -30,7 +31,9 @@ async function createService(config: Config, io: Io, positionals: string[]): Pro
   const secret = newServiceSecret();
   await withStore(config, io, async (store) => {
     try {
-      await store.createService(name, hashServiceSecret(secret), Date.now());
+      const now = Date.now();
+      const audit = auditEntry('service_created', CLI_CLIENT, now, { details: { service: name, via: 'cli' } });
+      await store.createService(name, hashServiceSecret(secret), now, audit);
     } catch (error) {
       if (error instanceof DuplicateServiceError) {
         throw new CliError(`a service named ${quote(name)} exists; revoke it first to issue a new secret`);
@@ -62,7 +65,9 @@ async function listServices(config: Config, io: Io): Promise<void> {
 /** `tessera services revoke NAME`: its secret stops working, and its open feeds end within a second. */
 async function revokeService(config: Config, io: Io, positionals: string[]): Promise<void> {
   const name = requireServiceName(positionals, 'revoke');
-  const revoked = await withStore(config, io, (store) => store.revokeService(name, Date.now()));
+  const now = Date.now();
+  const audit = auditEntry('service_revoked', CLI_CLIENT, now, { details: { service: name, via: 'cli' } });
+  const revoked = await withStore(config, io, (store) => store.revokeService(name, now, audit));
   if (!revoked) throw new CliError(`no live service named ${quote(name)}`);
   io.stdout.write(`Revoked service "${name}"; its secret no longer works.\n`);
 }

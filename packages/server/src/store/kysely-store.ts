@@ -317,7 +317,7 @@ export function createKyselyStore(
 
     ...revocationLog(db),
 
-    ...serviceStore(db, isUniqueViolation),
+    ...serviceStore(db, isUniqueViolation, insertAudit),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { nullableNumber } from './rows.js';
 import type { Database, ServicesTable } from './schema.js';
-import { DuplicateServiceError, type ServiceRecord, type Store } from './types.js';
+import { DuplicateServiceError, type AuditEntry, type ServiceRecord, type Store } from './types.js';
 
 const toServiceRecord = (row: Selectable<ServicesTable>): ServiceRecord => ({
   name: row.name,
@@ -13,13 +13,15 @@ const toServiceRecord = (row: Selectable<ServicesTable>): ServiceRecord => ({
 /**
  * The services that may read the revocation feed: the part of the
  * {@link Store} the CLI writes and the feed's authentication reads.
+ * `insertAudit` writes an audit entry with the transaction given.
  */
 export function serviceStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
+  insertAudit: (executor: Kysely<Database>, entry: AuditEntry | undefined) => Promise<void>,
 ): Pick<Store, 'createService' | 'findService' | 'listServices' | 'revokeService'> {
   return {
-    async createService(name, secretHash, now) {
+    async createService(name, secretHash, now, audit) {
       try {
         return await db.transaction().execute(async (trx) => {
           // A revoked service's name may be taken again; a live one's may not (the key says so).
@@ -29,6 +31,7 @@ export function serviceStore(
             .values({ name, secret_hash: secretHash, created_at: now, revoked_at: null })
             .returningAll()
             .executeTakeFirstOrThrow();
+          await insertAudit(trx, audit);
           return toServiceRecord(row);
         });
       } catch (error) {
@@ -47,14 +50,17 @@ export function serviceStore(
       return rows.map(toServiceRecord);
     },
 
-    async revokeService(name, now) {
-      const result = await db
-        .updateTable('services')
-        .set({ revoked_at: now })
-        .where('name', '=', name)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
+    revokeService: (name, now, audit) =>
+      db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('services')
+          .set({ revoked_at: now })
+          .where('name', '=', name)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        const revoked = Number(result.numUpdatedRows) > 0;
+        if (revoked) await insertAudit(trx, audit);
+        return revoked;
+      }),
   };
 }

@@ -289,13 +289,13 @@ export interface Store {
    * name may be taken again (its old row is replaced).
    * @throws {DuplicateServiceError} when a live service has the name.
    */
-  createService(name: string, secretHash: string, now: number): Promise<ServiceRecord>;
+  createService(name: string, secretHash: string, now: number, audit?: AuditEntry): Promise<ServiceRecord>;
   /** The service with that name, live or revoked. */
   findService(name: string): Promise<ServiceRecord | undefined>;
   /** Every service, live and revoked, by name. */
   listServices(): Promise<ServiceRecord[]>;
-  /** Revokes a live service; false when there is no live service of that name. */
-  revokeService(name: string, now: number): Promise<boolean>;
+  /** Revokes a live service; false when there is no live service of that name (and `audit` is not recorded). */
+  revokeService(name: string, now: number, audit?: AuditEntry): Promise<boolean>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -110,6 +110,18 @@ describe.concurrent('tessera services', () => {
     ]);
   });
 
+  it('records creating and revoking a service in the audit log, never the secret', async ({ sandbox }) => {
+    const secret = await create(sandbox, 'reports');
+    await sandbox.tessera(['services', 'revoke', 'reports']);
+    await sandbox.tessera(['services', 'revoke', 'reports']);
+    const { records } = await sandbox.withStore((store) => store.listAudit({ offset: 0, limit: 10 }));
+    expect(records.map(({ event, details, userId }) => ({ event, details, userId }))).toEqual([
+      { event: 'service_revoked', details: { service: 'reports', via: 'cli' }, userId: null },
+      { event: 'service_created', details: { service: 'reports', via: 'cli' }, userId: null },
+    ]);
+    expect(JSON.stringify(records)).not.toContain(secret.slice(5));
+  });
+
   it('revoke ends a live service once, and refuses a name with no live service', async ({ sandbox }) => {
     await create(sandbox, 'reports');
     expect(await sandbox.tessera(['services', 'revoke', 'reports'])).toEqual({
