@@ -21,7 +21,7 @@ import { connectionTimeouts, limitConnectionsPerAddress, limitPipelining } from 
 import { installErrorHandler } from './error-handler.js';
 import { appLogging, type LogOutput } from './log-format.js';
 import { registerForwardedForCheck } from './forwarded-for.js';
-import { metricsPlugin } from './metrics.js';
+import { gaugeFeedStreams, metricsPlugin } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
@@ -171,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   await app.register(metricsPlugin);
+  gaugeFeedStreams(app.metrics, () => revocations.feedTail.size);
   // Cookies are parsed when a handler reads one (`cookieOf`), not on every request.
   await app.register(cookie, { hook: false });
   registerSecurityHeaders(app, config.pathPrefix);

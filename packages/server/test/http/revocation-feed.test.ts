@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { hashServiceSecret, newServiceSecret } from '../../src/revocation/service-credentials.js';
+import { renderMetrics } from '../../src/http/metrics.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { createSchema } from '../support/stores.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
@@ -345,6 +346,16 @@ describe('the revocation feed as server-sent events', () => {
     await server.store.revokeService('reports', server.clock.now());
     await within(2000, () => Promise.resolve(doomed.isEnded));
     expect(kept.isEnded).toBe(false);
+  });
+
+  it('counts its open streams in tessera_revocation_feed_streams', async () => {
+    const streamsOpen = async () =>
+      /^tessera_revocation_feed_streams (\d+)$/m.exec(await renderMetrics(server.app.metrics))?.[1];
+    expect(await streamsOpen()).toBe('0');
+    const stream = await open();
+    await within(2000, async () => (await streamsOpen()) === '1');
+    stream.close();
+    await within(2000, async () => (await streamsOpen()) === '0');
   });
 
   it('closing the server ends every stream promptly', async () => {
