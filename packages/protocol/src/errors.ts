@@ -27,6 +27,11 @@ export const errorTable = {
   not_authenticated: { status: 401, detail: 'Authentication credentials were not provided.', named: false },
   authentication_failed: { status: 401, detail: 'No active account found with the given credentials', named: false },
   no_active_account: { status: 401, detail: 'No active account found for the given token.', named: false },
+  service_credentials_invalid: {
+    status: 401,
+    detail: 'Invalid service name or secret.',
+    named: true,
+  },
   method_not_allowed: { status: 405, detail: 'Method not allowed.', named: false },
   unsupported_media_type: { status: 415, detail: 'Unsupported media type in request.', named: false },
   parse_error: { status: 400, detail: 'Malformed request.', named: true },
@@ -102,5 +107,8 @@ export const fieldMessages = {
   notString: 'Not a valid string.',
 } as const;
 
-/** The value of `WWW-Authenticate` on every 401. */
+/** The value of `WWW-Authenticate` on every 401 but the revocation feed's. */
 export const wwwAuthenticate = 'Bearer realm="api"';
+
+/** The value of `WWW-Authenticate` on the revocation feed's 401s: it takes a service's name and secret. */
+export const serviceWwwAuthenticate = 'Basic realm="tessera"';

@@ -4,6 +4,7 @@ export {
   details,
   errorTable,
   fieldMessages,
+  serviceWwwAuthenticate,
   tokenMessages,
   wwwAuthenticate,
   type ErrorCode,

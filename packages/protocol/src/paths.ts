@@ -1,3 +1,5 @@
+import { verificationPaths } from './verification.js';
+
 /**
  * The HTTP paths of the tessera API, as SimpleJWT-based backends serve them.
  * Every path is also served without its trailing slash.
@@ -26,6 +28,8 @@ export const paths = {
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
   audit: '/api/audit/',
+  /** The revocation feed for services: listed with what verifiers read, in verification.ts. */
+  revocations: verificationPaths.revocations,
   health: '/healthz',
   readiness: '/readyz',
 } as const;

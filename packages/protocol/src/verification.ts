@@ -40,7 +40,8 @@ export interface RevocationFeedEvent {
 
 /**
  * `GET /api/token/revocations/?since=CURSOR` answers this. An empty `since`
- * starts at the newest event (no events, just the cursor). `reset` says the
+ * (a verifier starting) begins one access-token lifetime back: the
+ * revocations that still refuse tokens not yet expired. `reset` says the
  * cursor was older than the log still holds: events were missed, so the
  * verifier refuses every token issued at or before `reset_at` (clients
  * refresh) and continues from `cursor`.

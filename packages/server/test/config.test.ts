@@ -47,6 +47,7 @@ describe('resolveConfig', () => {
         refresh_address: { limit: 100, windowMs: 60_000 },
         password: { limit: 3, windowMs: 3_600_000 },
         register: { limit: 10, windowMs: 3_600_000 },
+        service_address: { limit: 20, windowMs: 60_000 },
       },
       cookieMode: true,
       cookieSecure: true,
@@ -168,6 +169,7 @@ describe('resolveConfig', () => {
           refresh_address: { limit: 100, windowMs: 60_000 },
           password: { limit: 1, windowMs: 86_400_000 },
           register: { limit: 10, windowMs: 3_600_000 },
+          service_address: { limit: 20, windowMs: 60_000 },
         },
       },
     ],
@@ -223,7 +225,7 @@ describe('resolveConfig', () => {
     ...['login=5/minute', 'obtain=5', 'obtain=0/minute', 'obtain=5/fortnight', 'obtain=-1/minute', 'none'].map(
       (entry): [Record<string, string>, string] => [
         { TESSERA_RATE_LIMITS: entry },
-        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, ` +
+        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, service_address, ` +
           'COUNT at least 1 and UNIT second, minute, hour or day (e.g. obtain=5/minute), or the whole value "off".',
       ],
     ),

@@ -6,6 +6,7 @@ import type { Throttle } from '../rate-limit/throttle.js';
 import type { SuccessorIds } from '../ids.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { RedisStatus } from '../revocation/runtime.js';
+import type { FeedTail } from '../revocation/feed-tail.js';
 import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
@@ -17,6 +18,15 @@ export interface AuthContext {
   readonly store: Store;
   /** Sessions as protected requests see them: cached, dropped on revocation. */
   readonly sessions: Pick<SessionCache, 'find'>;
+  /**
+   * The revocation feed's streams: the shared reader of the log, how often an
+   * idle stream says it is alive, and how many unread bytes cut a stream.
+   */
+  readonly revocationFeed: {
+    readonly tail: Pick<FeedTail, 'join'>;
+    readonly heartbeatMs: number;
+    readonly maxBacklogBytes: number;
+  };
   /** Redis as readiness reports it; undefined without Redis. */
   readonly redisStatus: () => Promise<RedisStatus | undefined>;
   readonly hasher: PasswordHasher;

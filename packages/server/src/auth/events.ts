@@ -28,6 +28,9 @@ export const SECURITY_EVENTS = {
   user_created: { audited: true },
   user_deactivated: { audited: true },
   user_activated: { audited: true },
+  // A service's credential for the revocation feed, made or revoked with `tessera services`.
+  service_created: { audited: true },
+  service_revoked: { audited: true },
 } as const satisfies Record<string, EventRecording>;
 
 export type SecurityEvent = keyof typeof SECURITY_EVENTS;

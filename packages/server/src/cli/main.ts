@@ -7,6 +7,7 @@ import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
 import { keysCommand } from './keys.js';
+import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
@@ -34,6 +35,10 @@ Commands:
                                 end one session, or every session, of the user
   audit [--user U] [--event E] [--since T] [--limit N]
                                 security events, newest first (T: ISO 8601)
+  services create NAME          let a service read the revocation feed; prints its secret
+                                once, alone on the last line (only a hash is stored)
+           list                 list the services, live and revoked
+           revoke NAME          revoke a service's secret; its open feeds end
   flushexpired                  delete expired refresh tokens, their finished sessions, and
                                 audit entries past TESSERA_AUDIT_RETENTION_DAYS
   keys list | rotate [--now] | retire KID | revoke KID
@@ -91,6 +96,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'audit':
         await listAudit(config, io, args);
+        return 0;
+      case 'services':
+        await services(config, io, args);
         return 0;
       case 'users': {
         const { values } = parseArgs({ args, options: { 'hash-formats': { type: 'boolean', default: false } } });

@@ -30,6 +30,10 @@ export interface AppOptions {
   logTo?: LogOutput;
   /** A built web app (apps/web/dist) to serve at `/`; none by default. See `registerWebApp`. */
   webRoot?: string | undefined;
+  /** How often an idle revocation feed stream sends `: heartbeat`; 15 s unless a test says otherwise. */
+  feedHeartbeatMs?: number;
+  /** Unread bytes past which a revocation feed stream is cut; 1 MiB unless a test says otherwise. */
+  feedMaxBacklogBytes?: number;
 }
 
 /**
@@ -77,6 +81,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.hasher === undefined ? {} : { hasher: options.hasher }),
     webRoot: options.webRoot,
+    ...(options.feedHeartbeatMs === undefined ? {} : { feedHeartbeatMs: options.feedHeartbeatMs }),
+    ...(options.feedMaxBacklogBytes === undefined ? {} : { feedMaxBacklogBytes: options.feedMaxBacklogBytes }),
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestStats } from './request-stats.js';
 import { SECURITY_EVENTS, type EventRecording, type SecurityEvent, type SecurityEventFields } from '../auth/events.js';
 
@@ -93,6 +93,18 @@ export function countSecurityEvent(metrics: Metrics, event: SecurityEvent, field
 }
 
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+
+/** `tessera_revocation_feed_streams`: the feed's streams open on this instance, as `count` says when scraped. */
+export function gaugeFeedStreams(metrics: Metrics, count: () => number): void {
+  new Gauge({
+    name: 'tessera_revocation_feed_streams',
+    help: 'Revocation feed streams open on this instance.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(count());
+    },
+  });
+}
 
 /** Every metric in Prometheus' text format: the registry's, then the request stats kept beside it. */
 export async function renderMetrics(metrics: Metrics): Promise<string> {

@@ -16,7 +16,11 @@ export async function registerOpenApi(app: FastifyInstance, prefix: string): Pro
         description: 'Self-hosted JWT authentication, wire-compatible with SimpleJWT.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // A service's name and secret (`tessera services create NAME`), for the revocation feed.
+          basicAuth: { type: 'http', scheme: 'basic' },
+        },
       },
     },
   });

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import type { Awaitable } from '../awaitable.js';
+import type { ServicePrincipal } from '../revocation/service-credentials.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -33,8 +34,23 @@ export interface ProtectedRoute extends RouteBase {
   handler: (ctx: AuthContext, request: FastifyRequest, reply: FastifyReply, principal: Principal) => Awaitable<unknown>;
 }
 
+/**
+ * An endpoint for a service (HTTP Basic with its name and secret, see
+ * `tessera services create`). The route table checks the credentials before
+ * the handler runs and hands it the service.
+ */
+export interface ServiceRoute extends RouteBase {
+  auth: 'service';
+  handler: (
+    ctx: AuthContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    service: ServicePrincipal,
+  ) => Awaitable<unknown>;
+}
+
 /** One endpoint: its paths, who may call it, and its handler. */
-export type RouteSpec = PublicRoute | ProtectedRoute;
+export type RouteSpec = PublicRoute | ProtectedRoute | ServiceRoute;
 
 /** Identity with type checking, so each route module reads as data. */
 export function defineRoute(spec: RouteSpec): RouteSpec {

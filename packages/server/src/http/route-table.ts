@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError } from '../errors.js';
 import { requirePrincipal } from './authorization.js';
 import type { RouteSpec } from './route-spec.js';
-import { bearer } from './schemas.js';
+import { basic, bearer } from './schemas.js';
+import { requireService } from './service-authorization.js';
 
 /** Largest request body accepted on any route. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -16,7 +17,10 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
 /** What a path is, kept in each of its routes' config. */
 interface PathInfo {
   allow: string;
-  /** What the path's other methods and OPTIONS require: staff when every route does, a user when any does. */
+  /**
+   * What the path's other methods and OPTIONS require: staff when every route
+   * does, a user when any does, a service when every route takes one.
+   */
   auth: RouteSpec['auth'];
   options: OptionsBody;
 }
@@ -60,8 +64,10 @@ export function registerRoutes(
   for (const [path, served] of byPath) {
     const info = describePath(served);
     for (const route of served) {
+      const handle = handlerOf(ctx, route, info.allow);
       const documented = route.paths[0] === path;
-      const schema = route.auth === 'none' ? route.schema : { ...route.schema, security: bearer };
+      const security = route.auth === 'none' ? undefined : route.auth === 'service' ? basic : bearer;
+      const schema = security === undefined ? route.schema : { ...route.schema, security };
       app.route({
         method: route.method,
         url: path,
@@ -71,15 +77,7 @@ export function registerRoutes(
         // Aliases are served but documented once.
         schema: documented ? schema : { ...schema, hide: true },
         config: { path: info },
-        handler:
-          route.auth === 'none'
-            ? (request, reply) => route.handler(ctx, request, reply.header('allow', info.allow))
-            : (request, reply) => {
-                void reply.header('allow', info.allow);
-                return andThen(authorize(ctx, request, route.auth), (principal) =>
-                  route.handler(ctx, request, reply, principal),
-                );
-              },
+        handler: (request, reply) => handle(request, reply),
       });
     }
     const others = ALL_METHODS.filter((method) => !served.some((route) => route.method === method));
@@ -91,7 +89,7 @@ export function registerRoutes(
       config: { path: info },
       async handler(request, reply) {
         void reply.header('allow', info.allow);
-        if (info.auth !== 'none') await authorize(ctx, request, info.auth);
+        if (info.auth !== 'none') await authenticateFor(ctx, request, info.auth);
         if (request.method === 'OPTIONS') return info.options;
         throw new AuthError('method_not_allowed', { detail: `Method "${request.method}" not allowed.` });
       },
@@ -108,7 +106,7 @@ export function registerRoutes(
     void reply.header('allow', info.allow);
     const { auth } = info;
     const authenticated =
-      auth === 'none' ? Promise.resolve() : Promise.resolve().then(() => authorize(ctx, request, auth));
+      auth === 'none' ? Promise.resolve() : Promise.resolve().then(() => authenticateFor(ctx, request, auth));
     authenticated.then(() => reply.send(info.options), done);
   });
 
@@ -124,8 +122,41 @@ export function registerRoutes(
   );
 }
 
+/** The route's handler, run only with the principal its declaration requires. */
+function handlerOf(
+  ctx: AuthContext,
+  route: RouteSpec,
+  allow: string,
+): (request: FastifyRequest, reply: FastifyReply) => Awaitable<unknown> {
+  return (request: FastifyRequest, reply: FastifyReply): Awaitable<unknown> => {
+    void reply.header('allow', allow);
+    switch (route.auth) {
+      case 'none':
+        return route.handler(ctx, request, reply);
+      case 'service':
+        return requireService(ctx, request).then((service) => route.handler(ctx, request, reply, service));
+      default:
+        return andThen(authorize(ctx, request, route.auth), (principal) =>
+          route.handler(ctx, request, reply, principal),
+        );
+    }
+  };
+}
+
 /**
- * The caller of a protected route, who must be staff for a staff route.
+ * The caller of a protected route, who must be staff for a staff route, or a service for a service route.
+ * @throws {AuthError} 401 without valid credentials, 403 `permission_denied`.
+ */
+function authenticateFor(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  auth: Exclude<RouteSpec['auth'], 'none'>,
+): Awaitable<unknown> {
+  return auth === 'service' ? requireService(ctx, request) : authorize(ctx, request, auth);
+}
+
+/**
+ * The caller of a user route, who must be staff for a staff route.
  * @throws {AuthError} 401 without valid credentials, 403 `permission_denied`.
  */
 function authorize(ctx: AuthContext, request: FastifyRequest, auth: 'user' | 'staff'): Awaitable<Principal> {
@@ -153,11 +184,7 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
   }
   return {
     allow: [...methods, 'OPTIONS'].join(', '),
-    auth: served.every((route) => route.auth === 'staff')
-      ? 'staff'
-      : served.some((route) => route.auth !== 'none')
-        ? 'user'
-        : 'none',
+    auth: authOfPath(served),
     options: {
       name: first.name,
       description: first.description,
@@ -166,6 +193,13 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
       ...(Object.keys(actions).length > 0 ? { actions } : {}),
     },
   };
+}
+
+function authOfPath(served: readonly RouteSpec[]): RouteSpec['auth'] {
+  if (served.every((route) => route.auth === 'staff')) return 'staff';
+  if (served.every((route) => route.auth === 'service')) return 'service';
+  if (served.some((route) => route.auth === 'user' || route.auth === 'staff')) return 'user';
+  return 'none';
 }
 
 function bodyFieldsOf(route: RouteSpec): { names: string[]; required: readonly string[] } {

@@ -67,3 +67,6 @@ export const schemas = {
 
 /** Marks a route as needing `Authorization: Bearer <access token>`. */
 export const bearer = [{ bearerAuth: [] as string[] }];
+
+/** Marks a route as needing HTTP Basic with a service's name and secret. */
+export const basic = [{ basicAuth: [] as string[] }];

@@ -27,7 +27,7 @@ import { createKeyRing, type KeyRing } from '../keys/ring.js';
 import { requirePrincipal } from './authorization.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler, sendError, storeUnavailable } from './error-handler.js';
-import { metricsPlugin, type Metrics } from './metrics.js';
+import { gaugeFeedStreams, metricsPlugin, type Metrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
@@ -40,6 +40,7 @@ import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
 import { passwordChangeRoute } from './routes/password.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
 import { registerRoute } from './routes/register.js';
+import { revocationFeedRoute } from './routes/revocation-feed.js';
 import { logoutRoute, tokenRevokeAllRoute, tokenRevokeRoute } from './routes/revoke.js';
 import { sessionListRoute, sessionRevokeOthersRoute, sessionRevokeRoute } from './routes/sessions.js';
 import { tokenBlacklistRoute } from './routes/token-blacklist.js';
@@ -66,7 +67,13 @@ const API_ROUTES = [
   csrfRoute,
   jwksRoute,
   metadataRoute,
+  revocationFeedRoute,
 ];
+
+/** How often an idle revocation feed stream says it is alive, well inside proxies' idle timeouts (nginx: 60 s). */
+const FEED_HEARTBEAT_MS = 15_000;
+/** Unread bytes past which a feed stream is cut (about 8,000 events): its client resumes from its cursor. */
+const FEED_MAX_BACKLOG_BYTES = 1 << 20;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -92,6 +99,10 @@ export interface TesseraPluginOptions {
   hasher?: PasswordHasher;
   /** A built web app to serve at `/` (standalone only); none by default. */
   webRoot?: string | undefined;
+  /** How often an idle revocation feed stream sends `: heartbeat`; 15 s unless a test says otherwise. */
+  feedHeartbeatMs?: number;
+  /** Unread bytes past which a revocation feed stream is cut; 1 MiB unless a test says otherwise. */
+  feedMaxBacklogBytes?: number;
 }
 
 /**
@@ -167,10 +178,20 @@ export const tessera = fp<TesseraPluginOptions>(
     host.addHook('onReady', () => throttle.start());
     host.addHook('onClose', () => legacyHashes.stop());
     host.addHook('onClose', () => revocations.stop());
+    // Open feed streams would hold the server's close until they end: end them first.
+    host.addHook('preClose', (done) => {
+      revocations.feedTail.close();
+      done();
+    });
     host.addHook('onClose', () => throttle.close());
     const ctx: AuthContext = {
       store: revocations.store,
       sessions: revocations.sessions,
+      revocationFeed: {
+        tail: revocations.feedTail,
+        heartbeatMs: options.feedHeartbeatMs ?? FEED_HEARTBEAT_MS,
+        maxBacklogBytes: options.feedMaxBacklogBytes ?? FEED_MAX_BACKLOG_BYTES,
+      },
       redisStatus: revocations.redisStatus,
       hasher: options.hasher ?? createPasswordHasher({ legacyHashesPresent: () => legacyHashes.present }),
       jwt,
@@ -189,6 +210,7 @@ export const tessera = fp<TesseraPluginOptions>(
     await host.register(async (api) => {
       await api.register(metricsPlugin);
       metrics = api.metrics;
+      gaugeFeedStreams(api.metrics, () => revocations.feedTail.size);
       // Cookies are parsed when a handler reads one (`cookieOf`), not on every request.
       await api.register(cookie, { hook: false });
       registerSecurityHeaders(api, config.pathPrefix);

@@ -8,7 +8,8 @@
  * - `refresh`: refreshes of one session;
  * - `refresh_address`: refreshes with an unusable token from one address;
  * - `password`: wrong old passwords given to the password change, per user;
- * - `register`: registrations from one address.
+ * - `register`: registrations from one address;
+ * - `service_address`: failed service credentials (the revocation feed's HTTP Basic) from one address.
  */
 
 export const RATE_LIMIT_NAMES = [
@@ -19,6 +20,7 @@ export const RATE_LIMIT_NAMES = [
   'refresh_address',
   'password',
   'register',
+  'service_address',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 
@@ -36,11 +38,14 @@ export type RateLimits = Readonly<Partial<Record<RateLimitName, RateLimit>>>;
  * guess at it. Failures per address are set above what a busy office behind
  * one NAT address reaches; failures per username at NIST SP 800-63B's ceiling
  * of 100. Refreshes are per session, so users sharing an address never share
- * a budget; only unusable tokens count against the address.
+ * a budget; only unusable tokens count against the address. A service's
+ * secret is 256 random bits, so its limit only keeps a misconfigured or
+ * hostile client from costing the store a lookup per request.
  */
 export const DEFAULT_RATE_LIMITS =
   'obtain=5/minute,obtain_address=60/minute,obtain_username=100/hour,' +
-  'refresh=10/minute,refresh_address=100/minute,password=3/hour,register=10/hour';
+  'refresh=10/minute,refresh_address=100/minute,password=3/hour,register=10/hour,' +
+  'service_address=20/minute';
 
 const UNITS: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 

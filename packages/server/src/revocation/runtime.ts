@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { RevocationEvent, Store } from '../store/types.js';
 import { announceRevocations, createRevocationFeed, type RevocationChannel } from './feed.js';
+import { createFeedTail, type FeedTail } from './feed-tail.js';
 import { createRedisChannel } from './redis-channel.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
 
@@ -9,6 +10,8 @@ export interface RevocationRuntime {
   /** The store to use: it announces every revocation it commits. */
   store: Store;
   sessions: SessionCache;
+  /** The revocation feed's one reader of the log, woken by every revocation this instance sees. */
+  feedTail: FeedTail;
   /** Redis as readiness reports it; undefined without Redis. */
   redisStatus: () => Promise<RedisStatus | undefined>;
   start: () => Promise<void>;
@@ -28,7 +31,8 @@ export interface Logger {
  * each instance reads on protected requests, dropped by this instance's own
  * revocations at once, by the Redis channel within milliseconds, and by the
  * revocation log in the database every `revocationPollMs` — which alone keeps
- * the bound when Redis is absent or down.
+ * the bound when Redis is absent or down. The revocation feed's streams
+ * follow the same signals.
  */
 export function createRevocationRuntime(
   store: Store,
@@ -50,9 +54,11 @@ export function createRevocationRuntime(
     });
   }
   const warn = (message: string, error: unknown) => log.warn({ err: error }, message);
+  const feedTail = createFeedTail({ store, pollIntervalMs: config.revocationPollMs, warn });
   const heard = (event: Pick<RevocationEvent, 'kind' | 'target'>) => {
     if (event.kind === 'key' || event.kind === 'keys') onKeysChanged();
     else sessions.invalidate(event);
+    feedTail.wake();
   };
   const feed = createRevocationFeed({
     store,
@@ -72,12 +78,16 @@ export function createRevocationRuntime(
   return {
     store: announcing,
     sessions,
+    feedTail,
     async redisStatus() {
       if (channel === undefined) return undefined;
       if (up !== true) return 'unavailable';
       return (await channel.answers()) ? 'ok' : 'degraded';
     },
     start: () => feed.start(),
-    stop: () => feed.stop(),
+    stop: () => {
+      feedTail.close();
+      return feed.stop();
+    },
   };
 }

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
+import { pruneRevocations, revocationLog } from './revocation-log.js';
+import { serviceStore } from './services.js';
 import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import { signingKeyQueries } from './signing-keys.js';
@@ -28,19 +30,28 @@ const PRUNE_BATCH = 5000;
 
 /**
  * The {@link Store} over Kysely, written once for every dialect. `isUniqueViolation`
- * recognises the driver's duplicate-key error.
+ * recognises the driver's duplicate-key error. `orderRevocationLog`, run in
+ * a transaction just before it appends to the revocation log, must make the
+ * log's ids commit in order (see `revocationLogLock` in postgres.ts); SQLite's
+ * single writer needs nothing.
  */
 export function createKyselyStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
+  orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
 ): Store {
   const hot = hotQueries(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
   const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
     if (entry !== undefined) await hot.insertAudit.run(executor, { ...entry, details: JSON.stringify(entry.details) });
   };
+  /**
+   * Appends to the revocation log; the last write of its transaction that
+   * takes a lock, so that it holds the log's order lock only until the commit.
+   */
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
+    await orderRevocationLog?.(executor);
     await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
   };
 
@@ -179,8 +190,9 @@ export function createKyselyStore(
 
     async deleteUser(userId, now) {
       await db.transaction().execute(async (trx) => {
-        await revokeUserSessions(trx, userId, now, 'user_deleted');
+        // The user's row first: the log's order lock is taken last (see appendRevocation).
         await trx.deleteFrom('users').where('id', '=', userId).execute();
+        await revokeUserSessions(trx, userId, now, 'user_deleted');
       });
     },
 
@@ -304,26 +316,11 @@ export function createKyselyStore(
       return row !== undefined;
     },
 
-    ...signingKeyQueries(db, isUniqueViolation),
+    ...signingKeyQueries(db, isUniqueViolation, appendRevocation),
 
-    async readRevocations(afterId, limit) {
-      const rows = await db
-        .selectFrom('revocations')
-        .select(['id', 'kind', 'target', 'at'])
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, target: row.target, at: Number(row.at) }));
-    },
+    ...revocationLog(db),
 
-    async latestRevocationId() {
-      const row = await db
-        .selectFrom('revocations')
-        .select((eb) => eb.fn.max('id').as('id'))
-        .executeTakeFirst();
-      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
-    },
+    ...serviceStore(db, isUniqueViolation, insertAudit),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
@@ -348,10 +345,7 @@ export function createKyselyStore(
           ),
         )
         .executeTakeFirst();
-      await db
-        .deleteFrom('revocations')
-        .where('at', '<=', now - REVOCATION_LOG_RETENTION_MS)
-        .execute();
+      await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

@@ -123,6 +123,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0005_services': {
+      // The revocation feed: the services that may read it, and how far pruning has taken the log.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('services')
+          .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('secret_hash', 'char(64)', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('revoked_at', time)
+          .execute();
+        await db.schema
+          .createTable('revocations_pruned')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('through', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

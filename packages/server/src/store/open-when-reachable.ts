@@ -29,6 +29,12 @@ const STORE_METHODS = [
   'hasSessions',
   'readRevocations',
   'latestRevocationId',
+  'revocationLogBounds',
+  'revocationCursorAt',
+  'createService',
+  'findService',
+  'listServices',
+  'revokeService',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

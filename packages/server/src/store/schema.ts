@@ -13,6 +13,8 @@ export interface Database {
   revocations: RevocationsTable;
   audit_log: AuditLogTable;
   signing_keys: SigningKeysTable;
+  revocations_pruned: RevocationsPrunedTable;
+  services: ServicesTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -67,6 +69,26 @@ export interface RevocationsTable {
   /** A session id, a user id as text, or a key's kid. */
   target: string;
   at: number;
+}
+
+/**
+ * At most one row (`id` 1): the highest revocation id pruning deleted,
+ * written in the pruning's transaction. No row means nothing was pruned.
+ * Not the smallest id left: PostgreSQL's sequences skip the ids of
+ * rolled-back inserts, so a gap says nothing about what was pruned.
+ */
+export interface RevocationsPrunedTable {
+  id: number;
+  through: number;
+}
+
+/** Services that may read the revocation feed: a hash of each secret, never the secret. */
+export interface ServicesTable {
+  name: string;
+  /** SHA-256 of the secret, lowercase hex. */
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 /** Security events, each written in the transaction of the change it records. */

@@ -6,7 +6,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { nullableNumber } from './rows.js';
 import type { Database, SigningKeysTable } from './schema.js';
-import type { SigningKeyRecord, SigningKeyTransition, Store } from './types.js';
+import type { RevocationKind, SigningKeyRecord, SigningKeyTransition, Store } from './types.js';
 
 /** The rollback of a change whose condition failed. */
 class ChangeRefused extends Error {}
@@ -15,6 +15,7 @@ class ChangeRefused extends Error {}
 export function signingKeyQueries(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
+  appendRevocation: (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => Promise<void>,
 ): Pick<Store, 'listSigningKeys' | 'changeSigningKeys' | 'hasSessions'> {
   return {
     async listSigningKeys() {
@@ -29,10 +30,8 @@ export function signingKeyQueries(
             if (!(await applyTransition(trx, transition, change.now))) throw new ChangeRefused();
           }
           if (change.add !== undefined) await trx.insertInto('signing_keys').values(toRow(change.add)).execute();
-          await trx
-            .insertInto('revocations')
-            .values({ kind: change.log.kind, target: change.log.target, at: change.now })
-            .execute();
+          // Last: the log's order lock is held only until the commit.
+          await appendRevocation(trx, change.log.kind, change.log.target, change.now);
         });
         return true;
       } catch (error) {

@@ -129,6 +129,31 @@ export interface RevocationEvent {
   at: number;
 }
 
+/** Where the revocation log stands: what it still holds and its newest entry. */
+export interface RevocationLogBounds {
+  /**
+   * The highest id pruning has deleted (0 before any): the log holds every
+   * entry after it, so a reader whose cursor is below it has missed entries.
+   */
+  prunedThrough: number;
+  /** The newest id ever written as far as the log can tell: its newest entry, or `prunedThrough` when it is empty. */
+  latest: number;
+}
+
+/**
+ * A service allowed to read the revocation feed. Only a hash of its secret
+ * is kept; a revoked service keeps its row (for `tessera services list`)
+ * until its name is created again.
+ */
+export interface ServiceRecord {
+  /** Lowercase letters, digits, `-`, `_` and `.`, starting with a letter or digit; 1 to 64 characters. */
+  name: string;
+  /** SHA-256 of the secret, lowercase hex. */
+  secretHash: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 /** The audit log's events are listed with every security event, in the domain layer. */
 export type { AuditEvent } from '../auth/events.js';
 
@@ -219,6 +244,14 @@ export class DuplicateUsernameError extends Error {
   }
 }
 
+/** A live service already has the name. */
+export class DuplicateServiceError extends Error {
+  override name = 'DuplicateServiceError';
+  constructor(readonly serviceName: string) {
+    super(`A service named "${serviceName}" already exists.`);
+  }
+}
+
 /**
  * The narrow storage interface every backend implements and one contract
  * suite checks. Rotation is a single conditional write: of any number of
@@ -276,7 +309,11 @@ export interface Store {
     keepSession?: string,
     audit?: AuditEntry,
   ): Promise<number>;
-  /** Deletes refresh tokens past expiry, `batchSize` rows a statement, and sessions left with none. */
+  /**
+   * Deletes refresh tokens past expiry, `batchSize` rows a statement, and
+   * sessions left with none; and revocation log entries older than an hour,
+   * raising the log's `prunedThrough` in the same transaction.
+   */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 
   /** Records an event that changes nothing else (a failed login, say). */
@@ -302,6 +339,27 @@ export interface Store {
   readRevocations(afterId: number, limit: number): Promise<RevocationEvent[]>;
   /** The newest log entry's id, 0 when the log is empty. */
   latestRevocationId(): Promise<number>;
+  /** What the log still holds (see {@link RevocationLogBounds}); read after the entries, it tells whether a read missed any. */
+  revocationLogBounds(): Promise<RevocationLogBounds>;
+  /**
+   * The cursor just before the first entry written at or after `atMs`: where
+   * a reader that must know everything since then starts. The watermark when
+   * every entry left is that recent.
+   */
+  revocationCursorAt(atMs: number): Promise<number>;
+
+  /**
+   * Records a service that may read the revocation feed. A revoked service's
+   * name may be taken again (its old row is replaced).
+   * @throws {DuplicateServiceError} when a live service has the name.
+   */
+  createService(name: string, secretHash: string, now: number, audit?: AuditEntry): Promise<ServiceRecord>;
+  /** The service with that name, live or revoked. */
+  findService(name: string): Promise<ServiceRecord | undefined>;
+  /** Every service, live and revoked, by name. */
+  listServices(): Promise<ServiceRecord[]>;
+  /** Revokes a live service; false when there is no live service of that name (and `audit` is not recorded). */
+  revokeService(name: string, now: number, audit?: AuditEntry): Promise<boolean>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

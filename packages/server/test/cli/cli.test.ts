@@ -31,6 +31,7 @@ const COMMANDS = [
   'sessions',
   'revoke',
   'audit',
+  'services',
   'flushexpired',
   'keys',
 ];

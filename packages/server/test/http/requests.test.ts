@@ -170,6 +170,7 @@ describe('request handling', () => {
         'GET /api/csrf/',
         'GET /.well-known/jwks.json',
         'GET /.well-known/oauth-authorization-server',
+        'GET /api/token/revocations/',
       ]);
     });
 
@@ -203,6 +204,7 @@ describe('request handling', () => {
           '/api/token/refresh/',
           '/api/token/revoke-all/',
           '/api/token/revoke/',
+          '/api/token/revocations/',
           '/api/token/verify/',
           '/healthz',
           '/readyz',

@@ -36,6 +36,10 @@ export interface TestServerOptions {
   logger?: AppOptions['logger'];
   /** The app's own logging, pretty or JSON as `env` and `isTTY` say, written here (`logger` is then ignored). */
   logTo?: AppOptions['logTo'];
+  /** How often an idle revocation feed stream sends a heartbeat (15 s by default). */
+  feedHeartbeatMs?: number;
+  /** Unread bytes past which a revocation feed stream is cut (1 MiB by default). */
+  feedMaxBacklogBytes?: number;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface TestServerOptions {
  */
 export async function createTestServer(
   env: Record<string, string> = {},
-  { hasher = fastHasher, store: given, logger = false, logTo }: TestServerOptions = {},
+  { hasher = fastHasher, store: given, logger = false, logTo, ...feed }: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
@@ -66,7 +70,15 @@ export async function createTestServer(
   const store = testStore.store;
   const clock = createManualClock(Date.now());
   const logging = logTo === undefined ? { logger } : { logTo };
-  const app = await buildApp({ config, secretKey: TEST_SECRET, store, clock, hasher, ...logging });
+  const app = await buildApp({
+    config,
+    secretKey: TEST_SECRET,
+    store,
+    clock,
+    hasher,
+    ...logging,
+    ...feed,
+  });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: body as string, headers });
   return {
