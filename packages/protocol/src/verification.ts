@@ -19,10 +19,11 @@ export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 /**
  * What a revocation makes a verifier refuse:
- * - `session`: every token whose `sid` is `target`;
- * - `user`: tokens whose `user_id` is `target` issued at or before `at` (the
- *   user logged out everywhere, changed password, was deactivated, deleted or
- *   changed: a client refreshes to get current claims);
+ * - `session`: every token whose `sid` is `target` (a logout; and each
+ *   session that revoke-all, a password change, a deactivation or a deletion
+ *   ended has an event of its own);
+ * - `user`: nothing to refuse; the user `target` changed (the claims of
+ *   tokens issued before may be out of date until they expire);
  * - `key`: every token whose `kid` is `target` (the key was revoked);
  * - `keys`: nothing; the key set changed (a rotation): fetch the JWKS again.
  */

@@ -1,8 +1,8 @@
 /**
  * What the revocation feed has said, kept only as long as it can matter.
  *
- * A revoked session or user can only refuse tokens issued before the event,
- * and those expire at most one access-token lifetime later; so an entry is
+ * A revoked session can only refuse tokens issued before the event, and
+ * those expire at most one access-token lifetime later; so an entry is
  * forgotten once `at` + the longest lifetime seen (`exp - iat` of verified
  * tokens, at least {@link MIN_RETENTION_SECONDS}, at most
  * {@link MAX_RETENTION_SECONDS}) has passed. Memory is bounded under a flood
@@ -14,7 +14,7 @@
  */
 import type { RevocationFeedEvent } from '@tessera/protocol';
 
-/** Why a token is refused: its session, user or everything before a reset (`revoked`), or its key (`key`). */
+/** Why a token is refused: its session or everything before a reset (`revoked`), or its key (`key`). */
 export type Refusal = 'revoked' | 'key';
 
 /** The claims a revocation can name (`sid`, `user_id`, `iat`, `exp`), unchecked yet. */
@@ -28,7 +28,7 @@ export interface RevocationList {
   observeLifetime(seconds: number): void;
   /** Why `token` (with its header's `kid`) is refused, or undefined. */
   refusal(token: RevocableToken, kid: string | undefined): Refusal | undefined;
-  /** Entries held (sessions, users and keys). */
+  /** Entries held (sessions and keys). */
   readonly size: number;
 }
 
@@ -46,9 +46,8 @@ const MAX_KEYS = 1024;
  * ```
  */
 export function createRevocationList(nowMs: () => number, toleranceSeconds: number): RevocationList {
-  /** sid or user_id → `at`, in order of arrival (about the order of `at`). */
+  /** sid → `at`, in order of arrival (about the order of `at`). */
   const sessions = new Map<string, number>();
-  const users = new Map<string, number>();
   const keys = new Set<string>();
   let longestLifetime = MIN_RETENTION_SECONDS;
   /** Tokens issued at or before this are refused (a reset, or an entry dropped for room). */
@@ -84,8 +83,8 @@ export function createRevocationList(nowMs: () => number, toleranceSeconds: numb
 
   return {
     apply({ kind, target, at }) {
+      // A `user` entry refuses nothing: every session a change to the user ended has an entry of its own.
       if (kind === 'session') add(sessions, target, at);
-      else if (kind === 'user') add(users, target, at);
       else if (kind === 'key') {
         keys.delete(target);
         keys.add(target);
@@ -103,15 +102,11 @@ export function createRevocationList(nowMs: () => number, toleranceSeconds: numb
       const iat = typeof token.iat === 'number' ? token.iat : Infinity;
       if (iat <= resetAt) return 'revoked';
       if (typeof token.sid === 'string' && sessions.has(token.sid)) return 'revoked';
-      if (typeof token.user_id === 'string') {
-        const at = users.get(token.user_id);
-        if (at !== undefined && iat <= at) return 'revoked';
-      }
       if (iat <= forgottenAt && typeof token.exp === 'number' && token.exp - iat > forgottenRetention) return 'revoked';
       return undefined;
     },
     get size() {
-      return sessions.size + users.size + keys.size;
+      return sessions.size + keys.size;
     },
   };
 }

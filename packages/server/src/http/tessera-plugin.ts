@@ -161,8 +161,6 @@ export const tessera = fp<TesseraPluginOptions>(
       clock,
       log: host.log,
     });
-    host.addHook('onReady', () => ring.start());
-    host.addHook('onClose', () => ring.stop());
     const legacyHashes = watchLegacyHashes(store);
     const jwt = createJwtCodec(() => ring.keys(), clock);
     let metrics: Metrics | undefined;
@@ -174,6 +172,9 @@ export const tessera = fp<TesseraPluginOptions>(
       onThrottled: (name) => metrics?.throttled.inc({ route: name }),
     });
     host.addHook('onReady', () => revocations.start());
+    // After the revocation channel: the keys a first start makes are announced on it.
+    host.addHook('onReady', () => ring.start());
+    host.addHook('onClose', () => ring.stop());
     host.addHook('onReady', () => legacyHashes.start());
     host.addHook('onReady', () => throttle.start());
     host.addHook('onClose', () => legacyHashes.stop());

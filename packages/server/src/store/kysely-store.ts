@@ -51,11 +51,25 @@ export function createKyselyStore(
    * takes a lock, so that it holds the log's order lock only until the commit.
    */
   const appendRevocation = async (executor: Kysely<Database>, kind: RevocationKind, target: string, now: number) => {
+    await appendRevocations(executor, [{ kind, target }], now);
+  };
+  const appendRevocations = async (
+    executor: Kysely<Database>,
+    entries: ReadonlyArray<{ kind: RevocationKind; target: string }>,
+    now: number,
+  ) => {
     await orderRevocationLog?.(executor);
-    await executor.insertInto('revocations').values({ kind, target, at: now }).execute();
+    await executor
+      .insertInto('revocations')
+      .values(entries.map(({ kind, target }) => ({ kind, target, at: now })))
+      .execute();
   };
 
-  /** Ends the user's live sessions and logs that the user changed. Run inside a transaction. */
+  /**
+   * Ends the user's live sessions and logs each one, then that the user
+   * changed: services refuse exactly the sessions that ended (a `user` entry
+   * only tells instances to read the user again). Run inside a transaction.
+   */
   const revokeUserSessions = async (
     executor: Kysely<Database>,
     userId: number,
@@ -69,9 +83,10 @@ export function createKyselyStore(
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null);
     if (keepSession !== undefined) update = update.where('id', '!=', keepSession);
-    const result = await update.executeTakeFirst();
-    await appendRevocation(executor, 'user', String(userId), now);
-    return Number(result.numUpdatedRows);
+    const ended = await update.returning('id').execute();
+    const sessions = ended.map(({ id }) => ({ kind: 'session' as const, target: id }));
+    await appendRevocations(executor, [...sessions, { kind: 'user', target: String(userId) }], now);
+    return ended.length;
   };
 
   /** One rotation, inside the transaction `trx` it may share with others. */

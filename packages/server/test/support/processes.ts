@@ -44,6 +44,8 @@ export interface StartOptions {
   cwd?: string;
   /** More environment, e.g. lifetimes. */
   env?: Record<string, string>;
+  /** The port to listen on, e.g. the one it had before a restart; a free one by default. */
+  port?: number;
 }
 
 /**
@@ -57,8 +59,8 @@ export interface StartOptions {
  * await server.kill();
  * ```
  */
-export async function startTessera({ databaseUrl, cwd, env = {} }: StartOptions): Promise<TesseraProcess> {
-  const port = await freePort();
+export async function startTessera({ databaseUrl, cwd, env = {}, port: given }: StartOptions): Promise<TesseraProcess> {
+  const port = given ?? (await freePort());
   const child = spawn(process.execPath, [BIN, 'serve'], {
     ...(cwd === undefined ? {} : { cwd }),
     env: {
