@@ -39,6 +39,7 @@ export default tseslint.config(
         [
           'AbortController',
           'AbortSignal',
+          'Request',
           'Buffer',
           'URL',
           'clearTimeout',
