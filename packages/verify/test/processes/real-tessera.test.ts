@@ -69,7 +69,7 @@ const get = async (url: string, token: string) => {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   return {
     status: response.status,
-    body: await (response.json() as Promise<unknown>),
+    body: (await response.json()) satisfies unknown,
     retryAfter: response.headers.get('retry-after'),
   };
 };
