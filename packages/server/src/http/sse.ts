@@ -75,6 +75,9 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
     .header('content-type', 'text/event-stream')
     .header('cache-control', 'no-store')
     .header('x-accel-buffering', 'no')
+    // A stream's connection is not reused: ended (tessera closing, say), it
+    // would sit idle and hold the server's close until its keep-alive timeout.
+    .header('connection', 'close')
     .send(body);
   write(`retry: ${options.retryMs}\n\n`);
 

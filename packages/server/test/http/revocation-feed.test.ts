@@ -278,6 +278,8 @@ describe('the revocation feed as server-sent events', () => {
     expect(stream.headers['content-type']).toBe('text/event-stream');
     expect(stream.headers['cache-control']).toBe('no-store');
     expect(stream.headers['x-accel-buffering']).toBe('no');
+    // Never reused: an ended stream's idle connection would hold tessera's close.
+    expect(stream.headers.connection).toBe('close');
     await within(2000, () => Promise.resolve(stream.received.length >= 3));
     const latest = String(await server.store.latestRevocationId());
     expect(stream.received.slice(0, 3)).toMatchObject([
