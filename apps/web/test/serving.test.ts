@@ -83,7 +83,7 @@ describe('serving the built app', () => {
       registration: 'closed',
       transport: 'cookie',
     });
-    const open = await appWith(WEB_ROOT, { TESSERA_REGISTRATION: 'open' });
+    const open = await appWith(WEB_ROOT, { TESSERA_REGISTRATION: 'open', TESSERA_COOKIE_MODE: 'off' });
     expect((await open.inject({ url: '/web-config.json' })).json()).toEqual({
       registration: 'open',
       transport: 'bearer',

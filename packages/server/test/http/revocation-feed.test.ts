@@ -176,25 +176,35 @@ describe('the revocation feed as JSON: ?since=CURSOR', () => {
     server.clock.advance(5);
     const second = await logInAndOut();
     const alice = await server.store.findUserByUsername('alice');
-    await server.post('/api/token/revoke-all/', {}, bearer((await server.login('alice', 'correct horse')).access));
-    const [a, b, c] = await server.store.readRevocations(Number(start), 10);
+    const { access } = await server.login('alice', 'correct horse');
+    const third = (claimsOf(access) as { sid: string }).sid;
+    // revoke-all: each session it ends, then the user.
+    await server.post('/api/token/revoke-all/', {}, bearer(access));
+    const [a, b, c, d] = await server.store.readRevocations(Number(start), 10);
+    const event = (entry: typeof a, kind: string, target: string) => ({
+      cursor: String(entry!.id),
+      kind,
+      target,
+      at: Math.floor(entry!.at / 1000),
+    });
     const response = await page(`since=${start}`);
     expect(response.json()).toEqual({
       events: [
-        { cursor: String(a!.id), kind: 'session', target: first, at: Math.floor(a!.at / 1000) },
-        { cursor: String(b!.id), kind: 'session', target: second, at: Math.floor(b!.at / 1000) },
-        { cursor: String(c!.id), kind: 'user', target: String(alice!.id), at: Math.floor(c!.at / 1000) },
+        event(a, 'session', first),
+        event(b, 'session', second),
+        event(c, 'session', third),
+        event(d, 'user', String(alice!.id)),
       ],
-      cursor: String(c!.id),
+      cursor: String(d!.id),
       reset: false,
     });
     expect(b!.at - a!.at).toBe(5000);
-    expect((await page(`since=${b!.id}`)).json()).toEqual({
-      events: [{ cursor: String(c!.id), kind: 'user', target: String(alice!.id), at: Math.floor(c!.at / 1000) }],
-      cursor: String(c!.id),
+    expect((await page(`since=${c!.id}`)).json()).toEqual({
+      events: [event(d, 'user', String(alice!.id))],
+      cursor: String(d!.id),
       reset: false,
     });
-    expect((await page(`since=${c!.id}`)).json()).toEqual({ events: [], cursor: String(c!.id), reset: false });
+    expect((await page(`since=${d!.id}`)).json()).toEqual({ events: [], cursor: String(d!.id), reset: false });
   });
 
   it('pages by 1000: the client asks again with the cursor it got', async () => {
