@@ -85,8 +85,8 @@ const GOALS = [
 const STEADY = ['profile', 'verify', 'refresh'];
 const LOGINS = ['login', 'storm'];
 
-/** Lookups over the run's rows. */
-function model(rows, argon) {
+/** Lookups over the run's rows (also for bench/verified-service.mjs). */
+export function model(rows, argon) {
   const find = (workload, key) => rows.find((r) => r.workload === workload && r.target.key === key && !r.variant);
   return {
     argon,
@@ -130,7 +130,8 @@ function goalsTable(m, hasPostgres) {
   );
 }
 
-function throughputTable(rows, baselines, m) {
+/** One row per scenario of `rows` (one workload): throughput, latency, ratios to `baselines` ({ key, label }), CPU, memory. */
+export function throughputTable(rows, baselines, m) {
   const head = ['server', 'req/s', 'rounds: min–max', 'p50 ms', 'p99 ms', 'non-2xx'];
   const tail = ['server CPU', 'CPU µs/req', 'other CPU', 'peak RSS'];
   return markdownTable(

@@ -84,6 +84,28 @@ if (argv.includes('keys')) {
   process.exit(0);
 }
 
+if (argv.includes('service')) {
+  cleanUpOnExit('bench');
+  const { runServiceBench } = await import('./verified-service.mjs');
+  try {
+    const { markdown, warnings } = await runServiceBench({ autocannon });
+    console.log(markdown);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = isSmoke(argv) ? 'service-smoke.md' : 'service.md';
+    writeFileSync(path.join(RESULTS_DIR, file), markdown);
+    console.error(`bench: written to bench/results/${file}`);
+    if (warnings.length > 0) {
+      loud('NON-2XX RESPONSES OR ERRORS — see the warnings above');
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    console.error(`\nbench: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await stopEverything();
+    process.exitCode = 1;
+  }
+  process.exit();
+}
+
 const SMOKE = isSmoke(argv);
 const SECONDS = SMOKE ? 1 : envNumber('BENCH_SECONDS', 5);
 const WARMUP = SMOKE ? 0.5 : envNumber('BENCH_WARMUP', 1, true);
@@ -325,6 +347,23 @@ function serverLogs(servers) {
   return out.join('\n');
 }
 
+/**
+ * The service rows (bench/verified-service.mjs), after the servers above have
+ * stopped; a failure there is reported without losing the report above.
+ */
+async function serviceSection() {
+  const { runServiceBench } = await import('./verified-service.mjs');
+  try {
+    const { markdown, warnings } = await runServiceBench({ autocannon, smoke: SMOKE });
+    return { markdown, failed: warnings.length > 0 };
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`\nbench: the service rows FAILED: ${message}`);
+    await stopEverything();
+    return { markdown: `### A service behind tessera\n\n**FAILED:** \`${message.split('\n')[0]}\`\n`, failed: true };
+  }
+}
+
 async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   tempDirs.add(tmp);
@@ -339,6 +378,7 @@ async function main() {
     const { rows, argon } = await measureAll(servers);
     const logs = serverLogs(servers);
     await stopEverything();
+    const service = await serviceSection();
 
     const machine = machineLine();
     const { markdown, svg, warnings } = buildReport({
@@ -351,7 +391,7 @@ async function main() {
       skipped,
     });
     const title = `## tessera benchmark${SMOKE ? ' (SMOKE: ~1 s per scenario, not meaningful)' : ''}`;
-    const full = [title, '', markdown, logs].join('\n');
+    const full = [title, '', markdown, logs, service.markdown].join('\n');
     console.log(full);
 
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -364,7 +404,7 @@ async function main() {
       await writeDocsSection(DOCS_FILE, `${markdown}\n![Throughput per server and workload](benchmarks.svg)\n`);
       console.error('bench: docs/benchmarks.md (generated section) and docs/benchmarks.svg updated');
     }
-    if (warnings.length > 0) {
+    if (warnings.length > 0 || service.failed) {
       loud('NON-2XX RESPONSES OR ERRORS — see the warnings above');
       process.exitCode = 1;
     }

@@ -102,13 +102,14 @@ export async function startFastifyJwt() {
   return target;
 }
 
-/** Runs `tessera <args…>` to completion; throws with its output if it fails. */
+/** Runs `tessera <args…>` to completion and answers its output (stdout and stderr); throws with it if it fails. */
 export async function runTesseraCommand(args, env) {
   const record = startChild(`tessera ${args[0]}`, [TESSERA_BIN, ...args], env);
   await record.done;
   if (record.exitCode !== 0) {
     throw new Error(`\`tessera ${args.join(' ')}\` exited with ${record.exitCode}:\n${record.output}`);
   }
+  return record.output;
 }
 
 /**
