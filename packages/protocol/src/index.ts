@@ -1,3 +1,4 @@
+export { audienceAccepted } from './audience.js';
 export { paths, sessionPath, type ApiPath } from './paths.js';
 export {
   ERROR_CODES,

@@ -4,7 +4,7 @@
  * then — after revocation, which verifier.ts checks between the two — the
  * claims every tessera token has and the `access` type.
  */
-import { tokenMessages, type AccessClaims } from '@tessera/protocol';
+import { audienceAccepted, tokenMessages, type AccessClaims } from '@tessera/protocol';
 import { noUserIdentification, tokenNotValid } from './errors.js';
 
 export type { AccessClaims };
@@ -52,24 +52,4 @@ export function requireAccessClaims(claims: Readonly<Record<string, unknown>>): 
     throw tokenNotValid();
   }
   return claims as unknown as AccessClaims;
-}
-
-/**
- * PyJWT's audience rule, which SimpleJWT inherits: without a configured
- * audience a token naming one is refused (it was meant for another service),
- * unless its `aud` is empty in Python's sense; with one, `aud` must be it or a
- * list of strings containing it.
- */
-function audienceAccepted(aud: unknown, expected: string | undefined): boolean {
-  if (expected === undefined) return !pythonTruthy(aud);
-  if (aud === expected) return true;
-  return Array.isArray(aud) && aud.every((item) => typeof item === 'string') && aud.includes(expected);
-}
-
-/** Whether Python would take the JSON value as true: not null, false, 0, "", [] or {}. */
-function pythonTruthy(value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  return Boolean(value);
 }

@@ -4,7 +4,7 @@
  * then revocation (the caller's store), then claims and type
  * ({@link requireClaims}), then the user (the caller).
  */
-import { tokenMessages } from '@tessera/protocol';
+import { audienceAccepted, tokenMessages } from '@tessera/protocol';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { TokenError, invalidToken } from '../errors.js';
@@ -114,26 +114,6 @@ export function readToken(
   if (settings.issuer !== undefined && claims.iss !== settings.issuer) throw invalidToken();
   if (!audienceAccepted(claims.aud, settings.audience)) throw invalidToken();
   return claims;
-}
-
-/**
- * PyJWT's audience rule, which SimpleJWT inherits: without a configured
- * audience a token naming one is refused (it was meant for another service),
- * unless its `aud` is empty in Python's sense; with one, `aud` must be it or a
- * list of strings containing it.
- */
-function audienceAccepted(aud: unknown, expected: string | undefined): boolean {
-  if (expected === undefined) return !pythonTruthy(aud);
-  if (aud === expected) return true;
-  return Array.isArray(aud) && aud.every((item) => typeof item === 'string') && aud.includes(expected);
-}
-
-/** Whether Python would take the JSON value as true: not null, false, 0, "", [] or {}. */
-function pythonTruthy(value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  return Boolean(value);
 }
 
 /**
