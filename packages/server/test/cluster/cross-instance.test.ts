@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTessera, type TesseraProcess } from '../support/processes.js';
 import { createSeededDatabase } from '../support/stores.js';
 import { within } from '../support/eventually.js';
+import { postJson } from '../support/post-json.js';
 
 const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
@@ -9,16 +10,6 @@ const ROUNDS = 100;
 const CONCURRENT = 16;
 /** 1,600 requests to two processes: ~20 s on a quiet 2-core machine, more while other tests share it. */
 const ROUNDS_TIMEOUT_MS = 120_000;
-
-async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
-}
 
 describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'postgres')(
   'two instances on one PostgreSQL',
@@ -35,7 +26,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
     });
 
     const login = async (base: string) => {
-      const response = await post(base, '/api/token/', { username: 'alice', password: 'correct horse' });
+      const response = await postJson(base, '/api/token/', { username: 'alice', password: 'correct horse' });
       expect(response.status).toBe(200);
       return response.body as { access: string; refresh: string };
     };
@@ -47,7 +38,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
         for (let round = 0; round < ROUNDS; round++) {
           const results = await Promise.all(
             Array.from({ length: CONCURRENT }, (_, i) =>
-              post(i % 2 === 0 ? a.baseUrl : b.baseUrl, '/api/token/refresh/', { refresh }),
+              postJson(i % 2 === 0 ? a.baseUrl : b.baseUrl, '/api/token/refresh/', { refresh }),
             ),
           );
           // One rotation, whichever instance won it: every presentation gets the identical pair.
@@ -67,11 +58,11 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
 
 /** Logs out on `a` a session `b` has cached, and waits for `b` to refuse its access token. */
 async function expectLogoutReaches(a: TesseraProcess, b: TesseraProcess): Promise<number> {
-  const login = await post(a.baseUrl, '/api/token/', { username: 'alice', password: 'correct horse' });
+  const login = await postJson(a.baseUrl, '/api/token/', { username: 'alice', password: 'correct horse' });
   const pair = login.body as { access: string; refresh: string };
   const profileOnB = () => fetch(`${b.baseUrl}/api/profile/`, { headers: { authorization: `Bearer ${pair.access}` } });
   expect((await profileOnB()).status).toBe(200);
-  const logout = await post(
+  const logout = await postJson(
     a.baseUrl,
     '/api/auth/logout/',
     { refresh: pair.refresh },
@@ -83,7 +74,7 @@ async function expectLogoutReaches(a: TesseraProcess, b: TesseraProcess): Promis
   expect(((await denied.json()) as { messages: Array<{ message: string }> }).messages[0]!.message).toBe(
     'Token is blacklisted',
   );
-  expect(await post(b.baseUrl, '/api/token/refresh/', { refresh: pair.refresh })).toEqual({
+  expect(await postJson(b.baseUrl, '/api/token/refresh/', { refresh: pair.refresh })).toEqual({
     status: 401,
     body: { detail: 'Token is blacklisted', code: 'token_not_valid' },
   });
@@ -118,17 +109,17 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
 
     it('refuses on B, within one second, the access tokens of a session whose refresh token was reused on A', async () => {
       const [a, b] = await pair({ TESSERA_REFRESH_GRACE_SECONDS: '0' });
-      const first = (await post(a.baseUrl, '/api/token/', { username: 'alice', password: 'correct horse' })).body!;
-      const rotated = (await post(a.baseUrl, '/api/token/refresh/', { refresh: first.refresh })).body!;
+      const first = (await postJson(a.baseUrl, '/api/token/', { username: 'alice', password: 'correct horse' })).body!;
+      const rotated = (await postJson(a.baseUrl, '/api/token/refresh/', { refresh: first.refresh })).body!;
       const profileOnB = () =>
         fetch(`${b.baseUrl}/api/profile/`, { headers: { authorization: `Bearer ${rotated.access as string}` } });
       expect((await profileOnB()).status).toBe(200);
-      expect(await post(a.baseUrl, '/api/token/refresh/', { refresh: first.refresh })).toEqual({
+      expect(await postJson(a.baseUrl, '/api/token/refresh/', { refresh: first.refresh })).toEqual({
         status: 401,
         body: { detail: 'Token is blacklisted', code: 'token_not_valid' },
       });
       await within(1000, async () => (await profileOnB()).status === 401);
-      expect(await post(b.baseUrl, '/api/token/refresh/', { refresh: rotated.refresh })).toEqual({
+      expect(await postJson(b.baseUrl, '/api/token/refresh/', { refresh: rotated.refresh })).toEqual({
         status: 401,
         body: { detail: 'Token is blacklisted', code: 'token_not_valid' },
       });

@@ -10,29 +10,22 @@ import { openEventStream, type EventStreamClient } from '../support/event-stream
 import { startTessera, type TesseraProcess } from '../support/processes.js';
 import { TEST_SECRET, claimsOf } from '../support/server.js';
 import { createSeededDatabase } from '../support/stores.js';
+import { postJson } from '../support/post-json.js';
 
 const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 const FEED = '/api/token/revocations/';
 
-async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, string>) };
-}
-
 /** Logs alice in and out on `base`; returns the session id that ended. */
 async function logInAndOut(base: string): Promise<string> {
-  const login = await post(base, '/api/token/', { username: 'alice', password: 'correct horse' });
+  const login = await postJson(base, '/api/token/', { username: 'alice', password: 'correct horse' });
   expect(login.status).toBe(200);
-  const { access, refresh } = login.body!;
-  expect((await post(base, '/api/auth/logout/', { refresh }, { authorization: `Bearer ${access}` })).status).toBe(205);
-  return (claimsOf(access!) as { sid: string }).sid;
+  const { access, refresh } = login.body as { access: string; refresh: string };
+  expect((await postJson(base, '/api/auth/logout/', { refresh }, { authorization: `Bearer ${access}` })).status).toBe(
+    205,
+  );
+  return (claimsOf(access) as { sid: string }).sid;
 }
 
 describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'postgres')(

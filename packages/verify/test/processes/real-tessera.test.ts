@@ -15,6 +15,7 @@ import { within } from '../../../server/test/support/eventually.js';
 import { freePort, startTessera, type TesseraProcess } from '../../../server/test/support/processes.js';
 import { TEST_SECRET, claimsOf } from '../../../server/test/support/server.js';
 import { createSeededDatabase } from '../../../server/test/support/stores.js';
+import { postJson } from '../../../server/test/support/post-json.js';
 
 const postgresUrl = inject('postgresUrl');
 const redisUrl = inject('redisUrl');
@@ -55,16 +56,6 @@ async function startService(adapter: string, env: Record<string, string>): Promi
   };
 }
 
-async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, string>) };
-}
-
 const get = async (url: string, token: string) => {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   return {
@@ -103,7 +94,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
   };
   const base = () => tessera.baseUrl;
   const login = async () => {
-    const response = await post(base(), '/api/token/', { username: 'alice', password });
+    const response = await postJson(base(), '/api/token/', { username: 'alice', password });
     expect(response.status).toBe(200);
     return response.body as { access: string; refresh: string };
   };
@@ -147,7 +138,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
   it('refuses a logged-out session within a second, on every adapter', async () => {
     const { access, refresh } = await login();
     await acceptedEverywhere(access);
-    const logout = await post(base(), '/api/auth/logout/', { refresh }, { authorization: `Bearer ${access}` });
+    const logout = await postJson(base(), '/api/auth/logout/', { refresh }, { authorization: `Bearer ${access}` });
     expect(logout.status).toBe(205);
     await refusedEverywhere(access, 'Token is blacklisted');
   });
@@ -155,7 +146,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
   it('refuses every session after revoke-all within a second', async () => {
     const [first, second] = [await login(), await login()];
     await acceptedEverywhere(first.access);
-    const revoked = await post(base(), '/api/token/revoke-all/', {}, { authorization: `Bearer ${first.access}` });
+    const revoked = await postJson(base(), '/api/token/revoke-all/', {}, { authorization: `Bearer ${first.access}` });
     expect(revoked.status).toBe(200);
     await refusedEverywhere(first.access, 'Token is blacklisted');
     await refusedEverywhere(second.access, 'Token is blacklisted');
@@ -164,7 +155,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
   it('refuses the other sessions within a second of a password change, as tessera does', async () => {
     const [changing, other] = [await login(), await login()];
     await acceptedEverywhere(other.access);
-    const changed = await post(
+    const changed = await postJson(
       base(),
       '/api/password/change/',
       { old_password: password, new_password: 'a brand new passphrase 7' },
@@ -230,7 +221,7 @@ describe.runIf(postgresUrl !== null && process.env.TESSERA_TEST_DIALECT !== 'pos
           }
           if (++sinceRefresh === 10) {
             sinceRefresh = 0;
-            const refreshed = await post(base(), '/api/token/refresh/', { refresh: pair.refresh });
+            const refreshed = await postJson(base(), '/api/token/refresh/', { refresh: pair.refresh });
             if (refreshed.status !== 200) failures.push(refreshed);
             else pair = refreshed.body as { access: string; refresh: string };
             kids.add(kidOf(pair.access));
