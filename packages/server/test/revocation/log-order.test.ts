@@ -1,9 +1,9 @@
 // A reader that follows the revocation log by id (the feed's tail, a
 // polling service, each instance's cache) must see every entry: an entry
 // may not become visible after one with a higher id was read.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
-import { availableDialects, createTestStore } from '../support/stores.js';
+import { availableDialects, freshStoresEachTest } from '../support/stores.js';
 import { seedUser } from '../support/users.js';
 
 const T0 = 1_800_000_000_000;
@@ -14,14 +14,7 @@ for (const dialect of availableDialects()) {
   describe(`the revocation log read by id: ${dialect}`, () => {
     let store: Store;
     let other: Store;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => {
-      const opened = await createTestStore(dialect);
-      store = opened.store;
-      other = await opened.openAnother();
-      cleanup = opened.cleanup;
-    });
-    afterEach(() => cleanup());
+    freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
 
     it(`a reader following the ids misses none of ${WRITES} concurrent revocations from two handles`, async () => {
       const users = await Promise.all(['a', 'b', 'c', 'd'].map((name) => seedUser(store, name, 'pw')));

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DuplicateServiceError, type Store } from '../../src/store/types.js';
-import { availableDialects, createTestStore } from '../support/stores.js';
+import { availableDialects, freshStoresEachTest } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -10,14 +10,7 @@ for (const dialect of availableDialects()) {
   describe(`store contract, services and the revocation log's bounds: ${dialect}`, () => {
     let store: Store;
     let other: Store;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => {
-      const opened = await createTestStore(dialect);
-      store = opened.store;
-      other = await opened.openAnother();
-      cleanup = opened.cleanup;
-    });
-    afterEach(() => cleanup());
+    freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
 
     it('creates a service, finds it by name, and lists every service by name', async () => {
       expect(await store.createService('reports', hash('a'), T0)).toEqual({

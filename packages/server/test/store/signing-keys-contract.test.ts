@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SigningKeyRecord, Store } from '../../src/store/types.js';
-import { availableDialects, createTestStore } from '../support/stores.js';
+import { availableDialects, freshStoresEachTest } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -27,14 +27,7 @@ for (const dialect of availableDialects()) {
   describe(`store contract, signing keys: ${dialect}`, () => {
     let store: Store;
     let other: Store;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => {
-      const opened = await createTestStore(dialect);
-      store = opened.store;
-      other = await opened.openAnother();
-      cleanup = opened.cleanup;
-    });
-    afterEach(() => cleanup());
+    freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
 
     const add = (record: SigningKeyRecord, now = T0) =>
       store.changeSigningKeys({ transitions: [], add: record, now, log: { kind: 'keys', target: record.kid } });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DuplicateUsernameError,
   type AuditEntry,
@@ -8,7 +8,7 @@ import {
   type UserRecord,
 } from '../../src/store/types.js';
 import { pruneStore } from '../../src/store/prune.js';
-import { availableDialects, createTestStore } from '../support/stores.js';
+import { availableDialects, freshStoresEachTest } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
 const hex = (n: number) => n.toString(16).padStart(32, '0');
@@ -34,14 +34,7 @@ for (const dialect of availableDialects()) {
   describe(`store contract: ${dialect}`, () => {
     let store: Store;
     let other: Store;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => {
-      const opened = await createTestStore(dialect);
-      store = opened.store;
-      other = await opened.openAnother();
-      cleanup = opened.cleanup;
-    });
-    afterEach(() => cleanup());
+    freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
 
     const login = async (userId: number, session: number, token: number, expiresAt = T0 + 86_400_000) => {
       await store.startSession({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
@@ -14,6 +14,28 @@ export interface TestStore {
   /** A second handle on the same data, as another instance would have. */
   openAnother: () => Promise<Store>;
   cleanup: () => Promise<void>;
+}
+
+/**
+ * For every test of the enclosing `describe`: a fresh store of `dialect`
+ * and a second handle on it (another instance's), handed to `take` before
+ * the test and thrown away after it.
+ *
+ * @example
+ * ```ts
+ * let store: Store;
+ * let other: Store;
+ * freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
+ * ```
+ */
+export function freshStoresEachTest(dialect: DialectName, take: (store: Store, other: Store) => void): void {
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const opened = await createTestStore(dialect);
+    cleanup = opened.cleanup;
+    take(opened.store, await opened.openAnother());
+  });
+  afterEach(() => cleanup?.());
 }
 
 /** The dialects this run can test: SQLite always, PostgreSQL when the global setup found it. */
