@@ -12,12 +12,21 @@ const WATERMARK_ROW = 1;
 export function revocationLog(
   db: Kysely<Database>,
 ): Pick<Store, 'readRevocations' | 'latestRevocationId' | 'revocationLogBounds' | 'revocationCursorAt'> {
-  const latestId = async (executor: Kysely<Database>) => {
-    const row = await executor
-      .selectFrom('revocations')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
+  /** The newest entry's id (written before `beforeMs` when given), 0 when there is none. */
+  const latestId = async (executor: Kysely<Database>, beforeMs?: number) => {
+    let query = executor.selectFrom('revocations').select((eb) => eb.fn.max('id').as('id'));
+    if (beforeMs !== undefined) query = query.where('at', '<', beforeMs);
+    const row = await query.executeTakeFirst();
     return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+  };
+  /** The highest id pruning has deleted, 0 before any. */
+  const prunedThroughId = async (executor: Kysely<Database>) => {
+    const row = await executor
+      .selectFrom('revocations_pruned')
+      .select('through')
+      .where('id', '=', WATERMARK_ROW)
+      .executeTakeFirst();
+    return row === undefined ? 0 : Number(row.through);
   };
   return {
     async readRevocations(afterId, limit): Promise<RevocationEvent[]> {
@@ -36,30 +45,15 @@ export function revocationLog(
     async revocationLogBounds(): Promise<RevocationLogBounds> {
       // One transaction, so that a prune cannot fall between the two reads.
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('revocations_pruned')
-          .select('through')
-          .where('id', '=', WATERMARK_ROW)
-          .executeTakeFirst();
-        const prunedThrough = row === undefined ? 0 : Number(row.through);
+        const prunedThrough = await prunedThroughId(trx);
         return { prunedThrough, latest: Math.max(prunedThrough, await latestId(trx)) };
       });
     },
 
     async revocationCursorAt(atMs) {
       return db.transaction().execute(async (trx) => {
-        const older = await trx
-          .selectFrom('revocations')
-          .select((eb) => eb.fn.max('id').as('id'))
-          .where('at', '<', atMs)
-          .executeTakeFirst();
-        if (older?.id !== null && older?.id !== undefined) return Number(older.id);
-        const row = await trx
-          .selectFrom('revocations_pruned')
-          .select('through')
-          .where('id', '=', WATERMARK_ROW)
-          .executeTakeFirst();
-        return row === undefined ? 0 : Number(row.through);
+        const older = await latestId(trx, atMs);
+        return older > 0 ? older : prunedThroughId(trx);
       });
     },
   };
