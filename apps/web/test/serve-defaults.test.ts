@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createArgon2idHasher, openSqliteStore } from '@tessera/server';
+import { openSqliteStore } from '@tessera/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, logIn } from './support/browser.js';
+import { addUser } from './support/server.js';
 import { serve, type ServeProcess } from './support/serve.js';
 
 const PASSWORD = 'looking-glass-42';
@@ -18,19 +19,7 @@ describe('the web app under plain `tessera serve` (what production runs, no cook
     directory = mkdtempSync(join(tmpdir(), 'tessera-serve-defaults-'));
     const databaseUrl = `sqlite:${join(directory, 'tessera.sqlite')}`;
     const store = await openSqliteStore({ path: join(directory, 'tessera.sqlite') });
-    await store.createUser({
-      username: 'alice',
-      passwordHash: await createArgon2idHasher({ concurrency: 1 }).hash(PASSWORD),
-      email: 'alice@example.com',
-      firstName: 'Alice',
-      lastName: '',
-      isActive: true,
-      isStaff: false,
-      isSuperuser: false,
-      dateJoined: Date.now(),
-      role: 'viewer',
-      permissions: [],
-    });
+    await addUser(store, 'alice', PASSWORD, { firstName: 'Alice' });
     await store.close();
     server = await serve({
       DATABASE_URL: databaseUrl,

@@ -26,6 +26,29 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/** Creates an active viewer `username` with an argon2id hash of `password` in `store`; `fields` override. */
+export async function addUser(
+  store: Store,
+  username: string,
+  password: string,
+  fields: Partial<Omit<UserRecord, 'id'>> = {},
+): Promise<UserRecord> {
+  return store.createUser({
+    username,
+    passwordHash: await hasher.hash(password),
+    email: `${username}@example.com`,
+    firstName: '',
+    lastName: '',
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    dateJoined: Date.now(),
+    role: 'viewer',
+    permissions: [],
+    ...fields,
+  });
+}
+
 export async function startWebServer(env: Record<string, string> = {}): Promise<WebServer> {
   if (!existsSync(`${WEB_ROOT}index.html`)) throw new Error('The web app is not built: run `npm run build:web` first.');
   const config = resolveConfig({
@@ -46,21 +69,7 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
     app,
     store,
     url,
-    createUser: async (username, password, fields = {}) =>
-      store.createUser({
-        username,
-        passwordHash: await hasher.hash(password),
-        email: `${username}@example.com`,
-        firstName: '',
-        lastName: '',
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        dateJoined: Date.now(),
-        role: 'viewer',
-        permissions: [],
-        ...fields,
-      }),
+    createUser: async (username, password, fields = {}) => addUser(store, username, password, fields),
     async loginElsewhere(
       username,
       password,
