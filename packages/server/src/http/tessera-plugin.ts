@@ -1,8 +1,9 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import type { AccessClaims } from '@tessera/protocol';
-// The guards' preHandlers, and the typing of `request.user` and `app.authenticate` they share with this plugin.
-import '@tessera/verify/fastify';
+// `request.user` and `app.authenticate` as @tessera/verify/fastify's guards type them; type-only,
+// so that `tessera serve` does not load the verifier and jose at start.
+import type {} from '@tessera/verify/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuthContext } from '../auth/context.js';
