@@ -1,3 +1,4 @@
+import type { LogoutResult } from './logout.js';
 import type { AuthListener, AuthSnapshot, AuthUser } from './session-state.js';
 
 /** The credentials to put on one request, and the stamp to hand back on a 401. */
@@ -12,8 +13,11 @@ export interface RequestAuthorization {
 export interface AuthClient {
   /** Logs in; resolves with the user (null in cookie transport when the server sends no body). */
   login(username: string, password: string): Promise<AuthUser | null>;
-  /** Revokes this session on the server (best effort: never throws) and logs out every tab. */
-  logout(): Promise<void>;
+  /**
+   * Ends this session on the server and logs out every tab. Never throws: local state is cleared
+   * whatever happens, and the result says whether the server confirmed (see {@link LogoutResult}).
+   */
+  logout(): Promise<LogoutResult>;
   /** Revokes every session of the user, then logs out locally; throws if the server did not confirm. */
   logoutAll(): Promise<void>;
   /** Refreshes now (joining a refresh in flight). Throws `not_authenticated`, `network_error`, `session_expired` … */

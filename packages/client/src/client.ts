@@ -3,6 +3,7 @@ import { AuthClientError, errorFromResponse, readJson } from './errors.js';
 import { fetchWithCredentials, sendWithRetry, type SendContext } from './authorized-fetch.js';
 import { discardBody, isApiUrl, postJson, resolveUrl, skewFromDateHeader } from './http.js';
 import { loginCredentials } from './login-csrf.js';
+import { revokeOnServer, type LogoutResult } from './logout.js';
 import { resolveOptions, type AuthClientOptions } from './options.js';
 import { createRefreshCoordinator } from './refresh-coordinator.js';
 import { createSingleTimer, isRefreshDue, proactiveDelayMs, retryDelayMs } from './schedule.js';
@@ -135,6 +136,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   function schedule(): void {
     const session = state.session;
     if (disposed || session === null) return timer.cancel();
+    if (state.retryAt !== null) return timer.set(Math.max(0, state.retryAt - platform.now()), refreshInBackground);
     if (failures > 0) return timer.set(retryDelayMs(failures, platform.random()), refreshInBackground);
     if (session.claims === null) return timer.cancel();
     timer.set(
@@ -169,6 +171,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await ready;
     const from = state.session;
     if (from === null) throw new AuthClientError('not_authenticated', 'There is no session to refresh.');
+    // The server said when it would take a refresh again: asking sooner would only be refused (and counted).
+    if (state.throttledAt(platform.now())) throw stillThrottled(state.retryAt ?? 0);
     const before = state.status;
     state.setStatus('refreshing');
     try {
@@ -178,7 +182,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (sameSession(state.session, from) || sameSession(state.session, session)) adopt(session);
       return session;
     } catch (error) {
-      if (!(error instanceof AuthClientError) || error.code !== 'session_expired') {
+      if (error instanceof AuthClientError && error.code === 'throttled') {
+        const waitMs = error.retryAfterSeconds === null ? retryDelayMs(1, 0.5) : error.retryAfterSeconds * 1000;
+        state.throttle(platform.now() + waitMs);
+        schedule();
+      } else if (!(error instanceof AuthClientError) || error.code !== 'session_expired') {
         failures += 1;
         quietUntil = platform.now() + retryDelayMs(failures, 0.5);
         const network = error instanceof AuthClientError && error.code === 'network_error';
@@ -226,6 +234,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (stored === null && storage.sharedAcrossTabs !== true) return undefined;
     onRemoteSession(stored);
     return current();
+  }
+
+  /** The error of a refresh not sent because the server refused refreshes until `retryAt`. */
+  function stillThrottled(retryAt: number): AuthClientError {
+    const retryAfterSeconds = Math.max(0, Math.ceil((retryAt - platform.now()) / 1000));
+    return new AuthClientError('throttled', `Refreshing was throttled; retrying in ${retryAfterSeconds} seconds.`, {
+      statusCode: 429,
+      retryAfterSeconds,
+    });
   }
 
   function current(): Session {
@@ -329,17 +346,20 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     async logout() {
       await ready;
-      if (state.session === null) return;
       leaving = true;
+      let result: LogoutResult = { confirmed: true };
       try {
-        const response = await postAuthorized(paths.authLogout, (session) => transport.logoutBody(session));
-        discardBody(response);
-      } catch {
-        // Best effort: the user is logged out here either way.
+        // A refresh in flight would rotate the token this logout revokes: let it land first.
+        await coordinator.inFlight?.catch(() => undefined);
+        const session = state.session;
+        if (session !== null)
+          result = await revokeOnServer({ fetch: opts.fetch, apiUrl, transport, serverNow }, session);
       } finally {
         leaving = false;
       }
+      // The user is logged out here whatever the server said.
       await endSession(null);
+      return result;
     },
     async logoutAll() {
       await ready;

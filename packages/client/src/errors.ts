@@ -37,16 +37,22 @@ export class AuthClientError extends Error {
   readonly detail: string;
   /** The parsed error body, when there was one. */
   readonly body: unknown;
+  /**
+   * The answer's `Retry-After` in seconds (a 429 `throttled`, a 503), or null when it had none. Across
+   * origins the browser shows it only if the server lists it in `Access-Control-Expose-Headers` (tessera does).
+   */
+  readonly retryAfterSeconds: number | null;
 
   constructor(
     readonly code: AuthClientErrorCode,
     detail: string,
-    options: { statusCode?: number; body?: unknown; cause?: unknown } = {},
+    options: { statusCode?: number; body?: unknown; cause?: unknown; retryAfterSeconds?: number | null } = {},
   ) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.detail = detail;
     this.statusCode = options.statusCode ?? 0;
     this.body = options.body;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 
@@ -65,7 +71,19 @@ export async function errorFromResponse(response: Response): Promise<AuthClientE
   const detail = typeof record.detail === 'string' ? record.detail : `HTTP ${response.status}`;
   const code: AuthClientErrorCode =
     typeof record.code === 'string' ? record.code : codeWithout(response.status, detail);
-  return new AuthClientError(code, detail, { statusCode: response.status, body });
+  const retryAfterSeconds = retryAfterOf(response);
+  return new AuthClientError(code, detail, { statusCode: response.status, body, retryAfterSeconds });
+}
+
+/** `Retry-After` as seconds from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null if absent or unreadable. */
+function retryAfterOf(response: Response): number | null {
+  const header = response.headers.get('retry-after')?.trim();
+  if (header === undefined || header === '') return null;
+  if (/^\d+$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  if (Number.isNaN(at)) return null;
+  const date = Date.parse(response.headers.get('date') ?? '');
+  return Math.max(0, Math.ceil((at - (Number.isNaN(date) ? Date.now() : date)) / 1000));
 }
 
 /** SimpleJWT sends some errors without `code`: name them from the status and the fixed `detail`. */

@@ -4,6 +4,7 @@ export { createAuthClient } from './client.js';
 export { AuthClientError, isNetworkError, type AuthClientErrorCode } from './errors.js';
 export type { FetchLike } from './http.js';
 export { decodeJwtClaims } from './jwt-claims.js';
+export type { LogoutResult } from './logout.js';
 export type { AuthClientOptions, TabOptions } from './options.js';
 export type {
   BroadcastChannelLike,

@@ -27,6 +27,7 @@ describe('createAuthClient against a scripted server', () => {
         status: 'authenticated',
         user: expect.objectContaining({ username: 'alice', token_type: 'access', sid: 's1' }) as unknown,
         expiresAt: t.time.now() + 300_000,
+        retryAt: null,
       });
       expect(auth.getAccessToken()).toMatch(/^[\w-]+\.[\w-]+\.sig$/);
       expect(auth.getUser()?.username).toBe('alice');
@@ -40,7 +41,7 @@ describe('createAuthClient against a scripted server', () => {
       const error = await auth.login('alice', 'nope').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthClientError);
       expect(error).toMatchObject({ code: 'no_active_account', statusCode: 401 });
-      expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+      expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
     });
 
     it('resolves relative paths against baseUrl and sends the token to the API only', async () => {
@@ -145,7 +146,7 @@ describe('createAuthClient against a scripted server', () => {
       const responses = await Promise.all([auth.fetch(PROFILE), auth.fetch(PROFILE)]);
       expect(responses.map((r) => r.status)).toEqual([401, 401]);
       expect(t.server.count(REFRESH)).toBe(1);
-      expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+      expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
       expect(t.expired).toHaveLength(1);
       expect(t.expired[0]).toMatchObject({ code: 'session_expired', statusCode: 401, detail: 'Token is blacklisted' });
       expect(t.time.pending()).toEqual([]);
@@ -156,7 +157,7 @@ describe('createAuthClient against a scripted server', () => {
       const storage = createMemoryStorage();
       await start({ storage });
       const stored = JSON.parse(storage.getItem('tessera.session') as string) as { refresh: string };
-      await auth.logout();
+      expect(await auth.logout()).toEqual({ confirmed: true });
       const call = t.server.calls.at(-1)!;
       expect(call).toMatchObject({ method: 'POST', path: '/api/auth/logout/', body: { refresh: stored.refresh } });
       expect(call.headers.get('authorization')).toMatch(/^Bearer /);
@@ -166,11 +167,61 @@ describe('createAuthClient against a scripted server', () => {
       expect(t.expired).toEqual([]);
     });
 
-    it('logout while offline still logs out locally', async () => {
-      await start();
-      t.server.offline = true;
-      await auth.logout();
+    it('logout with an expired access token revokes by the refresh token (blacklist), without refreshing first', async () => {
+      await start({}, { sendDate: false });
+      const calls = t.server.calls.length;
+      t.time.drop();
+      t.time.advance(300_000);
+      expect(await auth.logout()).toEqual({ confirmed: true });
+      expect(t.server.calls.slice(calls).map((call) => call.path)).toEqual(['/api/token/blacklist/']);
+      expect(t.server.calls.at(-1)!.body).toEqual({ refresh: expect.any(String) as unknown });
       expect(auth.getSnapshot().status).toBe('unauthenticated');
+    });
+
+    it('logout whose access token the server refuses falls back to the blacklist', async () => {
+      await start();
+      t.server.failNext.set('/api/auth/logout/', 401);
+      expect(await auth.logout()).toEqual({ confirmed: true });
+      expect(t.server.calls.slice(-2).map((call) => call.path)).toEqual(['/api/auth/logout/', '/api/token/blacklist/']);
+    });
+
+    it.each([
+      ['offline', (server: Setup['server']) => void (server.offline = true), { code: 'network_error', statusCode: 0 }],
+      [
+        'the server unavailable',
+        (server: Setup['server']) => void server.failNext.set('/api/auth/logout/', 503),
+        { code: 'service_unavailable', statusCode: 503 },
+      ],
+    ])('logout with %s is not confirmed, says why, and still logs out locally', async (_name, breakIt, reason) => {
+      await start();
+      breakIt(t.server);
+      const result = await auth.logout();
+      expect(result).toEqual({ confirmed: false, reason: expect.any(AuthClientError) as unknown });
+      expect(result.confirmed ? null : result.reason).toMatchObject(reason);
+      expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
+      expect(auth.getAccessToken()).toBeNull();
+      expect(t.expired).toEqual([]);
+    });
+
+    it('a throttled blacklist after the access token expired is an unconfirmed logout', async () => {
+      await start({}, { sendDate: false });
+      t.time.drop();
+      t.time.advance(300_000);
+      t.server.failNext.set('/api/token/blacklist/', 429);
+      const result = await auth.logout();
+      expect(result.confirmed ? null : result.reason).toMatchObject({
+        code: 'throttled',
+        statusCode: 429,
+        retryAfterSeconds: 42,
+      });
+      expect(auth.getSnapshot().status).toBe('unauthenticated');
+    });
+
+    it('logout without a session is confirmed and sends nothing', async () => {
+      t = setup();
+      auth = t.auth;
+      expect(await auth.logout()).toEqual({ confirmed: true });
+      expect(t.server.calls).toEqual([]);
     });
 
     it('logoutAll calls revoke-all and ends the session; it throws when the server could not confirm', async () => {
@@ -182,6 +233,55 @@ describe('createAuthClient against a scripted server', () => {
       t.server.offline = true;
       await expect(auth.logoutAll()).rejects.toMatchObject({ code: 'network_error' });
       expect(auth.getSnapshot().status).toBe('unauthenticated');
+    });
+  });
+
+  describe('throttled refresh', () => {
+    it('a 429 on refresh sets status throttled with retryAt from Retry-After, and refreshes at retryAt', async () => {
+      await start({}, { sendDate: false });
+      t.server.failNext.set(REFRESH, 429);
+      t.time.advance(PROACTIVE_DELAY_MS);
+      await settle();
+      const retryAt = t.time.now() + 42_000;
+      expect(auth.getSnapshot()).toMatchObject({ status: 'throttled', retryAt, user: { username: 'alice' } });
+      expect(t.time.pending()).toEqual([42_000]);
+      expect(t.server.count(REFRESH)).toBe(1);
+      expect(t.expired).toEqual([]);
+
+      t.time.advance(42_000);
+      await settle();
+      expect(t.server.count(REFRESH)).toBe(2);
+      expect(auth.getSnapshot()).toMatchObject({ status: 'authenticated', retryAt: null });
+      expect((await auth.fetch(PROFILE)).status).toBe(200);
+    });
+
+    it('once the access token expires while throttled, requests get 401, status stays throttled, and nothing refreshes before retryAt', async () => {
+      await start({}, { sendDate: false });
+      t.server.retryAfterSeconds = 120;
+      t.server.failNext.set(REFRESH, 429);
+      t.time.advance(PROACTIVE_DELAY_MS);
+      await settle();
+      const retryAt = t.time.now() + 120_000;
+      t.time.advance(60_000); // past exp, before retryAt
+      expect((await auth.fetch(PROFILE)).status).toBe(401);
+      const error = await auth.refresh().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'throttled', statusCode: 429, retryAfterSeconds: 60 });
+      expect(t.server.count(REFRESH)).toBe(1);
+      expect(auth.getSnapshot()).toMatchObject({ status: 'throttled', retryAt, user: { username: 'alice' } });
+
+      t.time.advance(60_000);
+      await settle();
+      expect(t.server.count(REFRESH)).toBe(2);
+      expect(auth.getSnapshot()).toMatchObject({ status: 'authenticated', retryAt: null });
+      expect((await auth.fetch(PROFILE)).status).toBe(200);
+    });
+
+    it('a 429 without Retry-After (hidden across origins) still throttles, for the back-off delay', async () => {
+      await start({}, { sendDate: false });
+      t.server.retryAfterSeconds = null;
+      t.server.failNext.set(REFRESH, 429);
+      await expect(auth.refresh()).rejects.toMatchObject({ code: 'throttled', retryAfterSeconds: null });
+      expect(auth.getSnapshot()).toMatchObject({ status: 'throttled', retryAt: t.time.now() + 5_000 });
     });
   });
 

@@ -1,11 +1,11 @@
 // The client's cookie transport against a real tessera in cookie mode (plain
 // http, so the cookies drop Secure and their prefixes), through a browser-like
 // cookie jar: the page sees only the readable csrftoken cookie, never a token.
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../server/test/support/server.js';
+import type { TestServer } from '../../server/test/support/server.js';
 import { createAuthClient, type AuthClient, type FetchLike } from '../src/index.js';
 import { createCookieJar, type CookieJar } from './support/cookie-jar.js';
+import { startRealServer } from './support/real-server.js';
 import { createManualTime } from './support/time.js';
 
 const PROFILE = '/api/profile/';
@@ -29,18 +29,11 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
   });
 
   beforeEach(async () => {
-    server = await createTestServer({
+    ({ server, baseUrl } = await startRealServer({
       TESSERA_COOKIE_MODE: 'on',
       TESSERA_COOKIE_SECURE: 'false',
       TESSERA_ACCESS_TOKEN_LIFETIME: '300',
-    });
-    // The Date header tells the server's clock: the manual one.
-    server.app.addHook('onSend', async (_request, reply) => {
-      void reply.header('date', new Date(server.clock.now()).toUTCString());
-    });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    await server.createUser('alice', 'correct horse');
+    }));
     jar = createCookieJar(baseUrl, () => server.clock.now());
     requests = [];
     const logged: FetchLike = (input, init) => {
@@ -123,13 +116,29 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
   it('logout ends the session on the server and expires the cookies', async () => {
     await auth.login('alice', 'correct horse');
     const access = jar.get('tessera-access')!;
-    await auth.logout();
+    expect(await auth.logout()).toEqual({ confirmed: true });
     expect(requests.at(-1)).toBe('POST /api/auth/logout/');
-    expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+    expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
     expect(jar.names()).toEqual([]);
     const bearer = await fetch(`${baseUrl}${PROFILE}`, { headers: { authorization: `Bearer ${access}` } });
     expect(bearer.status).toBe(401);
     expect((await auth.fetch(PROFILE)).status).toBe(401);
+  });
+
+  it('logout once the access cookie expired ends the session by the refresh cookie and the CSRF header', async () => {
+    await auth.login('alice', 'correct horse');
+    const refresh = jar.get('tessera-refresh', '/api/token/')!;
+    server.clock.advance(301);
+    requests = [];
+    expect(await auth.logout()).toEqual({ confirmed: true });
+    expect(requests).toEqual(['POST /api/token/blacklist/']);
+    expect(jar.names()).toEqual([]);
+    const verify = await server.post('/api/token/verify/', { token: refresh });
+    expect([verify.statusCode, verify.json()]).toEqual([
+      401,
+      { detail: 'Token is blacklisted', code: 'token_not_valid' },
+    ]);
+    expect(auth.getSnapshot().status).toBe('unauthenticated');
   });
 
   it('logs in again after a logout, fetching a new CSRF token', async () => {

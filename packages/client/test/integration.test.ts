@@ -1,9 +1,8 @@
 // The client against a real tessera (buildApp on a real HTTP port, SQLite in
 // memory, a manual clock), with grace window 0 so that any second presentation
 // of a refresh token would end the session: one refresh is the only way through.
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../server/test/support/server.js';
+import type { TestServer } from '../../server/test/support/server.js';
 import {
   createAuthClient,
   createLocalStorage,
@@ -13,6 +12,7 @@ import {
   type BroadcastChannelLike,
   type FetchLike,
 } from '../src/index.js';
+import { startRealServer } from './support/real-server.js';
 import { snapshotWhere } from './support/setup.js';
 import { createFakeLocks, createFakeWindow, createSharedArea, type FakeWindow } from './support/tabs.js';
 import { createManualTime } from './support/time.js';
@@ -28,14 +28,10 @@ describe('the client against a real tessera server', () => {
   let net: { refreshes: number; offline: boolean; gate: Promise<void> | null; gatePath: string; fetch: FetchLike };
 
   beforeEach(async () => {
-    server = await createTestServer({ TESSERA_REFRESH_GRACE_SECONDS: '0', TESSERA_ACCESS_TOKEN_LIFETIME: '300' });
-    // The Date header tells the server's clock: the manual one.
-    server.app.addHook('onSend', async (_request, reply) => {
-      void reply.header('date', new Date(server.clock.now()).toUTCString());
-    });
-    await server.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    await server.createUser('alice', 'correct horse');
+    ({ server, baseUrl } = await startRealServer({
+      TESSERA_REFRESH_GRACE_SECONDS: '0',
+      TESSERA_ACCESS_TOKEN_LIFETIME: '300',
+    }));
     clients = [];
     net = {
       refreshes: 0,
@@ -174,7 +170,7 @@ describe('the client against a real tessera server', () => {
     await otherDevice.logoutAll();
     const responses = await Promise.all([auth.fetch(PROFILE), auth.fetch(PROFILE)]);
     expect(responses.map((r) => r.status)).toEqual([401, 401]);
-    expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+    expect(auth.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatchObject({ code: 'session_expired', statusCode: 401 });
     expect(net.refreshes).toBe(1);

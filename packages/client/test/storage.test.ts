@@ -29,7 +29,7 @@ describe('storage', () => {
 
     const second = setup({ storage, fetch: first.server.fetch });
     clients.push(second.auth);
-    expect(second.auth.getSnapshot()).toEqual({ status: 'refreshing', user: null, expiresAt: null });
+    expect(second.auth.getSnapshot()).toEqual({ status: 'loading', user: null, expiresAt: null, retryAt: null });
     await second.auth.ready;
     expect(second.auth.getSnapshot().status).toBe('authenticated');
     expect(second.auth.getAccessToken()).toBe(first.auth.getAccessToken());

@@ -175,7 +175,7 @@ describe('two tabs', () => {
     await a.refresh();
     expect(other.getAccessToken()).toBe(a.getAccessToken());
     await a.logout();
-    expect(other.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null });
+    expect(other.getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, retryAt: null });
   });
 
   it('a session ended by the server in one tab ends in the other, which calls no refresh of its own', async () => {

@@ -24,6 +24,7 @@ describe('cookie transport', () => {
       status: 'authenticated',
       user: expect.objectContaining({ username: 'alice' }) as unknown,
       expiresAt: t.time.now() + 300_000,
+      retryAt: null,
     });
     const stored = storage.getItem('tessera.session') as string;
     expect(stored).not.toMatch(/eyJ/);
@@ -55,7 +56,7 @@ describe('cookie transport', () => {
 
   it('works without a body: authenticated with no user or expiry, refreshing on 401', async () => {
     await start({ cookieBody: false });
-    expect(auth.getSnapshot()).toEqual({ status: 'authenticated', user: null, expiresAt: null });
+    expect(auth.getSnapshot()).toEqual({ status: 'authenticated', user: null, expiresAt: null, retryAt: null });
     expect(t.time.pending()).toEqual([]);
     t.serverAhead.ms = 301_000;
     expect((await auth.fetch('/api/profile/')).status).toBe(200);

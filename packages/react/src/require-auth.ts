@@ -9,15 +9,18 @@ export interface RequireAuthProps {
   currentPath?: string;
   /** How to go to the login page: your router's `navigate(to, { replace: true })`; default `location.replace`. */
   navigate?: (to: string) => void;
-  /** Shown while the client reads its stored session, and while redirecting (default: nothing). */
+  /** Shown while the client reads its stored session (`loading`), and while redirecting (default: nothing). */
   fallback?: ReactNode;
 }
 
 /**
  * Renders `children` only with a session; otherwise sends the visitor to
  * `loginPath?next=<where they were going>`. Read `next` back with
- * {@link returnPathFrom}. A session that is being refreshed or is offline
- * still counts: the page stays, and only a session the server refused logs out.
+ * {@link returnPathFrom}. While async storage is read (`loading`) it renders
+ * `fallback`: neither the page, which would fire its requests without
+ * credentials, nor a redirect. A session that is being refreshed, offline or
+ * throttled still counts: the page stays, and only a session the server
+ * refused logs out.
  *
  * @example
  * ```tsx
@@ -45,7 +48,7 @@ export function RequireAuth({
     if (navigate) navigate(to);
     else here.replace(to);
   }, [out, currentPath, loginPath, navigate]);
-  return out ? fallback : children;
+  return out || status === 'loading' ? fallback : children;
 }
 
 /** The page's `location` (typed here: this package does not assume the DOM library). */

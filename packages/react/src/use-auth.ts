@@ -7,9 +7,11 @@ export interface UseAuth {
   status: AuthStatus;
   /** The access token's claims (`username`, `user_id`, `sid`, `exp`, …), or null. */
   user: AuthUser | null;
+  /** While `status` is `throttled`: when the client refreshes again (ms since the epoch, this device's clock); else null. */
+  retryAt: number | null;
   /** Logs in; rejects with an `AuthClientError` (`no_active_account` for bad credentials, `throttled`, …). */
   login: AuthClient['login'];
-  /** Ends this session on the server (best effort) and in every tab. */
+  /** Ends this session on the server and in every tab; resolves with whether the server confirmed (never rejects). */
   logout: AuthClient['logout'];
   /** `fetch` with credentials for the API; a 401 is retried once after a refresh. */
   fetch: AuthClient['fetch'];
@@ -19,7 +21,7 @@ export interface UseAuth {
 
 /**
  * The auth state of the nearest {@link AuthProvider}'s client. Re-renders when
- * the status or the user changes, and only then.
+ * its snapshot (status, user, expiry, retry time) changes, and only then.
  *
  * @example
  * ```tsx
@@ -46,7 +48,7 @@ export function useAuth(): UseAuth {
   );
   const snapshot = useSyncExternalStore(bound.subscribe, bound.getSnapshot, bound.getSnapshot);
   const { login, logout, fetch } = bound;
-  return { status: snapshot.status, user: snapshot.user, login, logout, fetch, client };
+  return { status: snapshot.status, user: snapshot.user, retryAt: snapshot.retryAt, login, logout, fetch, client };
 }
 
 /**

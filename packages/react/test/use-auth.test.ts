@@ -18,8 +18,9 @@ const alice: AuthSnapshot = {
   status: 'authenticated',
   user: { username: 'alice', user_id: '1', sid: 's', exp: 2, iat: 1, jti: 'j', token_type: 'access' },
   expiresAt: 2000,
+  retryAt: null,
 };
-const nobody: AuthSnapshot = { status: 'unauthenticated', user: null, expiresAt: null };
+const nobody: AuthSnapshot = { status: 'unauthenticated', user: null, expiresAt: null, retryAt: null };
 
 function Greeting() {
   const { status, user } = useAuth();

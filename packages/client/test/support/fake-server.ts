@@ -40,8 +40,10 @@ export function createFakeServer(options: FakeServerOptions) {
     offline: false,
     /** Paths whose responses wait for `release()`. */
     hold: new Set<string>(),
-    /** Status to answer on a path instead of handling it (once each). */
+    /** Status to answer on a path instead of handling it (once each); a 429 says `Retry-After: retryAfterSeconds`. */
     failNext: new Map<string, number>(),
+    /** null: no `Retry-After`, as a cross-origin answer without Access-Control-Expose-Headers. */
+    retryAfterSeconds: 42 as number | null,
     /** The server's `Date` header is sent unless this is false (a cross-origin response hides it). */
     sendDate: options.sendDate ?? true,
     count: (path: string) => calls.filter((call) => call.path.replace(/^\/auth\//, '/') === path).length,
@@ -94,8 +96,8 @@ export function createFakeServer(options: FakeServerOptions) {
     }) as FetchLike,
   };
 
-  function json(status: number, body: unknown): Response {
-    const headers = new Headers({ 'content-type': 'application/json' });
+  function json(status: number, body: unknown, extraHeaders: Record<string, string> = {}): Response {
+    const headers = new Headers({ 'content-type': 'application/json', ...extraHeaders });
     if (server.sendDate) headers.set('date', new Date(options.now()).toUTCString());
     return new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
   }
@@ -122,6 +124,11 @@ export function createFakeServer(options: FakeServerOptions) {
     const forced = server.failNext.get(path);
     if (forced !== undefined) {
       server.failNext.delete(path);
+      if (forced === 429) {
+        const seconds = server.retryAfterSeconds;
+        const detail = `Request was throttled. Expected available in ${seconds ?? 42} seconds.`;
+        return json(429, { detail, code: 'throttled' }, seconds === null ? {} : { 'retry-after': String(seconds) });
+      }
       return json(forced, { detail: 'forced', code: forced === 503 ? 'service_unavailable' : 'server_error' });
     }
     const fields = (body ?? {}) as Record<string, string>;
@@ -141,6 +148,13 @@ export function createFakeServer(options: FakeServerOptions) {
         return json(401, { detail: 'Token is blacklisted', code: 'token_not_valid' });
       }
       return pair(200, server.mint(), 'refresh');
+    }
+    if (path === '/api/token/blacklist/') {
+      const refresh = options.cookies ? cookieJar.get('refresh') : fields.refresh;
+      if (refresh === undefined || !liveRefresh.delete(refresh)) {
+        return json(401, { detail: 'Token is blacklisted', code: 'token_not_valid' });
+      }
+      return json(200, {});
     }
     const access = accessFrom(headers);
     if (access === undefined || !liveAccess.has(access) || exp(access) * 1000 <= options.now()) {
