@@ -6,6 +6,7 @@ import type { TestServer } from '../../server/test/support/server.js';
 import { createAuthClient, type AuthClient, type FetchLike } from '../src/index.js';
 import { createCookieJar, type CookieJar } from './support/cookie-jar.js';
 import { startRealServer } from './support/real-server.js';
+import { barePlatform } from './support/setup.js';
 import { createManualTime } from './support/time.js';
 
 const PROFILE = '/api/profile/';
@@ -20,11 +21,7 @@ describe('the cookie transport against a real tessera server in cookie mode', ()
 
   /** A browser-like platform over the cookie jar, on the server's clock, with time moved by hand. */
   const cookiePlatform = () => ({
-    now: () => server.clock.now(),
-    timers: createManualTime().timers,
-    createChannel: null,
-    locks: null,
-    window: null,
+    ...barePlatform(() => server.clock.now(), createManualTime().timers),
     document: jar.document,
   });
 

@@ -13,7 +13,7 @@ import {
   type FetchLike,
 } from '../src/index.js';
 import { startRealServer } from './support/real-server.js';
-import { snapshotWhere } from './support/setup.js';
+import { barePlatform, snapshotWhere } from './support/setup.js';
 import { createFakeLocks, createFakeWindow, createSharedArea, type FakeWindow } from './support/tabs.js';
 import { createManualTime } from './support/time.js';
 
@@ -59,12 +59,7 @@ describe('the client against a real tessera server', () => {
       fetch: net.fetch,
       ...options,
       platform: {
-        now: () => server.clock.now() - behind.ms,
-        timers: createManualTime().timers,
-        createChannel: null,
-        locks: null,
-        window: null,
-        document: null,
+        ...barePlatform(() => server.clock.now() - behind.ms, createManualTime().timers),
         ...options.platform,
       },
     });

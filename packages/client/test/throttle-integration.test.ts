@@ -12,7 +12,7 @@ import {
   type TokenStorage,
 } from '../src/index.js';
 import { ALICE, startRealServer } from './support/real-server.js';
-import { snapshotWhere } from './support/setup.js';
+import { barePlatform, snapshotWhere } from './support/setup.js';
 import { createManualTime, type ManualTime } from './support/time.js';
 
 const PROFILE = '/api/profile/';
@@ -48,15 +48,7 @@ describe('a throttled refresh and an unconfirmed logout, against a real tessera'
       fetch: fetchThroughNet,
       storage,
       onSessionExpired: (error) => expired.push(error),
-      platform: {
-        now: () => server.clock.now(),
-        timers: time.timers,
-        random: () => 0.5,
-        createChannel: null,
-        locks: null,
-        window: null,
-        document: null,
-      },
+      platform: barePlatform(() => server.clock.now(), time.timers),
     });
     await auth.login(ALICE.username, ALICE.password);
   });

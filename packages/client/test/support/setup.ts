@@ -4,6 +4,7 @@ import {
   type AuthClientError,
   type AuthClientOptions,
   type AuthSnapshot,
+  type Timers,
 } from '../../src/index.js';
 import { BASE, createFakeServer, type FakeServer, type FakeServerOptions } from './fake-server.js';
 import { createManualTime, type ManualTime } from './time.js';
@@ -30,20 +31,16 @@ export function setup(options: Partial<AuthClientOptions> = {}, serverOptions: P
     fetch: server.fetch,
     onSessionExpired: (error) => expired.push(error),
     ...options,
-    platform: {
-      now: time.now,
-      timers: time.timers,
-      random: () => 0.5,
-      createChannel: null,
-      locks: null,
-      window: null,
-      document: null,
-      ...options.platform,
-    },
+    platform: { ...barePlatform(time.now, time.timers), random: () => 0.5, ...options.platform },
   });
   const snapshots: AuthSnapshot[] = [];
   auth.subscribe((snapshot) => snapshots.push(snapshot));
   return { time, server, auth, expired, snapshots, serverAhead };
+}
+
+/** A platform of `now` and `timers` alone: no BroadcastChannel, Web Locks, window or document. */
+export function barePlatform(now: () => number, timers: Timers): NonNullable<AuthClientOptions['platform']> {
+  return { now, timers, createChannel: null, locks: null, window: null, document: null };
 }
 
 /** Resolves once `auth`'s snapshot satisfies `predicate` (event-driven, no timers). */
