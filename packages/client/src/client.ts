@@ -183,8 +183,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return session;
     } catch (error) {
       if (error instanceof AuthClientError && error.code === 'throttled') {
-        const waitMs = error.retryAfterSeconds === null ? retryDelayMs(1, 0.5) : error.retryAfterSeconds * 1000;
-        state.throttle(platform.now() + waitMs);
+        // Only the session that was refused waits: one another tab handed over meanwhile is not throttled.
+        if (sameSession(state.session, from)) {
+          const waitMs = error.retryAfterSeconds === null ? retryDelayMs(1, 0.5) : error.retryAfterSeconds * 1000;
+          state.throttle(platform.now() + waitMs);
+        }
         schedule();
       } else if (!(error instanceof AuthClientError) || error.code !== 'session_expired') {
         failures += 1;
@@ -367,8 +370,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       let failure: AuthClientError | null = null;
       try {
         const response = await postAuthorized(paths.tokenRevokeAll, () => ({}));
-        if (!response.ok && response.status !== 401) failure = await errorFromResponse(response);
-        else discardBody(response);
+        // A 401 that ended the session (its refresh token refused) leaves nothing to revoke with; one that did
+        // not (the refresh throttled or failing) means the server revoked nothing.
+        if (response.ok || (response.status === 401 && state.session === null)) discardBody(response);
+        else if (response.status === 401 && state.throttledAt(platform.now()))
+          failure = stillThrottled(state.retryAt ?? 0);
+        else failure = await errorFromResponse(response);
       } catch (error) {
         failure =
           error instanceof AuthClientError

@@ -262,7 +262,7 @@ describe('createAuthClient against a scripted server', () => {
       t.time.advance(PROACTIVE_DELAY_MS);
       await settle();
       const retryAt = t.time.now() + 120_000;
-      t.time.advance(60_000); // past exp, before retryAt
+      t.time.advance(60_000); // past exp (at 33.75 s), before retryAt (120 s)
       expect((await auth.fetch(PROFILE)).status).toBe(401);
       const error = await auth.refresh().catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'throttled', statusCode: 429, retryAfterSeconds: 60 });
@@ -274,6 +274,17 @@ describe('createAuthClient against a scripted server', () => {
       expect(t.server.count(REFRESH)).toBe(2);
       expect(auth.getSnapshot()).toMatchObject({ status: 'authenticated', retryAt: null });
       expect((await auth.fetch(PROFILE)).status).toBe(200);
+    });
+
+    it('logoutAll while throttled with an expired access token throws throttled: the server revoked nothing', async () => {
+      await start({}, { sendDate: false });
+      t.server.failNext.set(REFRESH, 429);
+      t.time.advance(PROACTIVE_DELAY_MS);
+      await settle();
+      t.time.advance(40_000); // past exp (at 33.75 s), before retryAt (42 s)
+      await expect(auth.logoutAll()).rejects.toMatchObject({ code: 'throttled', statusCode: 429 });
+      expect(t.server.calls.at(-1)).toMatchObject({ path: '/api/token/revoke-all/' });
+      expect(auth.getSnapshot().status).toBe('unauthenticated');
     });
 
     it('a 429 without Retry-After (hidden across origins) still throttles, for the back-off delay', async () => {

@@ -5,12 +5,9 @@
 import { createAuthClient, type AuthClient, type TokenStorage } from '@tessera/client';
 import { act, createElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthProvider } from '../src/auth-provider.js';
 import { RequireAuth } from '../src/require-auth.js';
-
-// React's act() warns unless the environment says it supports it.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 /** The little of the DOM this test touches (the repository's type-check has no DOM library). */
 interface Node {
@@ -47,7 +44,12 @@ function heldStorage(): { storage: TokenStorage; resolve(text: string | null): P
   };
 }
 
+/** React's act() warns unless the environment says it supports it; set for this file only (workers share globals). */
+const actEnvironment = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+
 describe('RequireAuth in a DOM, with async storage', () => {
+  beforeAll(() => void (actEnvironment.IS_REACT_ACT_ENVIRONMENT = true));
+  afterAll(() => void delete actEnvironment.IS_REACT_ACT_ENVIRONMENT);
   let container: Node;
   let root: Root;
   let client: AuthClient;
