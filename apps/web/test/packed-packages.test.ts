@@ -46,7 +46,7 @@ describe('the packed packages in a fresh Vite + React app, across origins', () =
     };
     const packAndBuild = async () => {
       tarballs = await packPackages(packs);
-      await buildPackedApp(appDir, packs);
+      await buildPackedApp(appDir, packs, tarballs);
     };
     [tessera, browser] = await Promise.all([startTessera(), launchBrowser(), packAndBuild()]);
   }, 180_000);

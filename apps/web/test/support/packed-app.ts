@@ -53,13 +53,17 @@ function lockedVersion(name: string): string {
 
 /**
  * The app of test/fixtures/packed-app in `directory`, depending on the
- * tarballs in `tarballs` (file: paths) and on React and Vite at the
+ * `tarballs` packed into `packs` (file: paths) and on React and Vite at the
  * lockfile's versions; installed, type-checked against the tarballs' types,
  * and built into `directory/dist`.
  */
-export async function buildPackedApp(directory: string, tarballs: string): Promise<void> {
+export async function buildPackedApp(directory: string, packs: string, tarballs: PackedTarball[]): Promise<void> {
   cpSync(FIXTURE, directory, { recursive: true });
-  const tarball = (name: string) => `file:${join(tarballs, `tessera-${name}-0.1.0.tgz`)}`;
+  const tarball = (name: string) => {
+    const packed = tarballs.find((t) => t.name === `@tessera/${name}`);
+    if (packed === undefined) throw new Error(`@tessera/${name} was not packed`);
+    return `file:${join(packs, packed.filename)}`;
+  };
   const locked = (names: string[]) => Object.fromEntries(names.map((name) => [name, lockedVersion(name)]));
   const manifest = {
     name: 'packed-app',
