@@ -20,7 +20,7 @@ export interface AuthClient {
   logout(): Promise<LogoutResult>;
   /** Revokes every session of the user, then logs out locally; throws if the server did not confirm. */
   logoutAll(): Promise<void>;
-  /** Refreshes now (joining a refresh in flight). Throws `not_authenticated`, `network_error`, `session_expired` … */
+  /** Refreshes now (joining a refresh in flight). Throws `not_authenticated`, `network_error`, `session_expired`, `throttled` (before `retryAt` without asking the server) … */
   refresh(): Promise<void>;
   /** `fetch` with credentials for the API: relative paths resolve against `baseUrl`; a 401 is retried once after a refresh. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
