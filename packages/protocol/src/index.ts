@@ -1,4 +1,5 @@
 export { audienceAccepted } from './audience.js';
+export { parseAuthorizationHeader, type AuthorizationHeader } from './authorization-header.js';
 export { paths, sessionPath, type ApiPath } from './paths.js';
 export {
   ERROR_CODES,

@@ -109,10 +109,9 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     return key;
   };
 
-  const signedClaims = async (token: string): Promise<Remembered> => {
-    if (typeof token !== 'string') throw tokenNotValid();
-    const signatureAt = token.lastIndexOf('.') + 1;
-    const known = verified.get(token.slice(signatureAt));
+  /** The remembered verification of exactly this token, while its key is still in the set. */
+  const rememberedFor = (token: string): Remembered | undefined => {
+    const known = verified.get(token.slice(token.lastIndexOf('.') + 1));
     if (
       known !== undefined &&
       known.token === token &&
@@ -120,6 +119,10 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     ) {
       return known;
     }
+    return undefined;
+  };
+
+  const verifySignature = async (token: string): Promise<Remembered> => {
     const parsed = parseToken(token);
     const key = await keyFor(parsed.kid);
     requireSignature(parsed, key);
@@ -130,23 +133,35 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     // A refresh token is refused below: remembering it would only evict access tokens.
     if (claims.token_type === 'access') {
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-      verified.set(token.slice(signatureAt), remembered);
+      verified.set(token.slice(token.lastIndexOf('.') + 1), remembered);
     }
     return remembered;
   };
 
+  /** Everything checked on every call, remembered signature or not. */
+  const admit = ({ claims, kid }: Remembered): AccessClaims => {
+    checkTimeAndParty(claims, settings, clock.now());
+    const refusal = revocations.refusal(claims, kid);
+    if (refusal === 'key') throw tokenNotValid();
+    if (refusal === 'revoked') throw tokenNotValid(tokenMessages.blacklisted);
+    if (settings.onStale === 'refuse' && feed.silentForMs() > settings.staleAfterMs) {
+      throw revocationsUnavailable(Math.max(1, Math.ceil(feed.retryInMs() / 1000)));
+    }
+    return requireAccessClaims(claims);
+  };
+
   return {
-    async verify(token) {
-      if (closed) throw new Error('@tessera/verify: verify() after close()');
-      const { claims, kid } = await signedClaims(token);
-      checkTimeAndParty(claims, settings, clock.now());
-      const refusal = revocations.refusal(claims, kid);
-      if (refusal === 'key') throw tokenNotValid();
-      if (refusal === 'revoked') throw tokenNotValid(tokenMessages.blacklisted);
-      if (settings.onStale === 'refuse' && feed.silentForMs() > settings.staleAfterMs) {
-        throw revocationsUnavailable(Math.max(1, Math.ceil(feed.retryInMs() / 1000)));
+    verify(token) {
+      // A remembered token (what a client sends for minutes) is answered with no await in between.
+      try {
+        if (closed) throw new Error('@tessera/verify: verify() after close()');
+        if (typeof token !== 'string') throw tokenNotValid();
+        const known = rememberedFor(token);
+        if (known !== undefined) return Promise.resolve(admit(known));
+      } catch (error) {
+        return Promise.reject(error as Error);
       }
-      return requireAccessClaims(claims);
+      return verifySignature(token).then(admit);
     },
     async ready() {
       if (keySet !== undefined) {

@@ -1,3 +1,4 @@
+import { parseAuthorizationHeader } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
@@ -5,30 +6,6 @@ import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError, TokenError, accessTokenNotValid } from '../errors.js';
 import { cookieNames, cookieOf } from '../cookie-mode/cookies.js';
 import { isUnsafe, requireCsrf } from '../cookie-mode/csrf.js';
-
-/** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
-export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
-
-// Python's bytes.split(): ASCII white space only.
-const WHITESPACE = /[ \t\n\r\f\v]+/;
-
-/**
- * Parses `Authorization` as SimpleJWT does, except that the scheme is matched
- * case-insensitively (RFC 6750). Another scheme is "absent", not an error,
- * so that other authenticators could take it.
- *
- * @example
- * ```ts
- * parseAuthorizationHeader('bearer abc'); // { kind: 'bearer', token: 'abc' }
- * parseAuthorizationHeader('Basic abc');  // { kind: 'absent' }
- * ```
- */
-export function parseAuthorizationHeader(header: string | undefined): AuthorizationHeader {
-  const parts = (header ?? '').split(WHITESPACE).filter((part) => part !== '');
-  if (parts.length === 0 || parts[0]?.toLowerCase() !== 'bearer') return { kind: 'absent' };
-  if (parts.length !== 2) return { kind: 'malformed' };
-  return { kind: 'bearer', token: parts[1] as string };
-}
 
 /**
  * The caller of a protected endpoint; synchronous when its session is cached.

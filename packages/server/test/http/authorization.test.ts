@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseAuthorizationHeader, type AuthorizationHeader } from '../../src/http/authorization.js';
+import { parseAuthorizationHeader, type AuthorizationHeader } from '@tessera/protocol';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 /** A well-formed HS256 access token, signed with jwt.io's sample key rather than the server's. */
@@ -47,6 +47,10 @@ describe('parseAuthorizationHeader', () => {
     [' Bearer x ', bearerToken('x')],
     ['Bearer    x', bearerToken('x')],
     ['Bearer x\r\n', bearerToken('x')],
+    ['Bearer x ', bearerToken('x')],
+    ['Bearer  x', bearerToken('x')],
+    ['Bearer x y', MALFORMED],
+    ['Bearer \u00a0', bearerToken('\u00a0')],
     // The token itself is passed on untouched; the codec judges it.
     ['Bearer a.b.c', bearerToken('a.b.c')],
     ['Bearer x\u00a0y', bearerToken('x\u00a0y')],

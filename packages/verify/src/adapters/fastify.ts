@@ -56,12 +56,17 @@ const plugin = fp<TesseraPluginOptions>(
     const verifier = 'verifier' in options ? options.verifier : createVerifier(options);
     fastify.decorate('verifier', verifier);
     fastify.decorateRequest('user', null);
-    fastify.decorate('authenticate', async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-      try {
-        request.user ??= await authenticateRequest(verifier, request.headers.authorization);
-      } catch (error) {
-        sendRefusal(reply, error);
-      }
+    // One promise per request, not a chain of async frames: this runs before every protected handler.
+    fastify.decorate('authenticate', function authenticate(request: FastifyRequest, reply: FastifyReply) {
+      if (request.user !== null) return Promise.resolve();
+      return authenticateRequest(verifier, request.headers.authorization).then(
+        (claims) => {
+          request.user = claims;
+        },
+        (error: unknown) => {
+          sendRefusal(reply, error);
+        },
+      );
     });
     if (owned) fastify.addHook('onClose', () => verifier.close());
     done();
