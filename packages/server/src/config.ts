@@ -260,19 +260,23 @@ export function resolveConfig(env: Env): Config {
   return Object.freeze(config);
 }
 
-function parseDatabaseUrl(url: string, problems: string[]): DatabaseLocation {
+/**
+ * Where a database URL points: `sqlite:PATH` (or SQLAlchemy's `sqlite:///…`)
+ * or `postgres://…`. Problems name `variable`, the setting or option it came from.
+ */
+export function parseDatabaseUrl(url: string, problems: string[], variable = 'DATABASE_URL'): DatabaseLocation {
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url.slice('sqlite:'.length));
     if (path === '') {
       problems.push(
-        'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.',
+        `${variable} needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.`,
       );
     }
     return Object.freeze({ kind: 'sqlite', path });
   }
   if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ kind: 'postgres', url });
   problems.push(
-    'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+    `${variable} must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).`,
   );
   return { kind: 'sqlite', path: ':memory:' };
 }

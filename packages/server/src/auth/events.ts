@@ -31,6 +31,8 @@ export const SECURITY_EVENTS = {
   // A service's credential for the revocation feed, made or revoked with `tessera services`.
   service_created: { audited: true },
   service_revoked: { audited: true },
+  // `tessera import django`: one entry per run that wrote, with its counts.
+  users_imported: { audited: true },
 } as const satisfies Record<string, EventRecording>;
 
 export type SecurityEvent = keyof typeof SECURITY_EVENTS;

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
+import { djangoImportStore } from './django-import.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
@@ -33,13 +34,15 @@ const PRUNE_BATCH = 5000;
  * recognises the driver's duplicate-key error. `orderRevocationLog`, run in
  * a transaction just before it appends to the revocation log, must make the
  * log's ids commit in order (see `revocationLogLock` in postgres.ts); SQLite's
- * single writer needs nothing.
+ * single writer needs nothing. `afterExplicitUserIds` runs after users were
+ * inserted with ids of their own (PostgreSQL moves its sequence past them).
  */
 export function createKyselyStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
   orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
+  afterExplicitUserIds?: (executor: Kysely<Database>) => Promise<void>,
 ): Store {
   const hot = hotQueries(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
@@ -336,6 +339,13 @@ export function createKyselyStore(
     ...revocationLog(db),
 
     ...serviceStore(db, isUniqueViolation, insertAudit),
+
+    ...djangoImportStore(db, {
+      insertAudit,
+      appendRevocation,
+      revokeUserSessions: (executor, userId, now, reason) => revokeUserSessions(executor, userId, now, reason),
+      ...(afterExplicitUserIds === undefined ? {} : { afterExplicitUserIds }),
+    }),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.

@@ -140,6 +140,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_django_import': {
+      // `tessera import django`: per imported user, the Django hash last brought in, so that a second
+      // import can tell a password changed in tessera since (kept) from one still as imported.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('django_imported_users')
+          .addColumn('user_id', 'integer', (c) => c.primaryKey())
+          .addColumn('password', 'varchar(256)', (c) => c.notNull())
+          .addColumn('imported_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

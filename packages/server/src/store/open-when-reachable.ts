@@ -35,6 +35,7 @@ const STORE_METHODS = [
   'findService',
   'listServices',
   'revokeService',
+  'importDjango',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

@@ -15,6 +15,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations_pruned: RevocationsPrunedTable;
   services: ServicesTable;
+  django_imported_users: DjangoImportedUsersTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -116,4 +117,11 @@ export interface SigningKeysTable {
   activated_at: number | null;
   retired_at: number | null;
   revoked_at: number | null;
+}
+
+/** Users `tessera import django` brought in: the Django hash last imported, to keep a password changed since. */
+export interface DjangoImportedUsersTable {
+  user_id: number;
+  password: string;
+  imported_at: number;
 }

@@ -236,6 +236,37 @@ export interface SigningKeyChange {
   log: { kind: 'key' | 'keys'; target: string };
 }
 
+/** What `tessera import django` brings into the store, in one transaction. */
+export interface DjangoImport {
+  /** Django's users with their ids, hashes as Django wrote them. */
+  users: readonly UserRecord[];
+}
+
+/**
+ * What the import did to one user: `imported` (new), `updated` (something
+ * changed in Django since the last import), `unchanged`.
+ */
+export interface ImportedUserOutcome {
+  id: number;
+  username: string;
+  kind: 'imported' | 'updated' | 'unchanged';
+  /** The password was changed in tessera since the last import (a new one, or upgraded at a login): it stays. */
+  passwordKept: boolean;
+  /** Django's hash differs from the one the last import brought. */
+  djangoPasswordChanged: boolean;
+}
+
+/** The import would take an id or a username a tessera user already has: nothing was written. */
+export class ImportCollisionError extends Error {
+  override name = 'ImportCollisionError';
+  constructor(readonly collisions: readonly string[]) {
+    super(
+      `the import collides with existing tessera users (nothing was imported): ${collisions.join('; ')}. ` +
+        'Import into a new tessera database, or remove those users first.',
+    );
+  }
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -360,6 +391,19 @@ export interface Store {
   listServices(): Promise<ServiceRecord[]>;
   /** Revokes a live service; false when there is no live service of that name (and `audit` is not recorded). */
   revokeService(name: string, now: number, audit?: AuditEntry): Promise<boolean>;
+  /**
+   * Brings users from Django in one transaction, keeping their ids: new ones
+   * are inserted, ones imported before are updated, except a password
+   * changed in tessera since. With `dryRun`, everything is rolled back and
+   * the outcomes say what would have happened.
+   * @throws {ImportCollisionError} when an id or username is a tessera user's that no import brought.
+   */
+  importDjango(
+    input: DjangoImport,
+    now: number,
+    options: { dryRun: boolean },
+    audit?: (outcomes: readonly ImportedUserOutcome[]) => AuditEntry,
+  ): Promise<ImportedUserOutcome[]>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
+import { parseDatabaseUrl, type Config } from '../config.js';
+import { canLogIn, importProblem } from '../django-import/importable.js';
+import { readDjangoUsers } from '../django-import/read-users.js';
+import { openDjangoSource } from '../django-import/source.js';
+import type { ImportedUserOutcome, UserRecord } from '../store/types.js';
+import { passwordFormatOf } from './hash-formats.js';
+import { printTable, quote, withStore } from './common.js';
+import { CliError, type Io } from './io.js';
+
+/**
+ * `tessera import django --from URL [--profile-table T] [--role-from T.C] [--dry-run]`:
+ * brings a Django project's users, ids kept, into tessera's store.
+ */
+export async function importDjango(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      'profile-table': { type: 'string' },
+      'role-from': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'django') {
+    throw new CliError('import what? e.g. tessera import django --from sqlite:./db.sqlite3');
+  }
+  if (values.from === undefined) {
+    throw new CliError('--from is required: sqlite:PATH or postgres://user@host:5432/db, the Django database');
+  }
+  const problems: string[] = [];
+  const location = parseDatabaseUrl(values.from, problems, '--from');
+  if (problems.length > 0) throw new CliError(problems.join(' '));
+
+  const source = await openDjangoSource(location);
+  let read: UserRecord[];
+  try {
+    read = await readDjangoUsers(source, { profileTable: values['profile-table'], roleFrom: values['role-from'] });
+  } finally {
+    await source.close();
+  }
+  const skipped = read.flatMap((user) => {
+    const problem = importProblem(user);
+    return problem === undefined ? [] : [{ user, problem }];
+  });
+  const users = read.filter((user) => importProblem(user) === undefined);
+  const dryRun = values['dry-run'];
+
+  const outcomes = await withStore(config, io, (store) =>
+    store.importDjango({ users }, Date.now(), { dryRun }, (done) =>
+      auditEntry('users_imported', CLI_CLIENT, Date.now(), { details: { from: 'django', ...countsOf(done) } }),
+    ),
+  );
+  printSummary(io, { read, users, skipped, outcomes, dryRun });
+}
+
+function countsOf(outcomes: readonly ImportedUserOutcome[]): Record<ImportedUserOutcome['kind'], number> {
+  const counts = { imported: 0, updated: 0, unchanged: 0 };
+  for (const { kind } of outcomes) counts[kind]++;
+  return counts;
+}
+
+interface Summary {
+  read: UserRecord[];
+  users: UserRecord[];
+  skipped: Array<{ user: UserRecord; problem: string }>;
+  outcomes: ImportedUserOutcome[];
+  dryRun: boolean;
+}
+
+function printSummary(io: Io, { read, users, skipped, outcomes, dryRun }: Summary): void {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  const counts = countsOf(outcomes);
+  if (dryRun) say('Dry run: nothing was written. The import would do this:');
+  say(
+    `Users: ${counts.imported} imported, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
+      `${skipped.length} skipped (of ${read.length} in the Django database).`,
+  );
+  for (const { user, problem } of skipped) say(`  skipped ${quote(user.username)} (id ${user.id}): ${problem}`);
+  const kept = outcomes.filter(({ passwordKept, djangoPasswordChanged }) => passwordKept && djangoPasswordChanged);
+  if (kept.length > 0) {
+    say(`Passwords changed in tessera since the last import, kept (Django's differs): ${kept.length}`);
+    for (const { username } of kept) say(`  ${quote(username)}`);
+  }
+
+  const formats = new Map<string, number>();
+  for (const { passwordHash } of users) {
+    const format = passwordFormatOf(passwordHash);
+    formats.set(format, (formats.get(format) ?? 0) + 1);
+  }
+  say('Password hash formats found (each is rewritten as argon2id at the user\'s next login):');
+  printTable(io, [
+    ['FORMAT', 'USERS'],
+    ...[...formats].sort(([a, m], [b, n]) => n - m || a.localeCompare(b)).map(([f, n]) => [f, String(n)]),
+  ]);
+
+  const keptIds = new Set(outcomes.filter(({ passwordKept }) => passwordKept).map(({ id }) => id));
+  const needReset = users.filter((user) => !keptIds.has(user.id) && !canLogIn(user.passwordHash));
+  say(`Users who will need a password reset (no password tessera can check): ${needReset.length}`);
+  for (const user of needReset) say(`  ${quote(user.username)} (${passwordFormatOf(user.passwordHash)})`);
+}
