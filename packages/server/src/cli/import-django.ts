@@ -90,7 +90,7 @@ function printSummary(io: Io, { read, users, skipped, outcomes, dryRun }: Summar
     const format = passwordFormatOf(passwordHash);
     formats.set(format, (formats.get(format) ?? 0) + 1);
   }
-  say('Password hash formats found (each is rewritten as argon2id at the user\'s next login):');
+  say("Password hash formats found (each is rewritten as argon2id at the user's next login):");
   printTable(io, [
     ['FORMAT', 'USERS'],
     ...[...formats].sort(([a, m], [b, n]) => n - m || a.localeCompare(b)).map(([f, n]) => [f, String(n)]),

@@ -67,6 +67,7 @@ async function readExisting(trx: Kysely<Database>, users: readonly UserRecord[])
   const imported = new Map<number, string>();
   const collisions: string[] = [];
   const incomingIdOf = new Map(users.map((user) => [user.username, user.id]));
+  const incomingIds = new Set(users.map(({ id }) => id));
   for (let start = 0; start < users.length; start += LOOKUP_CHUNK) {
     const chunk = users.slice(start, start + LOOKUP_CHUNK);
     const rows = await trx
@@ -74,8 +75,16 @@ async function readExisting(trx: Kysely<Database>, users: readonly UserRecord[])
       .selectAll()
       .where((eb) =>
         eb.or([
-          eb('id', 'in', chunk.map(({ id }) => id)),
-          eb('username', 'in', chunk.map(({ username }) => username)),
+          eb(
+            'id',
+            'in',
+            chunk.map(({ id }) => id),
+          ),
+          eb(
+            'username',
+            'in',
+            chunk.map(({ username }) => username),
+          ),
         ]),
       )
       .execute();
@@ -88,11 +97,16 @@ async function readExisting(trx: Kysely<Database>, users: readonly UserRecord[])
     for (const row of rows) {
       const id = Number(row.id);
       const wanted = incomingIdOf.get(row.username);
+      let collides = false;
+      if (incomingIds.has(id) && !imported.has(id)) {
+        collisions.push(`id ${id} is tessera's ${JSON.stringify(row.username)}, which no import brought`);
+        collides = true;
+      }
       if (wanted !== undefined && wanted !== id) {
         collisions.push(`username ${JSON.stringify(row.username)} is tessera user ${id}, Django's ${wanted}`);
-      } else if (!imported.has(id)) {
-        collisions.push(`id ${id} is tessera's ${JSON.stringify(row.username)}, which no import brought`);
-      } else byId.set(id, row);
+        collides = true;
+      }
+      if (!collides) byId.set(id, row);
     }
   }
   if (collisions.length > 0) throw new ImportCollisionError([...new Set(collisions)]);
@@ -110,7 +124,10 @@ async function importUser(
   const outcome = { id: user.id, username: user.username };
   if (row === undefined) {
     await trx.insertInto('users').values(toRow(user)).execute();
-    await trx.insertInto('django_imported_users').values({ user_id: user.id, password: user.passwordHash, imported_at: now }).execute();
+    await trx
+      .insertInto('django_imported_users')
+      .values({ user_id: user.id, password: user.passwordHash, imported_at: now })
+      .execute();
     return { ...outcome, kind: 'imported', passwordKept: false, djangoPasswordChanged: false };
   }
   const current = toUserRecord(row);
@@ -140,7 +157,8 @@ async function importUser(
 }
 
 /** The later of two login times; tessera's logins since the import count. */
-const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+const latest = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.max(a, b);
 
 /** The row, columns in one order, so that two can be compared as JSON. */
 function toRow(user: UserRecord): Insertable<UsersTable> & { id: number } {

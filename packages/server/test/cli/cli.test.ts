@@ -33,6 +33,7 @@ const COMMANDS = [
   'audit',
   'services',
   'flushexpired',
+  'import',
   'keys',
 ];
 
