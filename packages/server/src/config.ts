@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import { parseKeySettings, type KeySettings } from './keys/settings.js';
+import { parseLegacySettings, type LegacySettings } from './legacy/settings.js';
 import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
@@ -14,7 +15,7 @@ export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
 /** Where the data lives. */
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export interface Config extends KeySettings {
+export interface Config extends KeySettings, LegacySettings {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -148,6 +149,7 @@ export function resolveConfig(env: Env): Config {
   }
 
   const keySettings = parseKeySettings(read, problems);
+  const legacySettings = parseLegacySettings(read, problems);
   const accessTokenTtlSeconds = integer('TESSERA_ACCESS_TOKEN_LIFETIME', 300, 1, 86_400);
   const refreshTokenTtlSeconds = integer('TESSERA_REFRESH_TOKEN_LIFETIME', 86_400, 1, 31_536_000);
   if (refreshTokenTtlSeconds < accessTokenTtlSeconds) {
@@ -232,6 +234,7 @@ export function resolveConfig(env: Env): Config {
     revocationPollMs,
     secretKey,
     ...keySettings,
+    ...legacySettings,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,

@@ -5,11 +5,13 @@ import { ACCOUNT_REVOKE_REASONS, type SessionState, type SessionUser } from '../
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
+import type { LegacyClaims } from '../legacy/simplejwt.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
   user: SessionUser;
-  sessionId: string;
+  /** Undefined for a credential from before a move from Django (a SimpleJWT access token, a DRF Token key). */
+  sessionId: string | undefined;
   /** The access token's claims. */
   claims: VerifiedClaims;
 }
@@ -21,6 +23,8 @@ export interface Principal {
  * @throws {TokenError} for the token, {@link AuthError} for the user (thrown, or as the promise's rejection).
  */
 export function authenticateAccessToken(ctx: AuthContext, token: string): Awaitable<Principal> {
+  const legacy = ctx.legacySimplejwt?.read(token, 'access');
+  if (legacy !== undefined) return authenticateLegacyAccess(ctx, legacy);
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const sessionId = sessionIdOf(raw);
   if (sessionId === undefined) return principalOf(ctx, raw, undefined, undefined);
@@ -53,6 +57,21 @@ function principalOf(
     });
   }
   return { user: requireActiveTokenUser(session.user), sessionId, claims };
+}
+
+/**
+ * A SimpleJWT access token during a cutover: good until it expires, for a
+ * user who exists and is active. It belongs to no tessera session.
+ */
+async function authenticateLegacyAccess(ctx: AuthContext, legacy: LegacyClaims): Promise<Principal> {
+  const user = requireActiveTokenUser(await ctx.store.findUserById(legacy.userId));
+  const claims = {
+    token_type: 'access' as const,
+    exp: legacy.expiresAt / 1000,
+    jti: legacy.jti,
+    user_id: legacy.userId,
+  };
+  return { user, sessionId: undefined, claims };
 }
 
 /** The user of an access token, as SimpleJWT's authentication says it: `user_not_found`, then `user_inactive`. */

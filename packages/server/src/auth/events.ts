@@ -33,6 +33,8 @@ export const SECURITY_EVENTS = {
   service_revoked: { audited: true },
   // `tessera import django`: one entry per run that wrote, with its counts.
   users_imported: { audited: true },
+  // A credential from before the move from Django: a SimpleJWT refresh token exchanged, or a DRF Token key used.
+  legacy_token_used: { audited: true },
 } as const satisfies Record<string, EventRecording>;
 
 export type SecurityEvent = keyof typeof SECURITY_EVENTS;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import { parseDatabaseUrl, type Config } from '../config.js';
 import { canLogIn, importProblem } from '../django-import/importable.js';
+import { readSimplejwtBlacklist } from '../django-import/read-blacklist.js';
 import { readDjangoUsers } from '../django-import/read-users.js';
 import { openDjangoSource } from '../django-import/source.js';
 import type { ImportedUserOutcome, UserRecord } from '../store/types.js';
@@ -36,8 +37,10 @@ export async function importDjango(config: Config, io: Io, args: string[]): Prom
 
   const source = await openDjangoSource(location);
   let read: UserRecord[];
+  let blacklist: Awaited<ReturnType<typeof readSimplejwtBlacklist>>;
   try {
     read = await readDjangoUsers(source, { profileTable: values['profile-table'], roleFrom: values['role-from'] });
+    blacklist = await readSimplejwtBlacklist(source, Date.now());
   } finally {
     await source.close();
   }
@@ -48,12 +51,17 @@ export async function importDjango(config: Config, io: Io, args: string[]): Prom
   const users = read.filter((user) => importProblem(user) === undefined);
   const dryRun = values['dry-run'];
 
-  const outcomes = await withStore(config, io, (store) =>
-    store.importDjango({ users }, Date.now(), { dryRun }, (done) =>
+  const result = await withStore(config, io, (store) =>
+    store.importDjango({ users, blacklist: blacklist ?? [] }, Date.now(), { dryRun }, (done) =>
       auditEntry('users_imported', CLI_CLIENT, Date.now(), { details: { from: 'django', ...countsOf(done) } }),
     ),
   );
-  printSummary(io, { read, users, skipped, outcomes, dryRun });
+  printSummary(io, { read, users, skipped, outcomes: result.users, dryRun });
+  io.stdout.write(
+    blacklist === undefined
+      ? 'SimpleJWT blacklist: none in the Django database (its token_blacklist app is not installed).\n'
+      : `SimpleJWT blacklist: ${blacklist.length} unexpired entries (jti and expiry only), ${result.blacklistAdded} new to tessera.\n`,
+  );
 }
 
 function countsOf(outcomes: readonly ImportedUserOutcome[]): Record<ImportedUserOutcome['kind'], number> {

@@ -182,7 +182,7 @@ const flag = (value: number | boolean): boolean => value === true || Number(valu
  * A Django datetime in milliseconds: PostgreSQL's timestamptz arrives as a
  * Date; SQLite holds text, UTC when `USE_TZ` is on (Django's default since 5.0).
  */
-function djangoTime(value: string | Date): number {
+export function djangoTime(value: string | Date): number {
   if (value instanceof Date) return value.getTime();
   const iso = value.replace(' ', 'T');
   const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);

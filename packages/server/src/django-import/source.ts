@@ -23,6 +23,8 @@ export interface DjangoDatabase {
   auth_user_user_permissions: { user_id: number; permission_id: number };
   auth_permission: { id: number; content_type_id: number; codename: string };
   django_content_type: { id: number; app_label: string };
+  token_blacklist_outstandingtoken: { id: number; jti: string; expires_at: string | Date };
+  token_blacklist_blacklistedtoken: { id: number; token_id: number };
 }
 
 /** A Django database opened for reading. */

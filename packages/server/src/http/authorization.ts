@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
 import { andThen, type Awaitable } from '../awaitable.js';
-import { AuthError, TokenError, accessTokenNotValid } from '../errors.js';
+import { AuthError, TokenError, accessTokenNotValid, invalidToken } from '../errors.js';
 import { cookieNames, cookieOf } from '../cookie-mode/cookies.js';
 import { isUnsafe, requireCsrf } from '../cookie-mode/csrf.js';
 
@@ -46,6 +46,8 @@ export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awa
   if (cookie === undefined) throw new AuthError('not_authenticated');
   // A browser sends the cookie on its own, so unsafe requests prove their origin.
   return andThen(authenticate(ctx, cookie), (principal) => {
+    // tessera sets its cookies with its own tokens; a cutover's SimpleJWT tokens come as Bearer headers only.
+    if (principal.sessionId === undefined) throw accessTokenNotValid(invalidToken());
     if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
     return principal;
   });

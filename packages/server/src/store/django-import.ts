@@ -4,6 +4,7 @@ import type { Database, UsersTable } from './schema.js';
 import {
   ImportCollisionError,
   type AuditEntry,
+  type DjangoImportResult,
   type ImportedUserOutcome,
   type RevocationKind,
   type RevokeReason,
@@ -25,7 +26,7 @@ const LOOKUP_CHUNK = 500;
 
 /** Thrown to roll a dry run back once its outcomes are known. */
 class DryRun extends Error {
-  constructor(readonly outcomes: ImportedUserOutcome[]) {
+  constructor(readonly result: DjangoImportResult) {
     super('dry run');
   }
 }
@@ -36,19 +37,32 @@ class DryRun extends Error {
  */
 export function djangoImportStore(db: Kysely<Database>, hooks: DjangoImportHooks): Pick<Store, 'importDjango'> {
   return {
-    async importDjango({ users }, now, { dryRun }, audit) {
+    async importDjango({ users, blacklist = [] }, now, { dryRun }, audit) {
       try {
         return await db.transaction().execute(async (trx) => {
           const existing = await readExisting(trx, users);
           const outcomes: ImportedUserOutcome[] = [];
           for (const user of users) outcomes.push(await importUser(trx, hooks, existing, user, now));
           if (outcomes.some(({ kind }) => kind === 'imported') && !dryRun) await hooks.afterExplicitUserIds?.(trx);
+          let blacklistAdded = 0;
+          for (let start = 0; start < blacklist.length; start += LOOKUP_CHUNK) {
+            const rows = blacklist
+              .slice(start, start + LOOKUP_CHUNK)
+              .map(({ jti, expiresAt }) => ({ jti, expires_at: expiresAt }));
+            const added = await trx
+              .insertInto('simplejwt_blacklist')
+              .values(rows)
+              .onConflict((oc) => oc.column('jti').doNothing())
+              .executeTakeFirst();
+            blacklistAdded += Number(added.numInsertedOrUpdatedRows ?? 0);
+          }
           await hooks.insertAudit(trx, audit?.(outcomes));
-          if (dryRun) throw new DryRun(outcomes);
-          return outcomes;
+          const result = { users: outcomes, blacklistAdded };
+          if (dryRun) throw new DryRun(result);
+          return result;
         });
       } catch (error) {
-        if (error instanceof DryRun) return error.outcomes;
+        if (error instanceof DryRun) return error.result;
         throw error;
       }
     },

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { djangoImportStore } from './django-import.js';
+import { legacyTokenStore } from './legacy-tokens.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
@@ -340,6 +341,8 @@ export function createKyselyStore(
 
     ...serviceStore(db, isUniqueViolation, insertAudit),
 
+    ...legacyTokenStore(db, hot, insertAudit),
+
     ...djangoImportStore(db, {
       insertAudit,
       appendRevocation,
@@ -371,6 +374,8 @@ export function createKyselyStore(
         )
         .executeTakeFirst();
       await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
+      // An expired SimpleJWT token is refused for its expiry: its blacklist entry can go.
+      await db.deleteFrom('simplejwt_blacklist').where('expires_at', '<=', now).execute();
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

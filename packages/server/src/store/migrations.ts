@@ -150,6 +150,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('password', 'varchar(256)', (c) => c.notNull())
           .addColumn('imported_at', time, (c) => c.notNull())
           .execute();
+        // SimpleJWT's blacklist as the import brings it: ids and expiry, never the tokens (Django keeps them whole).
+        await db.schema
+          .createTable('simplejwt_blacklist')
+          .addColumn('jti', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('simplejwt_blacklist_expires_at')
+          .on('simplejwt_blacklist')
+          .column('expires_at')
+          .execute();
       },
     },
   };

@@ -36,6 +36,8 @@ const STORE_METHODS = [
   'listServices',
   'revokeService',
   'importDjango',
+  'isSimplejwtBlacklisted',
+  'adoptLegacyRefreshToken',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

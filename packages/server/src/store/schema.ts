@@ -16,6 +16,7 @@ export interface Database {
   revocations_pruned: RevocationsPrunedTable;
   services: ServicesTable;
   django_imported_users: DjangoImportedUsersTable;
+  simplejwt_blacklist: SimplejwtBlacklistTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -124,4 +125,10 @@ export interface DjangoImportedUsersTable {
   user_id: number;
   password: string;
   imported_at: number;
+}
+
+/** SimpleJWT's blacklisted refresh tokens, by jti, until they expire: refused during a cutover. */
+export interface SimplejwtBlacklistTable {
+  jti: string;
+  expires_at: number;
 }

@@ -240,6 +240,15 @@ export interface SigningKeyChange {
 export interface DjangoImport {
   /** Django's users with their ids, hashes as Django wrote them. */
   users: readonly UserRecord[];
+  /** SimpleJWT's blacklisted refresh tokens, by jti, with their expiry (milliseconds); ones already known are kept. */
+  blacklist?: ReadonlyArray<{ jti: string; expiresAt: number }>;
+}
+
+/** What an import did. */
+export interface DjangoImportResult {
+  users: ImportedUserOutcome[];
+  /** Blacklist entries new to tessera. */
+  blacklistAdded: number;
 }
 
 /**
@@ -403,7 +412,16 @@ export interface Store {
     now: number,
     options: { dryRun: boolean },
     audit?: (outcomes: readonly ImportedUserOutcome[]) => AuditEntry,
-  ): Promise<ImportedUserOutcome[]>;
+  ): Promise<DjangoImportResult>;
+  /** Whether the imported SimpleJWT blacklist lists `jti`. */
+  isSimplejwtBlacklisted(jti: string): Promise<boolean>;
+  /**
+   * Starts a session whose first refresh token is a SimpleJWT one, by its
+   * jti, presented during a cutover (it is then rotated as any other).
+   * False, writing nothing, when a token with that jti is already recorded:
+   * the legacy token was presented before.
+   */
+  adoptLegacyRefreshToken(input: Omit<StartSession, 'passwordUpgrade'>, audit?: AuditEntry): Promise<boolean>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -40,9 +40,11 @@ for (const dialect of availableDialects()) {
     freshStoresEachTest(dialect, (opened, another) => ([store, other] = [opened, another]));
 
     it('inserts users with their own ids, and the next user tessera creates follows them', async () => {
-      const outcomes = await store.importDjango({ users: [djangoUser(3, 'ann'), djangoUser(40, 'bo')] }, T0, {
-        dryRun: false,
-      });
+      const { users: outcomes } = await store.importDjango(
+        { users: [djangoUser(3, 'ann'), djangoUser(40, 'bo')] },
+        T0,
+        { dryRun: false },
+      );
       expect(outcomes).toEqual([
         { id: 3, username: 'ann', kind: 'imported', passwordKept: false, djangoPasswordChanged: false },
         { id: 40, username: 'bo', kind: 'imported', passwordKept: false, djangoPasswordChanged: false },
@@ -57,7 +59,7 @@ for (const dialect of availableDialects()) {
       await startSession(store, 4, 'c'.repeat(32));
       const latest = await store.latestRevocationId();
       const users = [djangoUser(3, 'ann', { email: 'ann@new.example' }), djangoUser(4, 'cy', { isActive: false })];
-      expect((await other.importDjango({ users }, T0 + 1, { dryRun: false })).map((o) => o.kind)).toEqual([
+      expect((await other.importDjango({ users }, T0 + 1, { dryRun: false })).users.map((o) => o.kind)).toEqual([
         'updated',
         'updated',
       ]);
@@ -79,14 +81,14 @@ for (const dialect of availableDialects()) {
         djangoUser(3, 'ann', { passwordHash: newDjango }),
         djangoUser(4, 'cy', { passwordHash: newDjango }),
       ];
-      expect(await store.importDjango({ users }, T0 + 2, { dryRun: false })).toEqual([
+      expect((await store.importDjango({ users }, T0 + 2, { dryRun: false })).users).toEqual([
         { id: 3, username: 'ann', kind: 'unchanged', passwordKept: true, djangoPasswordChanged: true },
         { id: 4, username: 'cy', kind: 'updated', passwordKept: false, djangoPasswordChanged: true },
       ]);
       expect((await store.findUserById(3))?.passwordHash).toBe('$argon2id$changed-in-tessera');
       expect((await store.findUserById(4))?.passwordHash).toBe(newDjango);
       // Django's newer hash is what the next import compares with: unchanged again.
-      expect((await store.importDjango({ users }, T0 + 3, { dryRun: false })).map((o) => o.kind)).toEqual([
+      expect((await store.importDjango({ users }, T0 + 3, { dryRun: false })).users.map((o) => o.kind)).toEqual([
         'unchanged',
         'unchanged',
       ]);
@@ -118,11 +120,46 @@ for (const dialect of availableDialects()) {
         details: {},
       });
       expect(
-        (await store.importDjango({ users: [djangoUser(3, 'ann')] }, T0, { dryRun: true }, audit)).map((o) => o.kind),
+        (await store.importDjango({ users: [djangoUser(3, 'ann')] }, T0, { dryRun: true }, audit)).users.map(
+          (o) => o.kind,
+        ),
       ).toEqual(['imported']);
       expect(await store.listUsers()).toEqual([]);
       expect((await store.listAudit({ offset: 0, limit: 10 })).count).toBe(0);
       expect((await seedUser(store, 'native', 'correct horse')).id).toBe(1);
+    });
+
+    it('keeps SimpleJWT blacklist entries by jti, adds each once, and prunes them once expired', async () => {
+      const blacklist = [
+        { jti: 'a'.repeat(32), expiresAt: T0 + 1000 },
+        { jti: 'b'.repeat(32), expiresAt: T0 + 5000 },
+      ];
+      expect((await store.importDjango({ users: [], blacklist }, T0, { dryRun: false })).blacklistAdded).toBe(2);
+      expect((await other.importDjango({ users: [], blacklist }, T0, { dryRun: false })).blacklistAdded).toBe(0);
+      expect(await other.isSimplejwtBlacklisted('a'.repeat(32))).toBe(true);
+      expect(await store.isSimplejwtBlacklisted('c'.repeat(32))).toBe(false);
+      await store.deleteExpired(T0 + 1000);
+      expect(await store.isSimplejwtBlacklisted('a'.repeat(32))).toBe(false);
+      expect(await store.isSimplejwtBlacklisted('b'.repeat(32))).toBe(true);
+    });
+
+    it('adopts a legacy refresh token once: a second adoption of its jti writes nothing', async () => {
+      await store.importDjango({ users: [djangoUser(3, 'ann')] }, T0, { dryRun: false });
+      const input = (sessionId: string) => ({
+        sessionId,
+        userId: 3,
+        now: T0,
+        ip: '127.0.0.1',
+        userAgent: 'test',
+        token: { jti: 'f'.repeat(32), issuedAt: T0 - 1000, expiresAt: T0 + 86_400_000 },
+      });
+      const [first, second] = await Promise.all([
+        store.adoptLegacyRefreshToken(input('1'.repeat(32))),
+        other.adoptLegacyRefreshToken(input('2'.repeat(32))),
+      ]);
+      expect([first, second].sort()).toEqual([false, true]);
+      expect(await store.listSessions(3)).toHaveLength(1);
+      expect(await store.findRefreshToken('f'.repeat(32))).toMatchObject({ userId: 3, usedAt: null });
     });
   });
 }

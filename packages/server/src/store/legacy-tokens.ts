@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { hotQueries } from './hot-queries.js';
+import type { Database } from './schema.js';
+import type { AuditEntry, Store } from './types.js';
+
+/**
+ * The store's part in a cutover from SimpleJWT: the imported blacklist, and
+ * a legacy refresh token taken in as a new session's first token, so that
+ * it is rotated, and its reuse caught, as tessera's own are.
+ */
+export function legacyTokenStore(
+  db: Kysely<Database>,
+  hot: ReturnType<typeof hotQueries>,
+  insertAudit: (executor: Kysely<Database>, entry: AuditEntry | undefined) => Promise<void>,
+): Pick<Store, 'isSimplejwtBlacklisted' | 'adoptLegacyRefreshToken'> {
+  return {
+    async isSimplejwtBlacklisted(jti) {
+      const row = await db.selectFrom('simplejwt_blacklist').select('jti').where('jti', '=', jti).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    adoptLegacyRefreshToken({ sessionId, userId, now, ip, userAgent, token }, audit) {
+      return db.transaction().execute(async (trx) => {
+        // The token's row first: of two presentations at once, exactly one inserts it.
+        const inserted = await trx
+          .insertInto('refresh_tokens')
+          .values({
+            jti: token.jti,
+            session_id: sessionId,
+            parent_jti: null,
+            issued_at: token.issuedAt,
+            expires_at: token.expiresAt,
+            used_at: null,
+          })
+          .onConflict((oc) => oc.column('jti').doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
+        await insertAudit(trx, audit);
+        return true;
+      });
+    },
+  };
+}
