@@ -6,6 +6,7 @@ import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } 
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 import type { LegacyClaims } from '../legacy/simplejwt.js';
+import { legacyPrincipal } from './legacy-principal.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
@@ -65,13 +66,7 @@ function principalOf(
  */
 async function authenticateLegacyAccess(ctx: AuthContext, legacy: LegacyClaims): Promise<Principal> {
   const user = requireActiveTokenUser(await ctx.store.findUserById(legacy.userId));
-  const claims = {
-    token_type: 'access' as const,
-    exp: legacy.expiresAt / 1000,
-    jti: legacy.jti,
-    user_id: legacy.userId,
-  };
-  return { user, sessionId: undefined, claims };
+  return legacyPrincipal(ctx, user, { jti: legacy.jti, exp: legacy.expiresAt / 1000 });
 }
 
 /** The user of an access token, as SimpleJWT's authentication says it: `user_not_found`, then `user_inactive`. */

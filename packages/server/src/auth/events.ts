@@ -35,6 +35,8 @@ export const SECURITY_EVENTS = {
   users_imported: { audited: true },
   // A credential from before the move from Django: a SimpleJWT refresh token exchanged, or a DRF Token key used.
   legacy_token_used: { audited: true },
+  // `tessera revoke-drf-tokens`: every DRF key ended at once.
+  drf_tokens_revoked: { audited: true },
 } as const satisfies Record<string, EventRecording>;
 
 export type SecurityEvent = keyof typeof SECURITY_EVENTS;

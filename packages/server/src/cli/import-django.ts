@@ -3,6 +3,7 @@ import { CLI_CLIENT, auditEntry } from '../auth/audit.js';
 import { parseDatabaseUrl, type Config } from '../config.js';
 import { canLogIn, importProblem } from '../django-import/importable.js';
 import { readSimplejwtBlacklist } from '../django-import/read-blacklist.js';
+import { readDrfTokens, type HashedDrfToken } from '../django-import/read-drf-tokens.js';
 import { readDjangoUsers } from '../django-import/read-users.js';
 import { openDjangoSource } from '../django-import/source.js';
 import type { ImportedUserOutcome, UserRecord } from '../store/types.js';
@@ -11,7 +12,7 @@ import { printTable, quote, withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 
 /**
- * `tessera import django --from URL [--profile-table T] [--role-from T.C] [--dry-run]`:
+ * `tessera import django --from URL [--profile-table T] [--role-from T.C] [--with-drf-tokens] [--dry-run]`:
  * brings a Django project's users, ids kept, into tessera's store.
  */
 export async function importDjango(config: Config, io: Io, args: string[]): Promise<void> {
@@ -23,6 +24,7 @@ export async function importDjango(config: Config, io: Io, args: string[]): Prom
       'profile-table': { type: 'string' },
       'role-from': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      'with-drf-tokens': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1 || positionals[0] !== 'django') {
@@ -38,22 +40,30 @@ export async function importDjango(config: Config, io: Io, args: string[]): Prom
   const source = await openDjangoSource(location);
   let read: UserRecord[];
   let blacklist: Awaited<ReturnType<typeof readSimplejwtBlacklist>>;
+  let drfTokens: HashedDrfToken[] | undefined;
+  let skipped: Summary['skipped'];
+  let users: UserRecord[];
   try {
     read = await readDjangoUsers(source, { profileTable: values['profile-table'], roleFrom: values['role-from'] });
+    skipped = read.flatMap((user) => {
+      const problem = importProblem(user);
+      return problem === undefined ? [] : [{ user, problem }];
+    });
+    users = read.filter((user) => importProblem(user) === undefined);
     blacklist = await readSimplejwtBlacklist(source, Date.now());
+    if (values['with-drf-tokens']) drfTokens = await readDrfTokens(source, new Set(users.map(({ id }) => id)));
   } finally {
     await source.close();
   }
-  const skipped = read.flatMap((user) => {
-    const problem = importProblem(user);
-    return problem === undefined ? [] : [{ user, problem }];
-  });
-  const users = read.filter((user) => importProblem(user) === undefined);
   const dryRun = values['dry-run'];
 
   const result = await withStore(config, io, (store) =>
-    store.importDjango({ users, blacklist: blacklist ?? [] }, Date.now(), { dryRun }, (done) =>
-      auditEntry('users_imported', CLI_CLIENT, Date.now(), { details: { from: 'django', ...countsOf(done) } }),
+    store.importDjango(
+      { users, blacklist: blacklist ?? [], drfTokens: drfTokens ?? [] },
+      Date.now(),
+      { dryRun },
+      (done) =>
+        auditEntry('users_imported', CLI_CLIENT, Date.now(), { details: { from: 'django', ...countsOf(done) } }),
     ),
   );
   printSummary(io, { read, users, skipped, outcomes: result.users, dryRun });
@@ -62,6 +72,12 @@ export async function importDjango(config: Config, io: Io, args: string[]): Prom
       ? 'SimpleJWT blacklist: none in the Django database (its token_blacklist app is not installed).\n'
       : `SimpleJWT blacklist: ${blacklist.length} unexpired entries (jti and expiry only), ${result.blacklistAdded} new to tessera.\n`,
   );
+  if (drfTokens !== undefined) {
+    io.stdout.write(
+      `DRF Token keys: ${drfTokens.length} (stored as SHA-256 digests), ${result.drfTokensAdded} new to tessera; ` +
+        'they authenticate with TESSERA_LEGACY_DRF_TOKENS=on.\n',
+    );
+  }
 }
 
 function countsOf(outcomes: readonly ImportedUserOutcome[]): Record<ImportedUserOutcome['kind'], number> {
@@ -108,4 +124,13 @@ function printSummary(io: Io, { read, users, skipped, outcomes, dryRun }: Summar
   const needReset = users.filter((user) => !keptIds.has(user.id) && !canLogIn(user.passwordHash));
   say(`Users who will need a password reset (no password tessera can check): ${needReset.length}`);
   for (const user of needReset) say(`  ${quote(user.username)} (${passwordFormatOf(user.passwordHash)})`);
+}
+
+/** `tessera revoke-drf-tokens`: ends every DRF `Token` key the import brought, at once. */
+export async function revokeDrfTokens(config: Config, io: Io, args: string[]): Promise<void> {
+  parseArgs({ args, options: {} });
+  const revoked = await withStore(config, io, (store) =>
+    store.revokeDrfTokens(auditEntry('drf_tokens_revoked', CLI_CLIENT, Date.now(), { details: { via: 'cli' } })),
+  );
+  io.stdout.write(`Revoked ${revoked} DRF Token keys; "Authorization: Token" no longer authenticates anyone.\n`);
 }

@@ -25,6 +25,7 @@ export interface DjangoDatabase {
   django_content_type: { id: number; app_label: string };
   token_blacklist_outstandingtoken: { id: number; jti: string; expires_at: string | Date };
   token_blacklist_blacklistedtoken: { id: number; token_id: number };
+  authtoken_token: { key: string; user_id: number; created: string | Date };
 }
 
 /** A Django database opened for reading. */

@@ -37,27 +37,36 @@ class DryRun extends Error {
  */
 export function djangoImportStore(db: Kysely<Database>, hooks: DjangoImportHooks): Pick<Store, 'importDjango'> {
   return {
-    async importDjango({ users, blacklist = [] }, now, { dryRun }, audit) {
+    async importDjango({ users, blacklist = [], drfTokens = [] }, now, { dryRun }, audit) {
       try {
         return await db.transaction().execute(async (trx) => {
           const existing = await readExisting(trx, users);
           const outcomes: ImportedUserOutcome[] = [];
           for (const user of users) outcomes.push(await importUser(trx, hooks, existing, user, now));
           if (outcomes.some(({ kind }) => kind === 'imported') && !dryRun) await hooks.afterExplicitUserIds?.(trx);
-          let blacklistAdded = 0;
-          for (let start = 0; start < blacklist.length; start += LOOKUP_CHUNK) {
-            const rows = blacklist
-              .slice(start, start + LOOKUP_CHUNK)
-              .map(({ jti, expiresAt }) => ({ jti, expires_at: expiresAt }));
-            const added = await trx
+          // Entries tessera already has are kept as they are: an import adds, and never brings back what was revoked.
+          const blacklistAdded = await inChunks(blacklist, (chunk) =>
+            trx
               .insertInto('simplejwt_blacklist')
-              .values(rows)
+              .values(chunk.map(({ jti, expiresAt }) => ({ jti, expires_at: expiresAt })))
               .onConflict((oc) => oc.column('jti').doNothing())
-              .executeTakeFirst();
-            blacklistAdded += Number(added.numInsertedOrUpdatedRows ?? 0);
-          }
+              .executeTakeFirst(),
+          );
+          const drfTokensAdded = await inChunks(drfTokens, (chunk) =>
+            trx
+              .insertInto('drf_tokens')
+              .values(
+                chunk.map(({ keyHash, userId, createdAt }) => ({
+                  key_hash: keyHash,
+                  user_id: userId,
+                  created_at: createdAt,
+                })),
+              )
+              .onConflict((oc) => oc.column('key_hash').doNothing())
+              .executeTakeFirst(),
+          );
           await hooks.insertAudit(trx, audit?.(outcomes));
-          const result = { users: outcomes, blacklistAdded };
+          const result = { users: outcomes, blacklistAdded, drfTokensAdded };
           if (dryRun) throw new DryRun(result);
           return result;
         });
@@ -168,6 +177,18 @@ async function importUser(
     await hooks.revokeUserSessions(trx, user.id, now, 'password_changed');
   } else await hooks.appendRevocation(trx, 'user', String(user.id), now);
   return { ...outcome, kind: 'updated', passwordKept, djangoPasswordChanged };
+}
+
+/** Inserts `items` a chunk at a time; returns how many rows were added. */
+async function inChunks<T>(
+  items: readonly T[],
+  insert: (chunk: readonly T[]) => Promise<{ numInsertedOrUpdatedRows?: bigint | undefined }>,
+): Promise<number> {
+  let added = 0;
+  for (let start = 0; start < items.length; start += LOOKUP_CHUNK) {
+    added += Number((await insert(items.slice(start, start + LOOKUP_CHUNK))).numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
 }
 
 /** The later of two login times; tessera's logins since the import count. */

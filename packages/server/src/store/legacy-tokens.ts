@@ -1,18 +1,19 @@
 import type { Kysely } from 'kysely';
-import type { hotQueries } from './hot-queries.js';
+import { SESSION_USER_COLUMNS, type hotQueries } from './hot-queries.js';
+import { toSessionUser } from './rows.js';
 import type { Database } from './schema.js';
 import type { AuditEntry, Store } from './types.js';
 
 /**
- * The store's part in a cutover from SimpleJWT: the imported blacklist, and
- * a legacy refresh token taken in as a new session's first token, so that
- * it is rotated, and its reuse caught, as tessera's own are.
+ * The store's part in a move from Django: SimpleJWT's imported blacklist; a
+ * legacy refresh token taken in as a new session's first token, so that it
+ * is rotated, and its reuse caught, as tessera's own are; DRF's Token keys.
  */
 export function legacyTokenStore(
   db: Kysely<Database>,
   hot: ReturnType<typeof hotQueries>,
   insertAudit: (executor: Kysely<Database>, entry: AuditEntry | undefined) => Promise<void>,
-): Pick<Store, 'isSimplejwtBlacklisted' | 'adoptLegacyRefreshToken'> {
+): Pick<Store, 'isSimplejwtBlacklisted' | 'adoptLegacyRefreshToken' | 'findDrfTokenUser' | 'revokeDrfTokens'> {
   return {
     async isSimplejwtBlacklisted(jti) {
       const row = await db.selectFrom('simplejwt_blacklist').select('jti').where('jti', '=', jti).executeTakeFirst();
@@ -40,5 +41,22 @@ export function legacyTokenStore(
         return true;
       });
     },
+
+    async findDrfTokenUser(keyHash) {
+      const row = await db
+        .selectFrom('drf_tokens as t')
+        .innerJoin('users as u', 'u.id', 't.user_id')
+        .select(SESSION_USER_COLUMNS)
+        .where('t.key_hash', '=', keyHash)
+        .executeTakeFirst();
+      return row && toSessionUser(row);
+    },
+
+    revokeDrfTokens: (audit) =>
+      db.transaction().execute(async (trx) => {
+        const deleted = await trx.deleteFrom('drf_tokens').executeTakeFirst();
+        await insertAudit(trx, audit);
+        return Number(deleted.numDeletedRows);
+      }),
   };
 }

@@ -156,6 +156,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('jti', 'varchar(255)', (c) => c.primaryKey())
           .addColumn('expires_at', time, (c) => c.notNull())
           .execute();
+        // DRF's authtoken keys (seed 002's legacy clients), by a SHA-256 of the key: never the key itself.
+        await db.schema
+          .createTable('drf_tokens')
+          .addColumn('key_hash', 'char(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
         await db.schema
           .createIndex('simplejwt_blacklist_expires_at')
           .on('simplejwt_blacklist')

@@ -38,6 +38,8 @@ const STORE_METHODS = [
   'importDjango',
   'isSimplejwtBlacklisted',
   'adoptLegacyRefreshToken',
+  'findDrfTokenUser',
+  'revokeDrfTokens',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

@@ -17,6 +17,7 @@ export interface Database {
   services: ServicesTable;
   django_imported_users: DjangoImportedUsersTable;
   simplejwt_blacklist: SimplejwtBlacklistTable;
+  drf_tokens: DrfTokensTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -131,4 +132,12 @@ export interface DjangoImportedUsersTable {
 export interface SimplejwtBlacklistTable {
   jti: string;
   expires_at: number;
+}
+
+/** DRF `Token` keys brought by the import, accepted with `TESSERA_LEGACY_DRF_TOKENS=on`. */
+export interface DrfTokensTable {
+  /** SHA-256 of the key, lowercase hex. */
+  key_hash: string;
+  user_id: number;
+  created_at: number;
 }

@@ -242,6 +242,8 @@ export interface DjangoImport {
   users: readonly UserRecord[];
   /** SimpleJWT's blacklisted refresh tokens, by jti, with their expiry (milliseconds); ones already known are kept. */
   blacklist?: ReadonlyArray<{ jti: string; expiresAt: number }>;
+  /** DRF `Token` keys, by a SHA-256 of each (lowercase hex); ones already known are kept. */
+  drfTokens?: ReadonlyArray<{ keyHash: string; userId: number; createdAt: number }>;
 }
 
 /** What an import did. */
@@ -249,6 +251,8 @@ export interface DjangoImportResult {
   users: ImportedUserOutcome[];
   /** Blacklist entries new to tessera. */
   blacklistAdded: number;
+  /** DRF keys new to tessera. */
+  drfTokensAdded: number;
 }
 
 /**
@@ -422,6 +426,10 @@ export interface Store {
    * the legacy token was presented before.
    */
   adoptLegacyRefreshToken(input: Omit<StartSession, 'passwordUpgrade'>, audit?: AuditEntry): Promise<boolean>;
+  /** The owner of the DRF key whose SHA-256 is `keyHash`; undefined when no such key (or its user is gone). */
+  findDrfTokenUser(keyHash: string): Promise<SessionUser | undefined>;
+  /** Deletes every DRF key; returns how many there were. */
+  revokeDrfTokens(audit?: AuditEntry): Promise<number>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

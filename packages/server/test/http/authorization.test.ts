@@ -23,7 +23,20 @@ describe('parseAuthorizationHeader', () => {
     ['\t\r\n', ABSENT],
     ['Basic abc', ABSENT],
     ['Basic', ABSENT],
-    ['Token abc', ABSENT],
+    ['Token abc', { kind: 'drf_token', key: 'abc' }],
+    ['token  abc ', { kind: 'drf_token', key: 'abc' }],
+    ['Token', { kind: 'malformed_drf_token', detail: 'Invalid token header. No credentials provided.' }],
+    [
+      'Token a b',
+      { kind: 'malformed_drf_token', detail: 'Invalid token header. Token string should not contain spaces.' },
+    ],
+    [
+      'Token a\u00e9',
+      {
+        kind: 'malformed_drf_token',
+        detail: 'Invalid token header. Token string should not contain invalid characters.',
+      },
+    ],
     ['JWT abc', ABSENT],
     ['Bearerx', ABSENT],
     ['Bearer-x', ABSENT],

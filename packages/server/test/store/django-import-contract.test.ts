@@ -161,5 +161,21 @@ for (const dialect of availableDialects()) {
       expect(await store.listSessions(3)).toHaveLength(1);
       expect(await store.findRefreshToken('f'.repeat(32))).toMatchObject({ userId: 3, usedAt: null });
     });
+
+    it('finds a DRF key’s owner by its digest, adds each key once, and revokes them all', async () => {
+      const drfTokens = [
+        { keyHash: 'a'.repeat(64), userId: 3, createdAt: T0 },
+        { keyHash: 'b'.repeat(64), userId: 4, createdAt: T0 },
+      ];
+      const users = [djangoUser(3, 'ann'), djangoUser(4, 'cy')];
+      expect((await store.importDjango({ users, drfTokens }, T0, { dryRun: false })).drfTokensAdded).toBe(2);
+      expect((await other.importDjango({ users, drfTokens }, T0, { dryRun: false })).drfTokensAdded).toBe(0);
+      expect(await other.findDrfTokenUser('a'.repeat(64))).toMatchObject({ id: 3, username: 'ann', isActive: true });
+      expect(await store.findDrfTokenUser('c'.repeat(64))).toBeUndefined();
+      await store.deleteUser(4, T0);
+      expect(await store.findDrfTokenUser('b'.repeat(64))).toBeUndefined();
+      expect(await other.revokeDrfTokens()).toBe(2);
+      expect(await store.findDrfTokenUser('a'.repeat(64))).toBeUndefined();
+    });
   });
 }
