@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { toUserRecord } from './rows.js';
+import { toUserColumns, toUserRecord } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import {
   ImportCollisionError,
@@ -197,19 +197,5 @@ const latest = (a: number | null, b: number | null): number | null =>
 
 /** The row, columns in one order, so that two can be compared as JSON. */
 function toRow(user: UserRecord): Insertable<UsersTable> & { id: number } {
-  return {
-    id: user.id,
-    username: user.username,
-    password: user.passwordHash,
-    email: user.email,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    is_active: user.isActive ? 1 : 0,
-    is_staff: user.isStaff ? 1 : 0,
-    is_superuser: user.isSuperuser ? 1 : 0,
-    last_login: user.lastLogin,
-    date_joined: user.dateJoined,
-    role: user.role,
-    permissions: JSON.stringify(user.permissions),
-  };
+  return { id: user.id, ...toUserColumns(user), last_login: user.lastLogin };
 }

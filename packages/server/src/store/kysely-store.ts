@@ -6,7 +6,7 @@ import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
 import { serviceStore } from './services.js';
-import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
+import { nullableNumber, toSessionUser, toUserColumns, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import { signingKeyQueries } from './signing-keys.js';
 import {
@@ -129,19 +129,7 @@ export function createKyselyStore(
         return await db.transaction().execute(async (trx) => {
           const row = await trx
             .insertInto('users')
-            .values({
-              username: user.username,
-              password: user.passwordHash,
-              email: user.email,
-              first_name: user.firstName,
-              last_name: user.lastName,
-              is_active: user.isActive ? 1 : 0,
-              is_staff: user.isStaff ? 1 : 0,
-              is_superuser: user.isSuperuser ? 1 : 0,
-              date_joined: user.dateJoined,
-              role: user.role,
-              permissions: JSON.stringify(user.permissions),
-            })
+            .values(toUserColumns(user))
             .returningAll()
             .executeTakeFirstOrThrow();
           const created = toUserRecord(row);
