@@ -3,6 +3,7 @@ import { AuthError, TokenError, invalidToken } from '../errors.js';
 import type { LegacyClaims } from '../legacy/simplejwt.js';
 import { ACCOUNT_REVOKE_REASONS, type RefreshTokenState } from '../store/types.js';
 import { auditEntry, type ClientInfo } from './audit.js';
+import type { LogoutVia } from './events.js';
 import type { AuthContext } from './context.js';
 
 /**
@@ -54,4 +55,30 @@ export async function adoptLegacyRefreshToken(
     throw new TokenError(tokenMessages.blacklisted);
   }
   return state;
+}
+
+/**
+ * A logout with a SimpleJWT refresh token during a cutover: the token is
+ * listed in the blacklist, so that it is never exchanged, and the session
+ * its exchange started, if any, ends.
+ * @returns the session ended, if the token had been exchanged.
+ */
+export async function endLegacyRefreshToken(
+  ctx: AuthContext,
+  legacy: LegacyClaims,
+  client: ClientInfo,
+  via: LogoutVia,
+): Promise<string | undefined> {
+  await ctx.store.blacklistSimplejwt(legacy.jti, legacy.expiresAt);
+  const state = await ctx.store.findRefreshToken(legacy.jti);
+  const sessionId = state?.userId === legacy.userId ? state.sessionId : undefined;
+  const now = ctx.clock.now();
+  const audit = auditEntry('logout', client, now, {
+    userId: legacy.userId,
+    sessionId: sessionId ?? null,
+    details: { via, legacy: 'simplejwt_refresh' },
+  });
+  if (sessionId === undefined) await ctx.store.appendAudit(audit);
+  else await ctx.store.revokeSession(sessionId, now, 'logout', audit);
+  return sessionId;
 }

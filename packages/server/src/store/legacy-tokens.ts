@@ -13,11 +13,22 @@ export function legacyTokenStore(
   db: Kysely<Database>,
   hot: ReturnType<typeof hotQueries>,
   insertAudit: (executor: Kysely<Database>, entry: AuditEntry | undefined) => Promise<void>,
-): Pick<Store, 'isSimplejwtBlacklisted' | 'adoptLegacyRefreshToken' | 'findDrfTokenUser' | 'revokeDrfTokens'> {
+): Pick<
+  Store,
+  'isSimplejwtBlacklisted' | 'blacklistSimplejwt' | 'adoptLegacyRefreshToken' | 'findDrfTokenUser' | 'revokeDrfTokens'
+> {
   return {
     async isSimplejwtBlacklisted(jti) {
       const row = await db.selectFrom('simplejwt_blacklist').select('jti').where('jti', '=', jti).executeTakeFirst();
       return row !== undefined;
+    },
+
+    async blacklistSimplejwt(jti, expiresAt) {
+      await db
+        .insertInto('simplejwt_blacklist')
+        .values({ jti, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
     },
 
     adoptLegacyRefreshToken({ sessionId, userId, now, ip, userAgent, token }, audit) {

@@ -37,6 +37,7 @@ const STORE_METHODS = [
   'revokeService',
   'importDjango',
   'isSimplejwtBlacklisted',
+  'blacklistSimplejwt',
   'adoptLegacyRefreshToken',
   'findDrfTokenUser',
   'revokeDrfTokens',

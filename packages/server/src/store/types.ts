@@ -419,6 +419,8 @@ export interface Store {
   ): Promise<DjangoImportResult>;
   /** Whether the imported SimpleJWT blacklist lists `jti`. */
   isSimplejwtBlacklisted(jti: string): Promise<boolean>;
+  /** Lists `jti` in the SimpleJWT blacklist until `expiresAt` (a logout with a SimpleJWT token); idempotent. */
+  blacklistSimplejwt(jti: string, expiresAt: number): Promise<void>;
   /**
    * Starts a session whose first refresh token is a SimpleJWT one, by its
    * jti, presented during a cutover (it is then rotated as any other).

@@ -2,6 +2,7 @@
 // Django (./fixture.ts): its refresh tokens are exchanged once for a tessera
 // session, then follow tessera's grace and reuse rules; its access tokens
 // work until they expire; nothing else signed or presented gets in.
+import { details } from '@tessera/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_EVENTS } from '../../src/auth/events.js';
 import { cookieNames } from '../../src/cookie-mode/cookies.js';
@@ -153,6 +154,29 @@ describe.skipIf(missing !== null)('a cutover from SimpleJWT', () => {
       const { refresh: ownRefresh } = await server.login('argon', 'argon-pass-1');
       const forged = resigned(django.refresh.outstanding_int, { jti: claimsOf(ownRefresh).jti });
       expect((await refresh(forged)).json()).toEqual(tokenRefused('Token is invalid'));
+    });
+
+    it('blacklists one at /api/token/blacklist/, before or after its exchange, so it never works again', async () => {
+      const blacklist = (token: string) => server.post('/api/token/blacklist/', { refresh: token });
+      const never = await blacklist(django.refresh.outstanding_str);
+      expect([never.statusCode, never.json()]).toEqual([200, {}]);
+      expect((await refresh(django.refresh.outstanding_str)).json()).toEqual(tokenRefused('Token is blacklisted'));
+
+      const { access } = (await refresh(django.refresh.outstanding_int)).json<{ access: string }>();
+      expect((await blacklist(django.refresh.outstanding_int)).statusCode).toBe(200);
+      expect((await profile(access)).json()).toEqual(accessRefused('Token is blacklisted'));
+      expect((await refresh(django.refresh.outstanding_int)).json()).toEqual(tokenRefused('Token is blacklisted'));
+    });
+
+    it('logs out with one at /api/auth/logout/, authenticated by a SimpleJWT access token; not another user’s', async () => {
+      const logout = (access: string, token: string) =>
+        server.post('/api/auth/logout/', { refresh: token }, bearer(access));
+      const foreign = await logout(django.access.editor_str, django.refresh.outstanding_int);
+      expect([foreign.statusCode, foreign.json()]).toEqual([400, { error: details.invalidToken }]);
+      expect((await logout(django.access.admin, django.refresh.outstanding_int)).statusCode).toBe(205);
+      expect((await refresh(django.refresh.outstanding_int)).json()).toEqual(tokenRefused('Token is blacklisted'));
+      const expired = await logout(django.access.admin, django.refresh.expired);
+      expect([expired.statusCode, expired.json()]).toEqual([400, { error: details.invalidToken }]);
     });
 
     it('refuses every one once TESSERA_SIMPLEJWT_UNTIL has passed', async () => {
