@@ -7,25 +7,26 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashDrfToken } from '../../src/legacy/drf-tokens.js';
 import { accessRefused } from '../support/answers.js';
 import { fastHasher } from '../support/hasher.js';
+import { availableDialects } from '../support/stores.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { runMain } from '../cli/sandbox.js';
-import { sqliteDjango, whyDjangoIsMissing, type DjangoFixture } from './fixture.js';
-import { OPTIONS, importInto, newTarget, type Target } from './targets.js';
+import { whyDjangoIsMissing, type DjangoFixture } from './fixture.js';
+import { OPTIONS, fixtureOf, importInto, newTarget, type Target } from './targets.js';
 
 const missing = whyDjangoIsMissing();
 const invalid = { detail: 'Invalid token.' };
 
-describe.skipIf(missing !== null)('DRF Token keys after an import', () => {
+describe.skipIf(missing !== null).each(availableDialects())('DRF Token keys after an import on %s', (dialect) => {
   let django: DjangoFixture;
   let target: Target;
   let server: TestServer | undefined;
 
   beforeAll(async () => {
-    django = await sqliteDjango();
+    django = await fixtureOf(dialect);
   }, 120_000);
 
   const start = async (env: Record<string, string> = { TESSERA_LEGACY_DRF_TOKENS: 'on' }) => {
-    target = await newTarget('sqlite');
+    target = await newTarget(dialect);
     const imported = await importInto(target, django.from, [...OPTIONS, '--with-drf-tokens']);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(
@@ -60,7 +61,7 @@ describe.skipIf(missing !== null)('DRF Token keys after an import', () => {
     ]);
   });
 
-  it('stores only a SHA-256 of each key', async () => {
+  it.runIf(dialect === 'sqlite')('stores only a SHA-256 of each key', async () => {
     await start();
     const db = new BetterSqlite3(target.databaseUrl.slice('sqlite:'.length), { readonly: true });
     const rows = db.prepare('select key_hash, user_id from drf_tokens order by user_id').all();

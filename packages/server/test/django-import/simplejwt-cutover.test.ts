@@ -10,9 +10,10 @@ import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
 import { HS256_HEADER, mac, segment, segmentsOf, sign } from '../adversarial/support.js';
 import { accessRefused, tokenRefused } from '../support/answers.js';
 import { fastHasher } from '../support/hasher.js';
+import { availableDialects } from '../support/stores.js';
 import { TEST_SECRET, bearer, claimsOf, createTestServer, headerOf, type TestServer } from '../support/server.js';
-import { DJANGO_SECRET_KEY, sqliteDjango, whyDjangoIsMissing, type DjangoFixture } from './fixture.js';
-import { importInto, newTarget, type Target } from './targets.js';
+import { DJANGO_SECRET_KEY, whyDjangoIsMissing, type DjangoFixture } from './fixture.js';
+import { fixtureOf, importInto, newTarget, type Target } from './targets.js';
 
 const missing = whyDjangoIsMissing();
 const hasher = createPasswordHasher({ argon2id: fastHasher, floorIterations: 0 });
@@ -25,7 +26,7 @@ function resigned(token: string, changes: Record<string, unknown>, key = DJANGO_
   return sign(header, payload, key);
 }
 
-describe.skipIf(missing !== null)('a cutover from SimpleJWT', () => {
+describe.skipIf(missing !== null).each(availableDialects())('a cutover from SimpleJWT on %s', (dialect) => {
   let django: DjangoFixture;
   let target: Target;
   let server: TestServer;
@@ -33,12 +34,12 @@ describe.skipIf(missing !== null)('a cutover from SimpleJWT', () => {
   let until: number;
 
   beforeAll(async () => {
-    django = await sqliteDjango();
+    django = await fixtureOf(dialect);
     until = django.generated_at_ms + 7 * DAY_MS;
   }, 120_000);
 
   const start = async (env: Record<string, string> = {}) => {
-    target = await newTarget('sqlite');
+    target = await newTarget(dialect);
     expect((await importInto(target, django.from)).code).toBe(0);
     server = await createTestServer(
       {
@@ -239,7 +240,7 @@ describe.skipIf(missing !== null)('a cutover from SimpleJWT', () => {
   });
 
   it('without TESSERA_SIMPLEJWT_SIGNING_KEY, refuses Django’s tokens as any other', async () => {
-    target = await newTarget('sqlite');
+    target = await newTarget(dialect);
     expect((await importInto(target, django.from)).code).toBe(0);
     server = await createTestServer({}, { hasher, store: await target.open() });
     server.clock.set(django.generated_at_ms + 1000);
