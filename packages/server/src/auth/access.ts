@@ -7,6 +7,7 @@ import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
 import type { LegacyClaims } from '../legacy/simplejwt.js';
 import { legacyPrincipal } from './legacy-principal.js';
+import { verifyLegacyRefreshToken } from './legacy-refresh.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
@@ -82,6 +83,10 @@ function requireActiveTokenUser(user: SessionUser | undefined): SessionUser {
  * @throws {TokenError}
  */
 export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<void> {
+  const legacy = ctx.legacySimplejwt;
+  if (legacy?.read(token, 'access') !== undefined) return;
+  const legacyRefresh = legacy?.read(token, 'refresh');
+  if (legacyRefresh !== undefined) return verifyLegacyRefreshToken(ctx, legacyRefresh);
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   if (raw.token_type === 'refresh') {
     // Exactly what refresh and blacklist accept.

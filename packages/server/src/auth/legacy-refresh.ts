@@ -82,3 +82,17 @@ export async function endLegacyRefreshToken(
   else await ctx.store.revokeSession(sessionId, now, 'logout', audit);
   return sessionId;
 }
+
+/**
+ * `/api/token/verify/` with a SimpleJWT refresh token during a cutover: good
+ * until it is exchanged (then it is a rotated token), ended by a logout, or
+ * listed in the imported blacklist.
+ * @throws {TokenError} `Token is blacklisted`.
+ */
+export async function verifyLegacyRefreshToken(ctx: AuthContext, legacy: LegacyClaims): Promise<void> {
+  if (await ctx.store.isSimplejwtBlacklisted(legacy.jti)) throw new TokenError(tokenMessages.blacklisted);
+  const state = await ctx.store.findRefreshToken(legacy.jti);
+  if (state !== undefined && (state.usedAt !== null || state.sessionRevokedAt !== null)) {
+    throw new TokenError(tokenMessages.blacklisted);
+  }
+}

@@ -180,6 +180,19 @@ describe.skipIf(missing !== null).each(availableDialects())('a cutover from Simp
       expect([expired.statusCode, expired.json()]).toEqual([400, { error: details.invalidToken }]);
     });
 
+    it('verifies one at /api/token/verify/ until it is exchanged, and a blacklisted one never', async () => {
+      const verify = (token: string) => server.post('/api/token/verify/', { token });
+      const fresh = await verify(django.refresh.outstanding_int);
+      expect([fresh.statusCode, fresh.json()]).toEqual([200, {}]);
+      expect((await verify(django.access.admin)).json()).toEqual({});
+      expect((await verify(django.refresh.blacklisted)).json()).toEqual(tokenRefused('Token is blacklisted'));
+      await refresh(django.refresh.outstanding_int);
+      expect((await verify(django.refresh.outstanding_int)).json()).toEqual(tokenRefused('Token is blacklisted'));
+      expect((await verify(django.refresh.expired)).json()).toEqual(tokenRefused('Token is expired'));
+      const forged = resigned(django.refresh.outstanding_str, {}, 'another-key-that-django-never-had-0123456789');
+      expect((await verify(forged)).json()).toEqual(tokenRefused('Token is invalid'));
+    });
+
     it('refuses every one once TESSERA_SIMPLEJWT_UNTIL has passed', async () => {
       server.clock.set(until);
       expect((await refresh(django.refresh.outstanding_int)).json()).toEqual(tokenRefused('Token is invalid'));
