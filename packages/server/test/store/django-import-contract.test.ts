@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ImportCollisionError, type Store, type UserRecord } from '../../src/store/types.js';
 import { availableDialects, freshStoresEachTest } from '../support/stores.js';
-import { seedUser } from '../support/users.js';
+import { seedUser, viewerFields } from '../support/users.js';
 
 const T0 = 1_800_000_000_000;
 const MD5 = 'md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3';
 
 const djangoUser = (id: number, username: string, fields: Partial<UserRecord> = {}): UserRecord => ({
   id,
-  username,
-  passwordHash: MD5,
-  email: `${username}@example.com`,
-  firstName: '',
-  lastName: '',
-  isActive: true,
-  isStaff: false,
-  isSuperuser: false,
   lastLogin: null,
-  dateJoined: T0 - 1000,
-  role: 'viewer',
-  permissions: ['notes.view_note'],
-  ...fields,
+  ...viewerFields(username, { passwordHash: MD5, dateJoined: T0 - 1000, permissions: ['notes.view_note'], ...fields }),
 });
 
 const startSession = (store: Store, userId: number, sessionId: string) =>
