@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import { parseKeySettings, type KeySettings } from './keys/settings.js';
+import { parseLegacySettings, type LegacySettings } from './legacy/settings.js';
 import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
@@ -14,7 +15,7 @@ export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
 /** Where the data lives. */
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export interface Config extends KeySettings {
+export interface Config extends KeySettings, LegacySettings {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -148,6 +149,7 @@ export function resolveConfig(env: Env): Config {
   }
 
   const keySettings = parseKeySettings(read, problems);
+  const legacySettings = parseLegacySettings(read, problems);
   const accessTokenTtlSeconds = integer('TESSERA_ACCESS_TOKEN_LIFETIME', 300, 1, 86_400);
   const refreshTokenTtlSeconds = integer('TESSERA_REFRESH_TOKEN_LIFETIME', 86_400, 1, 31_536_000);
   if (refreshTokenTtlSeconds < accessTokenTtlSeconds) {
@@ -232,6 +234,7 @@ export function resolveConfig(env: Env): Config {
     revocationPollMs,
     secretKey,
     ...keySettings,
+    ...legacySettings,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,
@@ -260,19 +263,23 @@ export function resolveConfig(env: Env): Config {
   return Object.freeze(config);
 }
 
-function parseDatabaseUrl(url: string, problems: string[]): DatabaseLocation {
+/**
+ * Where a database URL points: `sqlite:PATH` (or SQLAlchemy's `sqlite:///…`)
+ * or `postgres://…`. Problems name `variable`, the setting or option it came from.
+ */
+export function parseDatabaseUrl(url: string, problems: string[], variable = 'DATABASE_URL'): DatabaseLocation {
   if (url.startsWith('sqlite:')) {
     const path = sqlitePath(url.slice('sqlite:'.length));
     if (path === '') {
       problems.push(
-        'DATABASE_URL needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.',
+        `${variable} needs a SQLite path, e.g. sqlite:./data/tessera.sqlite, sqlite:////var/lib/tessera.sqlite or sqlite::memory:.`,
       );
     }
     return Object.freeze({ kind: 'sqlite', path });
   }
   if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ kind: 'postgres', url });
   problems.push(
-    'DATABASE_URL must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).',
+    `${variable} must start with sqlite: (e.g. sqlite:./data/tessera.sqlite) or postgres:// (e.g. postgres://user@host:5432/db).`,
   );
   return { kind: 'sqlite', path: ':memory:' };
 }

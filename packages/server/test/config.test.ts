@@ -28,6 +28,8 @@ describe('resolveConfig', () => {
       revocationPollMs: 250,
       secretKey: undefined,
       signingAlgorithm: 'HS256',
+      simplejwt: undefined,
+      legacyDrfTokens: false,
       keyRotationDays: undefined,
       accessTokenTtlSeconds: 300,
       refreshTokenTtlSeconds: 86_400,
@@ -394,5 +396,44 @@ describe('resolveConfig', () => {
       (config as { port: number }).port = 1;
     }).toThrow(TypeError);
     expect(config.port).toBe(8000);
+  });
+});
+
+describe('resolveConfig, a move from Django', () => {
+  const DJANGO_KEY = 'django-insecure-0123456789';
+
+  it.each([
+    ['2027-01-31', Date.UTC(2027, 0, 31)],
+    ['2027-01-31T18:00', Date.UTC(2027, 0, 31, 18)],
+    ['2027-01-31T18:00:00Z', Date.UTC(2027, 0, 31, 18)],
+    ['2027-01-31T18:00:00.5+02:00', Date.UTC(2027, 0, 31, 16, 0, 0, 500)],
+  ])('reads TESSERA_SIMPLEJWT_UNTIL=%s as UTC unless it names an offset', (until, untilMs) => {
+    const config = resolveConfig({ TESSERA_SIMPLEJWT_SIGNING_KEY: DJANGO_KEY, TESSERA_SIMPLEJWT_UNTIL: until });
+    expect(config.simplejwt).toEqual({ signingKey: DJANGO_KEY, untilMs });
+  });
+
+  it('refuses the signing key without a date, and a date without the key', () => {
+    expect(problemsOf({ TESSERA_SIMPLEJWT_SIGNING_KEY: DJANGO_KEY })).toEqual([
+      'TESSERA_SIMPLEJWT_UNTIL="" must be an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T18:00:00Z, ' +
+        'after which SimpleJWT tokens stop working; it is required with TESSERA_SIMPLEJWT_SIGNING_KEY.',
+    ]);
+    expect(problemsOf({ TESSERA_SIMPLEJWT_UNTIL: '2027-01-31' })).toEqual([
+      'TESSERA_SIMPLEJWT_UNTIL needs TESSERA_SIMPLEJWT_SIGNING_KEY: the Django project\'s SIMPLE_JWT["SIGNING_KEY"] (by default its SECRET_KEY).',
+    ]);
+  });
+
+  it.each(['next week', '2027-13-01', '31/01/2027', '2027-01-31 18:00', '2027-02-30x'])(
+    'refuses TESSERA_SIMPLEJWT_UNTIL=%s',
+    (until) => {
+      expect(problemsOf({ TESSERA_SIMPLEJWT_SIGNING_KEY: DJANGO_KEY, TESSERA_SIMPLEJWT_UNTIL: until })).toHaveLength(1);
+    },
+  );
+
+  it('reads TESSERA_LEGACY_DRF_TOKENS as on or off, off by default', () => {
+    expect(resolveConfig({ TESSERA_LEGACY_DRF_TOKENS: 'ON' }).legacyDrfTokens).toBe(true);
+    expect(resolveConfig({}).legacyDrfTokens).toBe(false);
+    expect(problemsOf({ TESSERA_LEGACY_DRF_TOKENS: 'yes' })).toEqual([
+      'TESSERA_LEGACY_DRF_TOKENS="yes" must be on or off.',
+    ]);
   });
 });

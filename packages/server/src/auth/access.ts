@@ -5,11 +5,15 @@ import { ACCOUNT_REVOKE_REASONS, type SessionState, type SessionUser } from '../
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
+import type { LegacyClaims } from '../legacy/simplejwt.js';
+import { legacyPrincipal } from './legacy-principal.js';
+import { verifyLegacyRefreshToken } from './legacy-refresh.js';
 
 /** Who a valid access token speaks for. */
 export interface Principal {
   user: SessionUser;
-  sessionId: string;
+  /** Undefined for a credential from before a move from Django (a SimpleJWT access token, a DRF Token key). */
+  sessionId: string | undefined;
   /** The access token's claims. */
   claims: VerifiedClaims;
 }
@@ -21,6 +25,8 @@ export interface Principal {
  * @throws {TokenError} for the token, {@link AuthError} for the user (thrown, or as the promise's rejection).
  */
 export function authenticateAccessToken(ctx: AuthContext, token: string): Awaitable<Principal> {
+  const legacy = ctx.legacySimplejwt?.read(token, 'access');
+  if (legacy !== undefined) return authenticateLegacyAccess(ctx, legacy);
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   const sessionId = sessionIdOf(raw);
   if (sessionId === undefined) return principalOf(ctx, raw, undefined, undefined);
@@ -55,6 +61,15 @@ function principalOf(
   return { user: requireActiveTokenUser(session.user), sessionId, claims };
 }
 
+/**
+ * A SimpleJWT access token during a cutover: good until it expires, for a
+ * user who exists and is active. It belongs to no tessera session.
+ */
+async function authenticateLegacyAccess(ctx: AuthContext, legacy: LegacyClaims): Promise<Principal> {
+  const user = requireActiveTokenUser(await ctx.store.findUserById(legacy.userId));
+  return legacyPrincipal(ctx, user, { jti: legacy.jti, exp: legacy.expiresAt / 1000 });
+}
+
 /** The user of an access token, as SimpleJWT's authentication says it: `user_not_found`, then `user_inactive`. */
 function requireActiveTokenUser(user: SessionUser | undefined): SessionUser {
   if (user === undefined) throw new AuthError('user_not_found');
@@ -68,6 +83,10 @@ function requireActiveTokenUser(user: SessionUser | undefined): SessionUser {
  * @throws {TokenError}
  */
 export async function verifyAnyToken(ctx: AuthContext, token: unknown): Promise<void> {
+  const legacy = ctx.legacySimplejwt;
+  if (legacy?.read(token, 'access') !== undefined) return;
+  const legacyRefresh = legacy?.read(token, 'refresh');
+  if (legacyRefresh !== undefined) return verifyLegacyRefreshToken(ctx, legacyRefresh);
   const raw = readToken(ctx.jwt, ctx.settings, ctx.clock, token);
   if (raw.token_type === 'refresh') {
     // Exactly what refresh and blacklist accept.

@@ -12,6 +12,7 @@ import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
 import type { KeyRing } from '../keys/ring.js';
+import type { LegacySimplejwt } from '../legacy/simplejwt.js';
 
 /** Everything the authentication flows need, injected. */
 export interface AuthContext {
@@ -45,11 +46,22 @@ export interface AuthContext {
   readonly failedRotations: FailedRotations;
   /** The ids of a refresh token's successor pair, derived from its own. */
   readonly successorIds: (parentJti: string) => SuccessorIds;
+  /** SimpleJWT's tokens during a move from Django (`TESSERA_SIMPLEJWT_SIGNING_KEY`); undefined otherwise. */
+  readonly legacySimplejwt: LegacySimplejwt | undefined;
 }
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
 export type AuthSettings = TokenSettings &
-  Pick<Config, 'registrationOpen' | 'cookieMode' | 'cookieSecure' | 'cookieSameSite' | 'corsOrigins' | 'pathPrefix'>;
+  Pick<
+    Config,
+    | 'registrationOpen'
+    | 'legacyDrfTokens'
+    | 'cookieMode'
+    | 'cookieSecure'
+    | 'cookieSameSite'
+    | 'corsOrigins'
+    | 'pathPrefix'
+  >;
 
 /** A fresh pair, in the order each endpoint sends it. */
 export interface TokenPair {

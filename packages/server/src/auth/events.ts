@@ -31,6 +31,12 @@ export const SECURITY_EVENTS = {
   // A service's credential for the revocation feed, made or revoked with `tessera services`.
   service_created: { audited: true },
   service_revoked: { audited: true },
+  // `tessera import django`: one entry per run that wrote, with its counts.
+  users_imported: { audited: true },
+  // A credential from before the move from Django: a SimpleJWT refresh token exchanged, or a DRF Token key used.
+  legacy_token_used: { audited: true },
+  // `tessera revoke-drf-tokens`: every DRF key ended at once.
+  drf_tokens_revoked: { audited: true },
 } as const satisfies Record<string, EventRecording>;
 
 export type SecurityEvent = keyof typeof SECURITY_EVENTS;

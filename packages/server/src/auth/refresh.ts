@@ -2,6 +2,7 @@ import { tokenMessages } from '@tessera/protocol';
 import { AuthError, TokenError, invalidToken } from '../errors.js';
 import type { SuccessorIds } from '../ids.js';
 import { auditEntry, type ClientInfo } from './audit.js';
+import { adoptLegacyRefreshToken } from './legacy-refresh.js';
 import {
   ACCOUNT_REVOKE_REASONS,
   type RefreshTokenRow,
@@ -69,7 +70,11 @@ export interface RefreshResult extends IssuedPair {
  * @throws {TokenError} ({@link RefreshTokenReuseError} on reuse) or the 401 for a user who is gone or inactive.
  */
 export async function rotateRefreshToken(ctx: AuthContext, token: unknown, client: ClientInfo): Promise<RefreshResult> {
-  const { state } = await readRefreshToken(ctx, token, { explainDeactivation: true, acceptRotated: true });
+  const legacy = ctx.legacySimplejwt?.read(token, 'refresh');
+  const state =
+    legacy === undefined
+      ? (await readRefreshToken(ctx, token, { explainDeactivation: true, acceptRotated: true })).state
+      : await adoptLegacyRefreshToken(ctx, legacy, client);
   const now = ctx.clock.now();
   const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);

@@ -5,6 +5,7 @@ import { auditEntry, type ClientInfo } from './audit.js';
 import type { LogoutVia } from './events.js';
 import type { AuthContext } from './context.js';
 import { readRefreshToken } from './refresh.js';
+import { endLegacyRefreshToken } from './legacy-refresh.js';
 
 /**
  * `/api/token/blacklist/`: ends the session of a live refresh token.
@@ -15,7 +16,11 @@ export async function blacklistRefreshToken(
   ctx: AuthContext,
   token: unknown,
   client: ClientInfo,
-): Promise<{ userId: number; sessionId: string }> {
+): Promise<{ userId: number; sessionId: string | undefined }> {
+  const legacy = ctx.legacySimplejwt?.read(token, 'refresh');
+  if (legacy !== undefined) {
+    return { userId: legacy.userId, sessionId: await endLegacyRefreshToken(ctx, legacy, client, 'blacklist') };
+  }
   const { state } = await readRefreshToken(ctx, token);
   const now = ctx.clock.now();
   const audit = auditEntry('logout', client, now, {
@@ -31,8 +36,10 @@ export async function blacklistRefreshToken(
  * Revoke and logout: ends the session of an unexpired refresh token that
  * belongs to `userId`. Idempotent: a token already rotated, or whose session
  * is already over, still succeeds.
- * @returns the session ended, or undefined when the token is not a valid
- * refresh token of that user.
+ * A SimpleJWT refresh token of that user (during a cutover) is blacklisted,
+ * with the session its exchange started, if any.
+ * @returns the session ended (none for a SimpleJWT token never exchanged),
+ * or undefined when the token is not a valid refresh token of that user.
  */
 export async function revokeOwnRefreshToken(
   ctx: AuthContext,
@@ -40,8 +47,18 @@ export async function revokeOwnRefreshToken(
   caller: Principal,
   client: ClientInfo,
   via: LogoutVia,
-): Promise<string | undefined> {
+): Promise<{ sessionId: string | undefined } | undefined> {
   const userId = caller.user.id;
+  let legacy;
+  try {
+    legacy = ctx.legacySimplejwt?.read(token, 'refresh');
+  } catch (error) {
+    if (error instanceof TokenError) return undefined;
+    throw error;
+  }
+  if (legacy !== undefined) {
+    return legacy.userId === userId ? { sessionId: await endLegacyRefreshToken(ctx, legacy, client, via) } : undefined;
+  }
   let jti: string;
   let sessionId: string | undefined;
   try {
@@ -63,7 +80,7 @@ export async function revokeOwnRefreshToken(
     details: { via },
   });
   await ctx.store.revokeSession(state.sessionId, now, 'logout', audit);
-  return state.sessionId;
+  return { sessionId: state.sessionId };
 }
 
 /** Ends every session of the caller; returns how many were live. */

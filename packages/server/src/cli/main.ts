@@ -10,6 +10,7 @@ import { keysCommand } from './keys.js';
 import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
+import { importDjango, revokeDrfTokens } from './import-django.js';
 import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
 
 const USAGE = `Usage: tessera <command> [options]
@@ -41,6 +42,12 @@ Commands:
            revoke NAME          revoke a service's secret; its open feeds end
   flushexpired                  delete expired refresh tokens, their finished sessions, and
                                 audit entries past TESSERA_AUDIT_RETENTION_DAYS
+  import django --from URL [--profile-table TABLE] [--role-from TABLE.COLUMN]
+                [--with-drf-tokens] [--dry-run]
+                                bring a Django project's users (ids, hashes, permissions) and
+                                SimpleJWT blacklist from its database (sqlite:PATH or
+                                postgres://...); run again to take changes
+  revoke-drf-tokens             end every DRF Token key the import brought
   keys list | rotate [--now] | retire KID | revoke KID
                                 the signing keys: list them (state, dates, until when each is
                                 published); rotate (the next key signs, the current one retires,
@@ -107,6 +114,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       }
       case 'keys':
         await keysCommand(config, io, args);
+        return 0;
+      case 'import':
+        await importDjango(config, io, args);
+        return 0;
+      case 'revoke-drf-tokens':
+        await revokeDrfTokens(config, io, args);
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import { createLegacySimplejwt } from '../legacy/simplejwt.js';
 import cors from '@fastify/cors';
 import type { AccessClaims } from '@tessera/protocol';
 // `request.user` and `app.authenticate` as @tessera/verify/fastify's guards type them; type-only,
@@ -204,6 +205,7 @@ export const tessera = fp<TesseraPluginOptions>(
       randomId,
       successorIds: createSuccessorIds(secretKey),
       failedRotations: createFailedRotations(),
+      legacySimplejwt: createLegacySimplejwt(config, config.leewaySeconds, clock),
       throttle,
       csrf: createCsrfTokens(secretKey),
     };

@@ -1,10 +1,12 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
+import { djangoImportStore } from './django-import.js';
+import { legacyTokenStore } from './legacy-tokens.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
 import { serviceStore } from './services.js';
-import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
+import { nullableNumber, toSessionUser, toUserColumns, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import { signingKeyQueries } from './signing-keys.js';
 import {
@@ -33,13 +35,15 @@ const PRUNE_BATCH = 5000;
  * recognises the driver's duplicate-key error. `orderRevocationLog`, run in
  * a transaction just before it appends to the revocation log, must make the
  * log's ids commit in order (see `revocationLogLock` in postgres.ts); SQLite's
- * single writer needs nothing.
+ * single writer needs nothing. `afterExplicitUserIds` runs after users were
+ * inserted with ids of their own (PostgreSQL moves its sequence past them).
  */
 export function createKyselyStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
   orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
+  afterExplicitUserIds?: (executor: Kysely<Database>) => Promise<void>,
 ): Store {
   const hot = hotQueries(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
@@ -125,19 +129,7 @@ export function createKyselyStore(
         return await db.transaction().execute(async (trx) => {
           const row = await trx
             .insertInto('users')
-            .values({
-              username: user.username,
-              password: user.passwordHash,
-              email: user.email,
-              first_name: user.firstName,
-              last_name: user.lastName,
-              is_active: user.isActive ? 1 : 0,
-              is_staff: user.isStaff ? 1 : 0,
-              is_superuser: user.isSuperuser ? 1 : 0,
-              date_joined: user.dateJoined,
-              role: user.role,
-              permissions: JSON.stringify(user.permissions),
-            })
+            .values(toUserColumns(user))
             .returningAll()
             .executeTakeFirstOrThrow();
           const created = toUserRecord(row);
@@ -337,6 +329,15 @@ export function createKyselyStore(
 
     ...serviceStore(db, isUniqueViolation, insertAudit),
 
+    ...legacyTokenStore(db, hot, insertAudit),
+
+    ...djangoImportStore(db, {
+      insertAudit,
+      appendRevocation,
+      revokeUserSessions: (executor, userId, now, reason) => revokeUserSessions(executor, userId, now, reason),
+      ...(afterExplicitUserIds === undefined ? {} : { afterExplicitUserIds }),
+    }),
+
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
       let tokens = 0;
@@ -361,6 +362,8 @@ export function createKyselyStore(
         )
         .executeTakeFirst();
       await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
+      // An expired SimpleJWT token is refused for its expiry: its blacklist entry can go.
+      await db.deleteFrom('simplejwt_blacklist').where('expires_at', '<=', now).execute();
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

@@ -140,6 +140,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_django_import': {
+      // `tessera import django`: per imported user, the Django hash last brought in, so that a second
+      // import can tell a password changed in tessera since (kept) from one still as imported.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('django_imported_users')
+          .addColumn('user_id', 'integer', (c) => c.primaryKey())
+          .addColumn('password', 'varchar(256)', (c) => c.notNull())
+          .addColumn('imported_at', time, (c) => c.notNull())
+          .execute();
+        // SimpleJWT's blacklist as the import brings it: ids and expiry, never the tokens (Django keeps them whole).
+        await db.schema
+          .createTable('simplejwt_blacklist')
+          .addColumn('jti', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        // DRF's authtoken keys (seed 002's legacy clients), by a SHA-256 of the key: never the key itself.
+        await db.schema
+          .createTable('drf_tokens')
+          .addColumn('key_hash', 'char(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('simplejwt_blacklist_expires_at')
+          .on('simplejwt_blacklist')
+          .column('expires_at')
+          .execute();
+      },
+    },
   };
 }
 

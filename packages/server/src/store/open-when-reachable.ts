@@ -35,6 +35,12 @@ const STORE_METHODS = [
   'findService',
   'listServices',
   'revokeService',
+  'importDjango',
+  'isSimplejwtBlacklisted',
+  'blacklistSimplejwt',
+  'adoptLegacyRefreshToken',
+  'findDrfTokenUser',
+  'revokeDrfTokens',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

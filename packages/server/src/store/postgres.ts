@@ -66,7 +66,7 @@ export async function openPostgresStore({
     await db.destroy();
     throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
   }
-  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), revocationLogLock);
+  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), revocationLogLock, followImportedUserIds);
   return guardAvailability(store, isUnavailable);
 }
 
@@ -84,6 +84,11 @@ const REVOCATION_LOG_LOCK = 0x7465_7373_7265_76n;
  */
 async function revocationLogLock(executor: Kysely<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(${REVOCATION_LOG_LOCK})`.execute(executor);
+}
+
+/** Moves the users' id sequence past ids inserted as given (by `tessera import django`). */
+async function followImportedUserIds(executor: Kysely<Database>): Promise<void> {
+  await sql`select setval(pg_get_serial_sequence('users', 'id'), (select max(id) from users))`.execute(executor);
 }
 
 /** The schema unqualified names resolve to (`search_path` may come from the URL's `options`). */

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { UsersTable } from './schema.js';
-import type { SessionUser, UserRecord } from './types.js';
+import type { NewUser, SessionUser, UserRecord } from './types.js';
 
 /** A user's row without the password hash, as sessions and refresh tokens read it. */
 export type SessionUserRow = Omit<Selectable<UsersTable>, 'password'>;
@@ -41,4 +41,21 @@ function parsePermissions(raw: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** A user's columns as stored (flags as 0/1, permissions as JSON): the one mapping from a record to a row. */
+export function toUserColumns(user: NewUser): Omit<Insertable<UsersTable>, 'id' | 'last_login'> {
+  return {
+    username: user.username,
+    password: user.passwordHash,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    is_active: user.isActive ? 1 : 0,
+    is_staff: user.isStaff ? 1 : 0,
+    is_superuser: user.isSuperuser ? 1 : 0,
+    date_joined: user.dateJoined,
+    role: user.role,
+    permissions: JSON.stringify(user.permissions),
+  };
 }

@@ -15,6 +15,9 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations_pruned: RevocationsPrunedTable;
   services: ServicesTable;
+  django_imported_users: DjangoImportedUsersTable;
+  simplejwt_blacklist: SimplejwtBlacklistTable;
+  drf_tokens: DrfTokensTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -116,4 +119,25 @@ export interface SigningKeysTable {
   activated_at: number | null;
   retired_at: number | null;
   revoked_at: number | null;
+}
+
+/** Users `tessera import django` brought in: the Django hash last imported, to keep a password changed since. */
+export interface DjangoImportedUsersTable {
+  user_id: number;
+  password: string;
+  imported_at: number;
+}
+
+/** SimpleJWT's blacklisted refresh tokens, by jti, until they expire: refused during a cutover. */
+export interface SimplejwtBlacklistTable {
+  jti: string;
+  expires_at: number;
+}
+
+/** DRF `Token` keys brought by the import, accepted with `TESSERA_LEGACY_DRF_TOKENS=on`. */
+export interface DrfTokensTable {
+  /** SHA-256 of the key, lowercase hex. */
+  key_hash: string;
+  user_id: number;
+  created_at: number;
 }

@@ -236,6 +236,50 @@ export interface SigningKeyChange {
   log: { kind: 'key' | 'keys'; target: string };
 }
 
+/** What `tessera import django` brings into the store, in one transaction. */
+export interface DjangoImport {
+  /** Django's users with their ids, hashes as Django wrote them. */
+  users: readonly UserRecord[];
+  /** SimpleJWT's blacklisted refresh tokens, by jti, with their expiry (milliseconds); ones already known are kept. */
+  blacklist?: ReadonlyArray<{ jti: string; expiresAt: number }>;
+  /** DRF `Token` keys, by a SHA-256 of each (lowercase hex); ones already known are kept. */
+  drfTokens?: ReadonlyArray<{ keyHash: string; userId: number; createdAt: number }>;
+}
+
+/** What an import did. */
+export interface DjangoImportResult {
+  users: ImportedUserOutcome[];
+  /** Blacklist entries new to tessera. */
+  blacklistAdded: number;
+  /** DRF keys new to tessera. */
+  drfTokensAdded: number;
+}
+
+/**
+ * What the import did to one user: `imported` (new), `updated` (something
+ * changed in Django since the last import), `unchanged`.
+ */
+export interface ImportedUserOutcome {
+  id: number;
+  username: string;
+  kind: 'imported' | 'updated' | 'unchanged';
+  /** The password was changed in tessera since the last import (a new one, or upgraded at a login): it stays. */
+  passwordKept: boolean;
+  /** Django's hash differs from the one the last import brought. */
+  djangoPasswordChanged: boolean;
+}
+
+/** The import would take an id or a username a tessera user already has: nothing was written. */
+export class ImportCollisionError extends Error {
+  override name = 'ImportCollisionError';
+  constructor(readonly collisions: readonly string[]) {
+    super(
+      `the import collides with existing tessera users (nothing was imported): ${collisions.join('; ')}. ` +
+        'Import into a new tessera database, or remove those users first.',
+    );
+  }
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -360,6 +404,34 @@ export interface Store {
   listServices(): Promise<ServiceRecord[]>;
   /** Revokes a live service; false when there is no live service of that name (and `audit` is not recorded). */
   revokeService(name: string, now: number, audit?: AuditEntry): Promise<boolean>;
+  /**
+   * Brings users from Django in one transaction, keeping their ids: new ones
+   * are inserted, ones imported before are updated, except a password
+   * changed in tessera since. With `dryRun`, everything is rolled back and
+   * the outcomes say what would have happened.
+   * @throws {ImportCollisionError} when an id or username is a tessera user's that no import brought.
+   */
+  importDjango(
+    input: DjangoImport,
+    now: number,
+    options: { dryRun: boolean },
+    audit?: (outcomes: readonly ImportedUserOutcome[]) => AuditEntry,
+  ): Promise<DjangoImportResult>;
+  /** Whether the imported SimpleJWT blacklist lists `jti`. */
+  isSimplejwtBlacklisted(jti: string): Promise<boolean>;
+  /** Lists `jti` in the SimpleJWT blacklist until `expiresAt` (a logout with a SimpleJWT token); idempotent. */
+  blacklistSimplejwt(jti: string, expiresAt: number): Promise<void>;
+  /**
+   * Starts a session whose first refresh token is a SimpleJWT one, by its
+   * jti, presented during a cutover (it is then rotated as any other).
+   * False, writing nothing, when a token with that jti is already recorded:
+   * the legacy token was presented before.
+   */
+  adoptLegacyRefreshToken(input: Omit<StartSession, 'passwordUpgrade'>, audit?: AuditEntry): Promise<boolean>;
+  /** The owner of the DRF key whose SHA-256 is `keyHash`; undefined when no such key (or its user is gone). */
+  findDrfTokenUser(keyHash: string): Promise<SessionUser | undefined>;
+  /** Deletes every DRF key; returns how many there were. */
+  revokeDrfTokens(audit?: AuditEntry): Promise<number>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

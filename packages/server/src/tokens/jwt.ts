@@ -175,19 +175,43 @@ export function createJwtCodec(keys: () => KeySet, clock: Clock): JwtCodec {
       const known = set.verified.get(token.slice(-CACHE_KEY_LENGTH));
       if (known?.token === token && stillAccepted(known.key, clock)) return known.claims;
       const key = keyFor(set, token, clock);
-      let claims: unknown;
-      try {
-        claims = key.verify(token);
-      } catch {
-        throw invalidToken();
-      }
-      if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw invalidToken();
-      const frozen = Object.freeze(claims as Record<string, unknown>);
+      const frozen = claimsVerifiedBy(key, token);
       // A refresh token is presented once (rotation): remembering it would only evict access tokens.
       if (frozen.token_type !== 'refresh') remember(set, token, frozen, key);
       return frozen;
     },
   };
+}
+
+/**
+ * A verifier of another issuer's HS256 tokens without a `kid` (SimpleJWT's,
+ * during a move from Django), with the checks tessera's own tokens get
+ * before any crypto, and accepted only before `acceptedUntil`. It cannot sign.
+ * @example
+ * ```ts
+ * const verify = createVerifyOnlyKey(djangoSigningKey, Date.UTC(2027, 0, 31), clock);
+ * verify(simplejwtToken); // its claims, or TokenError `Token is invalid`
+ * ```
+ */
+export function createVerifyOnlyKey(secret: string, acceptedUntil: number, clock: Clock): (token: unknown) => Claims {
+  const key = createVerifyingKey({ kid: '', algorithm: 'HS256', material: secret, acceptedUntil });
+  const set = { byKid: new Map<string, VerifyingKey>(), withoutKid: key };
+  return (token) => {
+    if (typeof token !== 'string') throw invalidToken();
+    return claimsVerifiedBy(keyFor(set, token, clock), token);
+  };
+}
+
+/** The claims of `token`, whose signature `key` must verify, frozen; else `Token is invalid`. */
+function claimsVerifiedBy(key: VerifyingKey, token: string): Claims {
+  let claims: unknown;
+  try {
+    claims = key.verify(token);
+  } catch {
+    throw invalidToken();
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw invalidToken();
+  return Object.freeze(claims as Record<string, unknown>);
 }
 
 function stillAccepted(key: VerifyingKey, clock: Clock): boolean {
@@ -201,7 +225,7 @@ function remember(set: KeySet, token: string, claims: Claims, key: VerifyingKey)
 }
 
 /** The key `token` must be verified with, after the checks that need no crypto. */
-function keyFor(set: KeySet, token: string, clock: Clock): VerifyingKey {
+function keyFor(set: Pick<KeySet, 'byKid' | 'withoutKid'>, token: string, clock: Clock): VerifyingKey {
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
     throw invalidToken();
   }

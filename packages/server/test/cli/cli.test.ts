@@ -33,6 +33,8 @@ const COMMANDS = [
   'audit',
   'services',
   'flushexpired',
+  'import',
+  'revoke-drf-tokens',
   'keys',
 ];
 
@@ -103,7 +105,7 @@ describe.concurrent('tessera help and command dispatch', () => {
     const outcome = await sandbox.tessera(['help'], { env: { DATABASE_URL: 'mysql://not-even-valid' } });
     expect(outcome).toEqual(succeeded(usage));
     expect(usage).toMatch(/^Usage: tessera <command> \[options\]\n\nCommands:\n/);
-    expect([...usage.matchAll(/^ {2}([a-z]+)/gm)].map((match) => match[1])).toEqual(COMMANDS);
+    expect([...usage.matchAll(/^ {2}([a-z-]+)/gm)].map((match) => match[1])).toEqual(COMMANDS);
     expect(usage).toMatch(/\nEvery command reads DATABASE_URL \(default sqlite:.\/data\/tessera.sqlite\)\.\n$/);
     expect(existsSync(sandbox.dbPath)).toBe(false);
   });

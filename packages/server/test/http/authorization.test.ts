@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseAuthorizationHeader, type AuthorizationHeader } from '@tessera/protocol';
+import { parseAuthorizationHeader, type AuthorizationHeader } from '../../src/http/authorization.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 /** A well-formed HS256 access token, signed with jwt.io's sample key rather than the server's. */
@@ -23,7 +23,20 @@ describe('parseAuthorizationHeader', () => {
     ['\t\r\n', ABSENT],
     ['Basic abc', ABSENT],
     ['Basic', ABSENT],
-    ['Token abc', ABSENT],
+    ['Token abc', { kind: 'drf_token', key: 'abc' }],
+    ['token  abc ', { kind: 'drf_token', key: 'abc' }],
+    ['Token', { kind: 'malformed_drf_token', detail: 'Invalid token header. No credentials provided.' }],
+    [
+      'Token a b',
+      { kind: 'malformed_drf_token', detail: 'Invalid token header. Token string should not contain spaces.' },
+    ],
+    [
+      'Token a\u00e9',
+      {
+        kind: 'malformed_drf_token',
+        detail: 'Invalid token header. Token string should not contain invalid characters.',
+      },
+    ],
     ['JWT abc', ABSENT],
     ['Bearerx', ABSENT],
     ['Bearer-x', ABSENT],

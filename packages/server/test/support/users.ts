@@ -1,5 +1,5 @@
 import type { PasswordHasher } from '../../src/passwords/hasher.js';
-import type { Store, UserRecord } from '../../src/store/types.js';
+import type { NewUser, Store, UserRecord } from '../../src/store/types.js';
 import { fastHasher } from './hasher.js';
 
 /**
@@ -13,9 +13,16 @@ export async function seedUser(
   fields: Partial<Omit<UserRecord, 'id'>> = {},
   hasher: PasswordHasher = fastHasher,
 ): Promise<UserRecord> {
-  return store.createUser({
+  return store.createUser(viewerFields(username, { passwordHash: await hasher.hash(password), ...fields }));
+}
+
+/** An active viewer named `username` with `username@example.com`, joined now; `fields` override. */
+export function viewerFields(
+  username: string,
+  fields: Partial<UserRecord> & Pick<UserRecord, 'passwordHash'>,
+): NewUser {
+  return {
     username,
-    passwordHash: await hasher.hash(password),
     email: `${username}@example.com`,
     firstName: '',
     lastName: '',
@@ -26,5 +33,5 @@ export async function seedUser(
     role: 'viewer',
     permissions: [],
     ...fields,
-  });
+  };
 }

@@ -18,9 +18,9 @@ async function revokeFromBody(
   via: LogoutVia,
 ): Promise<void> {
   const refresh = presentedRefreshToken(ctx, request);
-  const sessionId = await revokeOwnRefreshToken(ctx, refresh, principal, clientOf(request), via);
-  if (sessionId === undefined) throw new AuthError('invalid', { body: { error: details.invalidToken } });
-  logSecurityEvent(request, 'logout', { userId: principal.user.id, sessionId, via });
+  const ended = await revokeOwnRefreshToken(ctx, refresh, principal, clientOf(request), via);
+  if (ended === undefined) throw new AuthError('invalid', { body: { error: details.invalidToken } });
+  logSecurityEvent(request, 'logout', { userId: principal.user.id, sessionId: ended.sessionId, via });
 }
 
 const revokeSchema = (response: Record<number, unknown>) => ({

@@ -59,6 +59,8 @@ export const tokenRefreshRoute = defineRoute({
  * @throws {TokenError} for a token that does not verify; {@link ThrottledError} 429.
  */
 async function throttleSession(ctx: AuthContext, token: unknown): Promise<void> {
-  const sessionId = sessionIdOf(readToken(ctx.jwt, ctx.settings, ctx.clock, token));
-  if (sessionId !== undefined) await ctx.throttle.attempt([{ limit: 'refresh', key: sessionId }]);
+  // A SimpleJWT token (during a cutover) has no session yet: it counts by its own id.
+  const legacy = ctx.legacySimplejwt?.read(token, 'refresh');
+  const key = legacy?.jti ?? sessionIdOf(readToken(ctx.jwt, ctx.settings, ctx.clock, token));
+  if (key !== undefined) await ctx.throttle.attempt([{ limit: 'refresh', key }]);
 }
