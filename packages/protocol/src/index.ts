@@ -15,10 +15,13 @@ export {
 export type {
   AccessClaims,
   CookieSessionResponse,
+  DetailResponse,
   ErrorResponse,
   FieldErrorsResponse,
   MessageResponse,
   PasswordChangeRequest,
+  PasswordResetConfirmRequest,
+  PasswordResetRequest,
   ProfileResponse,
   ProfileUpdateRequest,
   RegisterRequest,
@@ -29,6 +32,7 @@ export type {
   TokenPairResponse,
   TokenRefreshResponse,
 } from './wire.js';
+export { PASSWORD_RESET_DONE, PASSWORD_RESET_SENT } from './wire.js';
 export {
   SIGNING_ALGORITHMS,
   verificationPaths,

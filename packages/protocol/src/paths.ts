@@ -24,6 +24,8 @@ export const paths = {
   sessions: '/api/sessions/',
   sessionsRevokeOthers: '/api/sessions/revoke-others/',
   passwordChange: '/api/password/change/',
+  passwordReset: '/api/password/reset/',
+  passwordResetConfirm: '/api/password/reset/confirm/',
   register: '/api/register/',
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',

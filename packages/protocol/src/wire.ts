@@ -38,6 +38,31 @@ export interface PasswordChangeRequest {
   new_password: string;
 }
 
+/** `POST /api/password/reset/`: answered alike whether or not an account has the address. */
+export interface PasswordResetRequest {
+  email: string;
+}
+
+/** dj-rest-auth's words, the one answer of `POST /api/password/reset/`. */
+export const PASSWORD_RESET_SENT = 'Password reset e-mail has been sent.';
+/** dj-rest-auth's words, the answer of a successful `POST /api/password/reset/confirm/`. */
+export const PASSWORD_RESET_DONE = 'Password has been reset with the new password.';
+
+/** 200 body of the password reset endpoints (dj-rest-auth's shape). */
+export interface DetailResponse {
+  detail: string;
+}
+
+/**
+ * `POST /api/password/reset/confirm/`: the token from the mail (link or
+ * code) and the new password; or dj-rest-auth's shape, `uid`, `token`,
+ * `new_password1` and `new_password2`. Every session of the user ends; the
+ * user is not logged in.
+ */
+export type PasswordResetConfirmRequest =
+  | { token: string; new_password: string }
+  | { uid?: string; token: string; new_password1: string; new_password2: string };
+
 /** One live session of the caller in `GET /api/sessions/` (a JSON array of these, most recently used first). */
 export interface SessionResponse {
   /** Use it in `DELETE /api/sessions/{id}/`. */

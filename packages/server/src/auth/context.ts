@@ -12,6 +12,7 @@ import type { Store, SessionUser } from '../store/types.js';
 import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
 import type { KeyRing } from '../keys/ring.js';
+import type { OutboxWorker } from '../mail/outbox-worker.js';
 
 /** Everything the authentication flows need, injected. */
 export interface AuthContext {
@@ -45,6 +46,8 @@ export interface AuthContext {
   readonly failedRotations: FailedRotations;
   /** The ids of a refresh token's successor pair, derived from its own. */
   readonly successorIds: (parentJti: string) => SuccessorIds;
+  /** The mail outbox's sender: kicked when a request has committed a message, so it goes out at once. */
+  readonly mail: Pick<OutboxWorker, 'kick'>;
 }
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */

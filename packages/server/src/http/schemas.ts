@@ -44,6 +44,7 @@ export const schemas = {
   pairLogin: { anyOf: [objectOf({ refresh: token, access: token }), cookieSession] },
   pairRefresh: { anyOf: [objectOf({ access: token, refresh: token }), cookieSession] },
   message: objectOf({ message: { type: 'string' } }),
+  detail: objectOf({ detail: { type: 'string' } }),
   profile: objectOf({
     username: { type: 'string' },
     first_name: { type: 'string' },

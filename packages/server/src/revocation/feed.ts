@@ -114,6 +114,11 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
       await store.setPassword(userId, passwordHash, now, keepSession, audit);
       announce(user(userId));
     },
+    async completePasswordReset(reset, audit) {
+      const done = await store.completePasswordReset(reset, audit);
+      if (done) announce(user(reset.userId));
+      return done;
+    },
     async updateProfile(userId, changes, now, audit) {
       const updated = await store.updateProfile(userId, changes, now, audit);
       announce(user(userId));

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
+import { mailOutboxStore } from './mail-outbox.js';
+import { passwordResetStore } from './password-resets.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
 import { serviceStore } from './services.js';
 import { nullableNumber, toSessionUser, toUserRecord, type SessionUserRow } from './rows.js';
@@ -336,6 +338,10 @@ export function createKyselyStore(
     ...revocationLog(db),
 
     ...serviceStore(db, isUniqueViolation, insertAudit),
+
+    ...mailOutboxStore(db, insertAudit),
+
+    ...passwordResetStore(db, insertAudit, revokeUserSessions),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.

@@ -35,6 +35,16 @@ const STORE_METHODS = [
   'findService',
   'listServices',
   'revokeService',
+  'enqueueMail',
+  'claimDueMail',
+  'finishMail',
+  'retryMail',
+  'listMail',
+  'requeueFailedMail',
+  'findActiveUsersByEmail',
+  'issuePasswordReset',
+  'findPasswordReset',
+  'completePasswordReset',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

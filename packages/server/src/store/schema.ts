@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { SigningAlgorithm } from '@tessera/protocol';
-import type { AuditEvent, RevocationKind, RevokeReason, SigningKeyState } from './types.js';
+import type { AuditEvent, MailKind, MailStatus, RevocationKind, RevokeReason, SigningKeyState } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -15,6 +15,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations_pruned: RevocationsPrunedTable;
   services: ServicesTable;
+  mail_outbox: MailOutboxTable;
+  password_resets: PasswordResetsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -116,4 +118,35 @@ export interface SigningKeysTable {
   activated_at: number | null;
   retired_at: number | null;
   revoked_at: number | null;
+}
+
+/**
+ * Mail to send, committed with the change that causes it. No secret is kept
+ * here: a message that carries one (a reset link) makes it when it is sent.
+ */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  kind: MailKind;
+  recipient: string;
+  /** A JSON object of strings and numbers: what the message says, never a secret. */
+  payload: string;
+  created_at: number;
+  status: MailStatus;
+  /** Sending attempts begun, including one in progress. */
+  attempts: number;
+  /** When it may next be tried; while an attempt runs, when its claim lapses. */
+  next_attempt_at: number;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
+/** Password reset tokens by SHA-256 only, each bound to the password and address it was issued for. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  /** SHA-256 of the user's password hash and e-mail at issue: a change to either kills the token. */
+  binding: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

@@ -236,6 +236,58 @@ export interface SigningKeyChange {
   log: { kind: 'key' | 'keys'; target: string };
 }
 
+/**
+ * What a message of the outbox is: `password_reset` is a request for an
+ * address (the accounts are looked up when it is sent, so that the request
+ * costs the same whoever the address belongs to); `password_reset_done`
+ * tells a user their password was reset.
+ */
+export type MailKind = 'password_reset' | 'password_reset_done';
+
+/** `dropped`: nothing to send (a reset requested for an address no active account has). */
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'dropped';
+
+/** A message to commit with the change that causes it. */
+export interface NewMail {
+  kind: MailKind;
+  recipient: string;
+  /** What the message says; never a secret (see {@link MailOutboxTable}). */
+  payload: Readonly<Record<string, string | number>>;
+  createdAt: number;
+}
+
+export interface MailRecord extends NewMail {
+  id: number;
+  status: MailStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+/** A password reset token as stored: its hash, never its text. */
+export interface PasswordResetRecord {
+  tokenHash: string;
+  userId: number;
+  /** See {@link resetBinding}: the password hash and address it was issued for. */
+  binding: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** A reset to apply: the token is claimed and the password replaced only if both are as read. */
+export interface CompletePasswordReset {
+  tokenHash: string;
+  userId: number;
+  /** The password hash the token was checked against; a change since refuses the reset. */
+  fromPasswordHash: string;
+  toPasswordHash: string;
+  now: number;
+  /** The notice to the user, committed with the reset. */
+  notice: NewMail;
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -360,6 +412,37 @@ export interface Store {
   listServices(): Promise<ServiceRecord[]>;
   /** Revokes a live service; false when there is no live service of that name (and `audit` is not recorded). */
   revokeService(name: string, now: number, audit?: AuditEntry): Promise<boolean>;
+  /** Commits `mail` to the outbox (with `audit`, if given). */
+  enqueueMail(mail: NewMail, audit?: AuditEntry): Promise<void>;
+  /**
+   * Claims up to `limit` pending messages due at `now`, oldest first: each
+   * claimed one has its attempts counted and is not due again until
+   * `now + leaseMs`, so of several instances exactly one sends it, and one
+   * that dies while sending leaves it to another once the lease lapses.
+   */
+  claimDueMail(now: number, leaseMs: number, limit: number): Promise<MailRecord[]>;
+  /** Records the end of a claimed message: sent, or nothing to send. */
+  finishMail(id: number, status: 'sent' | 'dropped', now: number): Promise<void>;
+  /** Records a failed attempt: due again at `nextAttemptAt`, or `failed` for good when `giveUp`. */
+  retryMail(id: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
+  /** Messages in `statuses`, oldest first, at most `limit`. */
+  listMail(statuses: readonly MailStatus[], limit: number): Promise<MailRecord[]>;
+  /** Makes every failed message pending again, due at `now`; returns how many. */
+  requeueFailedMail(now: number): Promise<number>;
+
+  /** The active users whose address is `email`, compared case-insensitively, by id. */
+  findActiveUsersByEmail(email: string): Promise<UserRecord[]>;
+  /** Records a reset token (with `audit`: `password_reset_requested`). */
+  issuePasswordReset(reset: Omit<PasswordResetRecord, 'usedAt'>, audit?: AuditEntry): Promise<void>;
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | undefined>;
+  /**
+   * In one transaction: claims the unused token, replaces the password if
+   * it is still `fromPasswordHash`, ends every session of the user, and
+   * commits the notice and `audit`. False, changing nothing, when the token
+   * was used or the password changed meanwhile.
+   */
+  completePasswordReset(reset: CompletePasswordReset, audit?: AuditEntry): Promise<boolean>;
+
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
