@@ -7,6 +7,7 @@ import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
 import { keysCommand } from './keys.js';
+import { listOutbox } from './outbox.js';
 import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
@@ -39,6 +40,8 @@ Commands:
                                 once, alone on the last line (only a hash is stored)
            list                 list the services, live and revoked
            revoke NAME          revoke a service's secret; its open feeds end
+  outbox [--retry] [--limit N]  mail not sent yet: pending (with its next attempt) and failed
+                                (--retry: send the failed ones again)
   flushexpired                  delete expired refresh tokens, their finished sessions, and
                                 audit entries past TESSERA_AUDIT_RETENTION_DAYS
   keys list | rotate [--now] | retire KID | revoke KID
@@ -107,6 +110,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       }
       case 'keys':
         await keysCommand(config, io, args);
+        return 0;
+      case 'outbox':
+        await listOutbox(config, io, args);
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });

@@ -32,6 +32,7 @@ const COMMANDS = [
   'revoke',
   'audit',
   'services',
+  'outbox',
   'flushexpired',
   'keys',
 ];
