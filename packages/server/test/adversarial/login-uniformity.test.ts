@@ -7,18 +7,14 @@
  * by round, in a changing order, after a warm-up, and compared by median, so
  * that a noisy machine slows all alike.
  */
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
-import { medianTimesMs } from '../support/interleaved-timing.js';
+import { medianTimesMs, observable } from '../support/interleaved-timing.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 
 const WARM_UP_ROUNDS = 20;
 const ROUNDS = 200;
 const MAX_MEDIAN_RATIO = 1.1;
-
-/** Headers that name the moment or the connection, not the answer. */
-const VOLATILE_HEADERS = new Set(['date']);
 
 const KINDS = {
   'an unknown user': { username: 'nobody', password: 'alice in wonderland' },
@@ -29,12 +25,6 @@ const KINDS = {
 } as const;
 type Kind = keyof typeof KINDS;
 const KIND_NAMES = Object.keys(KINDS) as Kind[];
-
-/** Everything a client sees of an answer but the volatile headers. */
-function observable(response: LightMyRequestResponse) {
-  const headers = Object.entries(response.headers).filter(([name]) => !VOLATILE_HEADERS.has(name));
-  return { status: response.statusCode, headers, body: response.rawPayload.toString('base64') };
-}
 
 describe('POST /api/token/ fails alike for an unknown user, a wrong password and an inactive user', () => {
   let server: TestServer;

@@ -1,3 +1,14 @@
+import type { LightMyRequestResponse } from 'fastify';
+
+/** Headers that name the moment or the connection, not the answer. */
+const VOLATILE_HEADERS = new Set(['date']);
+
+/** Everything a client sees of an answer but the volatile headers: what must not differ between kinds. */
+export function observable(response: LightMyRequestResponse) {
+  const headers = Object.entries(response.headers).filter(([name]) => !VOLATILE_HEADERS.has(name));
+  return { status: response.statusCode, headers, body: response.rawPayload.toString('base64') };
+}
+
 /**
  * How long each kind of request takes, as the median of interleaved rounds:
  * each round runs every kind once, in an order rotated every round and
