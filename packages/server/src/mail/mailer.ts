@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -18,7 +17,7 @@ export interface MailerOptions {
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;
-  /** Where mail is written without SMTP; `data/outbox` in the working directory by default. */
+  /** Where mail is written without SMTP; `data/outbox` in the working directory by default (said so in the banner). */
   outboxDirectory?: string | undefined;
 }
 
@@ -29,7 +28,7 @@ export interface MailerOptions {
  */
 export function createMailer({ config, store, clock, log, outboxDirectory }: MailerOptions): Mailer {
   const transport = createMailTransport(config, {
-    outboxDirectory: outboxDirectory ?? resolve('data/outbox'),
+    outboxDirectory: outboxDirectory ?? 'data/outbox',
     onWritten: (file, mail) =>
       log.info({ file, to: mail.to, subject: mail.subject, text: mail.text }, `mail written to ${file} (no SMTP)`),
   });

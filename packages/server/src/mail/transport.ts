@@ -53,7 +53,7 @@ function fileTransport(from: string, { outboxDirectory, onWritten }: TransportOp
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let sequence = 0;
   return {
-    description: `no SMTP server (TESSERA_SMTP_URL is unset): each message is logged and written to ${outboxDirectory}/`,
+    description: `not sent (TESSERA_SMTP_URL is unset): each message is logged and written to ${outboxDirectory}/`,
     async send(mail) {
       const { message } = await composer.sendMail({ from, ...mail });
       await mkdir(outboxDirectory, { recursive: true });
