@@ -16,6 +16,7 @@ export type {
   AccessClaims,
   CookieSessionResponse,
   DetailResponse,
+  EmailVerifyRequest,
   ErrorResponse,
   FieldErrorsResponse,
   MessageResponse,
@@ -32,7 +33,7 @@ export type {
   TokenPairResponse,
   TokenRefreshResponse,
 } from './wire.js';
-export { PASSWORD_RESET_DONE, PASSWORD_RESET_SENT } from './wire.js';
+export { EMAIL_VERIFY_OK, PASSWORD_RESET_DONE, PASSWORD_RESET_SENT } from './wire.js';
 export {
   SIGNING_ALGORITHMS,
   verificationPaths,

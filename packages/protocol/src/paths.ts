@@ -27,6 +27,8 @@ export const paths = {
   passwordReset: '/api/password/reset/',
   passwordResetConfirm: '/api/password/reset/confirm/',
   register: '/api/register/',
+  emailVerify: '/api/email/verify/',
+  emailVerifyResend: '/api/email/verify/resend/',
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
   audit: '/api/audit/',

@@ -18,6 +18,10 @@ export interface ProfileResponse {
   first_name: string;
   last_name: string;
   email: string;
+  /** Whether `email` was verified; sent only when the server verifies addresses (`TESSERA_EMAIL_VERIFICATION`). */
+  email_verified?: boolean;
+  /** A new address waiting for its verification (`email` stays the old one until then); empty when none. Sent with `email_verified`. */
+  pending_email?: string;
 }
 
 /** `PATCH /api/profile/`: any of the fields; the others stay as they are. */
@@ -62,6 +66,12 @@ export interface DetailResponse {
 export type PasswordResetConfirmRequest =
   | { token: string; new_password: string }
   | { uid?: string; token: string; new_password1: string; new_password2: string };
+
+/** `POST /api/email/verify/`: the token from the verification mail (dj-rest-auth calls it `key`). */
+export type EmailVerifyRequest = { token: string } | { key: string };
+
+/** dj-rest-auth's answer of the e-mail verification endpoints. */
+export const EMAIL_VERIFY_OK = 'ok';
 
 /** One live session of the caller in `GET /api/sessions/` (a JSON array of these, most recently used first). */
 export interface SessionResponse {

@@ -9,7 +9,7 @@ import { parseMailSettings, type MailSettings } from './mail/settings.js';
 import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
-export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser'] as const;
+export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser', 'email_verified'] as const;
 export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
 
 /** Where the data lives. */

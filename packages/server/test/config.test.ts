@@ -49,6 +49,8 @@ describe('resolveConfig', () => {
         register: { limit: 10, windowMs: 3_600_000 },
         password_reset: { limit: 3, windowMs: 3_600_000 },
         password_reset_address: { limit: 20, windowMs: 3_600_000 },
+        verify_resend: { limit: 3, windowMs: 3_600_000 },
+        verify_resend_address: { limit: 20, windowMs: 3_600_000 },
         service_address: { limit: 20, windowMs: 60_000 },
       },
       cookieMode: true,
@@ -67,6 +69,7 @@ describe('resolveConfig', () => {
       emailFrom: 'tessera <no-reply@localhost>',
       publicUrl: 'http://localhost:8000',
       smtpTimeoutSeconds: 30,
+      emailVerification: 'off',
     });
   });
 
@@ -178,6 +181,8 @@ describe('resolveConfig', () => {
           register: { limit: 10, windowMs: 3_600_000 },
           password_reset: { limit: 3, windowMs: 3_600_000 },
           password_reset_address: { limit: 20, windowMs: 3_600_000 },
+          verify_resend: { limit: 3, windowMs: 3_600_000 },
+          verify_resend_address: { limit: 20, windowMs: 3_600_000 },
           service_address: { limit: 20, windowMs: 60_000 },
         },
       },
@@ -234,7 +239,7 @@ describe('resolveConfig', () => {
     ...['login=5/minute', 'obtain=5', 'obtain=0/minute', 'obtain=5/fortnight', 'obtain=-1/minute', 'none'].map(
       (entry): [Record<string, string>, string] => [
         { TESSERA_RATE_LIMITS: entry },
-        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, password_reset, password_reset_address, service_address, ` +
+        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, password_reset, password_reset_address, verify_resend, verify_resend_address, service_address, ` +
           'COUNT at least 1 and UNIT second, minute, hour or day (e.g. obtain=5/minute), or the whole value "off".',
       ],
     ),
@@ -282,11 +287,11 @@ describe('resolveConfig', () => {
     [{ TESSERA_REQUEST_TIMEOUT: '0' }, 'TESSERA_REQUEST_TIMEOUT="0" must be a whole number from 1 to 3600.'],
     [
       { TESSERA_EXTRA_CLAIMS: 'role,bogus' },
-      'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser.',
+      'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser, email_verified.',
     ],
     [
       { TESSERA_EXTRA_CLAIMS: 'Role' },
-      'TESSERA_EXTRA_CLAIMS has unknown claim "Role"; choose from role, permissions, is_staff, is_superuser.',
+      'TESSERA_EXTRA_CLAIMS has unknown claim "Role"; choose from role, permissions, is_staff, is_superuser, email_verified.',
     ],
     ...['*', 'http://x.com/path', 'ftp://x', 'http://x.com/', 'localhost:3000', 'null'].map(
       (origin): [Record<string, string>, string] => [

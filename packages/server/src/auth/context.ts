@@ -52,7 +52,16 @@ export interface AuthContext {
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
 export type AuthSettings = TokenSettings &
-  Pick<Config, 'registrationOpen' | 'cookieMode' | 'cookieSecure' | 'cookieSameSite' | 'corsOrigins' | 'pathPrefix'>;
+  Pick<
+    Config,
+    | 'registrationOpen'
+    | 'emailVerification'
+    | 'cookieMode'
+    | 'cookieSecure'
+    | 'cookieSameSite'
+    | 'corsOrigins'
+    | 'pathPrefix'
+  >;
 
 /** A fresh pair, in the order each endpoint sends it. */
 export interface TokenPair {
@@ -76,5 +85,6 @@ export function subjectOf(user: SessionUser): TokenSubject {
     permissions: user.permissions,
     is_staff: user.isStaff,
     is_superuser: user.isSuperuser,
+    email_verified: user.emailVerified,
   };
 }

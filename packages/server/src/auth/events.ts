@@ -27,6 +27,7 @@ export const SECURITY_EVENTS = {
   // A reset mail was made for the user (a request for an address no active account has is not recorded).
   password_reset_requested: { audited: true },
   password_reset: { audited: true },
+  email_verified: { audited: true },
   profile_updated: { audited: true },
   user_created: { audited: true },
   user_deactivated: { audited: true },

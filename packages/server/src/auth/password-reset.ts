@@ -5,31 +5,16 @@
  * It is made when the mail is sent, not when it is asked for: the request
  * costs the same for every address, and no usable secret waits in the outbox.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { renderMail, type OutgoingMail } from '../mail/layout.js';
 import type { MailRecord, NewMail, PasswordResetRecord, Store, UserRecord } from '../store/types.js';
 import { auditEntry } from './audit.js';
+import { newMailToken, sha256 } from './mail-token.js';
 
 /** How long a reset link works. */
 export const RESET_TOKEN_TTL_MS = 30 * 60 * 1000;
 /** The web app's page a reset link opens. */
 export const RESET_PAGE = '/reset-password';
-
-/** A token as mailed: 32 random bytes in base64url. */
-const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The stored form of a token. */
-export function hashResetToken(token: string): string {
-  return sha256(token);
-}
-
-/** Whether `text` could be a token at all (anything else is refused without a look-up). */
-export function isResetTokenShaped(text: string): boolean {
-  return TOKEN_FORMAT.test(text);
-}
 
 /** What a token is bound to: the password hash and the address (compared case-insensitively) at issue. */
 export function resetBinding(user: Pick<UserRecord, 'passwordHash' | 'email'>): string {
@@ -86,12 +71,12 @@ export async function composeResetMails(
   );
   const mails: OutgoingMail[] = [];
   for (const user of users) {
-    const token = randomBytes(32).toString('base64url');
+    const { token, tokenHash } = newMailToken();
     const now = clock.now();
     const client = { ip: String(entry.payload.ip ?? ''), userAgent: String(entry.payload.userAgent ?? '') };
     await store.issuePasswordReset(
       {
-        tokenHash: hashResetToken(token),
+        tokenHash,
         userId: user.id,
         binding: resetBinding(user),
         createdAt: now,

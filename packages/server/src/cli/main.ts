@@ -11,7 +11,7 @@ import { listOutbox } from './outbox.js';
 import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
-import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
+import { changePassword, createSuperuser, createUser, listUsers, markEmailVerified, setActive } from './users.js';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -20,8 +20,9 @@ Commands:
   migrate                       bring the database schema up to date
   createuser --username U [--password P] [--email E] [--first-name F]
              [--last-name L] [--inactive] [--staff] [--superuser]
-             [--role R] [--permission P]...
-                                create a user (password also from TESSERA_PASSWORD or a prompt)
+             [--role R] [--permission P]... [--verified]
+                                create a user (password also from TESSERA_PASSWORD or a prompt;
+                                --verified: its e-mail address is verified)
   createsuperuser [--username U] [--email E] [--no-input]
                                 create a superuser, asking for what is missing
   changepassword USERNAME [--password P]
@@ -29,6 +30,8 @@ Commands:
                                 and end every session
   deactivate USERNAME           forbid logins and end every session
   activate USERNAME             allow logins again
+  verifyemail USERNAME | --all  mark the user's e-mail address verified (--all: every user's,
+                                e.g. after an import)
   users [--hash-formats]        list the users (--hash-formats: how many are on each password
                                 hash format; Django's are upgraded at each user's next login)
   sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
@@ -90,6 +93,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'deactivate':
       case 'activate':
         await setActive(config, io, args, command === 'activate');
+        return 0;
+      case 'verifyemail':
+        await markEmailVerified(config, io, args);
         return 0;
       case 'sessions':
         await listSessions(config, io, args);

@@ -39,6 +39,7 @@ import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
 import { jwksRoute, metadataRoute } from './routes/discovery.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
+import { resendVerificationRoute, verifyEmailRoute } from './routes/email-verification.js';
 import { passwordChangeRoute } from './routes/password.js';
 import { passwordResetConfirmRoute, passwordResetRoute } from './routes/password-reset.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
@@ -68,6 +69,8 @@ const API_ROUTES = [
   passwordResetRoute,
   passwordResetConfirmRoute,
   registerRoute,
+  verifyEmailRoute,
+  resendVerificationRoute,
   auditListRoute,
   csrfRoute,
   jwksRoute,

@@ -12,7 +12,16 @@ export interface MailSettings {
   readonly publicUrl: string;
   /** How long one wait on the SMTP server (connect, greeting, each reply) may take. */
   readonly smtpTimeoutSeconds: number;
+  /**
+   * `off`: addresses are not verified; `optional`: registration and address
+   * changes send a verification mail; `required`: besides, an unverified user
+   * cannot log in.
+   */
+  readonly emailVerification: EmailVerificationMode;
 }
+
+export const EMAIL_VERIFICATION_MODES = ['off', 'optional', 'required'] as const;
+export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
 
 type Read = (name: string) => string | undefined;
 type Integer = (name: string, fallback: number, min: number, max: number) => number;
@@ -61,7 +70,12 @@ export function parseMailSettings(
     );
   }
   const smtpTimeoutSeconds = integer('TESSERA_SMTP_TIMEOUT', 30, 1, 300);
-  return { smtpUrl, emailFrom, publicUrl, smtpTimeoutSeconds };
+  const mode = (read('TESSERA_EMAIL_VERIFICATION') ?? 'off').toLowerCase();
+  const emailVerification = EMAIL_VERIFICATION_MODES.find((known) => known === mode);
+  if (emailVerification === undefined) {
+    problems.push(`TESSERA_EMAIL_VERIFICATION=${JSON.stringify(mode)} must be off, optional or required.`);
+  }
+  return { smtpUrl, emailFrom, publicUrl, smtpTimeoutSeconds, emailVerification: emailVerification ?? 'off' };
 }
 
 function isSmtpUrl(value: string): boolean {

@@ -174,6 +174,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('password_resets_user_id').on('password_resets').column('user_id').execute();
         await db.schema.createIndex('password_resets_expires_at').on('password_resets').column('expires_at').execute();
+        // Verified addresses: a change of address waits in pending_email until the new one is verified.
+        await db.schema
+          .alterTable('users')
+          .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('pending_email', 'varchar(254)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .createTable('email_verifications')
+          .addColumn('token_hash', 'char(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('email', 'varchar(254)', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('used_at', time)
+          .execute();
+        await db.schema
+          .createIndex('email_verifications_user_id')
+          .on('email_verifications')
+          .column('user_id')
+          .execute();
+        await db.schema
+          .createIndex('users_pending_email_lower')
+          .on('users')
+          .expression(sql`lower(pending_email)`)
+          .execute();
         // A reset finds accounts by address, as Django does: case-insensitively.
         await db.schema
           .createIndex('users_email_lower')

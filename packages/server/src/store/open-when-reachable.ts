@@ -45,6 +45,11 @@ const STORE_METHODS = [
   'issuePasswordReset',
   'findPasswordReset',
   'completePasswordReset',
+  'setEmailVerified',
+  'findUsersAwaitingVerification',
+  'issueEmailVerification',
+  'findEmailVerification',
+  'completeEmailVerification',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'close'>;

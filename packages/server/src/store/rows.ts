@@ -25,6 +25,8 @@ export function toSessionUser(row: SessionUserRow): SessionUser {
     dateJoined: Number(row.date_joined),
     role: row.role,
     permissions: parsePermissions(row.permissions),
+    emailVerified: Number(row.email_verified) === 1,
+    pendingEmail: row.pending_email,
   };
 }
 

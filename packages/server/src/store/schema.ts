@@ -17,6 +17,7 @@ export interface Database {
   services: ServicesTable;
   mail_outbox: MailOutboxTable;
   password_resets: PasswordResetsTable;
+  email_verifications: EmailVerificationsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -36,6 +37,10 @@ export interface UsersTable {
   role: string;
   /** A JSON array of strings. */
   permissions: string;
+  /** 1 once the address in `email` was verified (or an administrator said so). */
+  email_verified: number;
+  /** A new address waiting for its verification; `email` stays the old one until then. Empty when none. */
+  pending_email: string;
 }
 
 /** One login: the family every refresh token of that login descends from. */
@@ -146,6 +151,17 @@ export interface PasswordResetsTable {
   user_id: number;
   /** SHA-256 of the user's password hash and e-mail at issue: a change to either kills the token. */
   binding: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** E-mail verification tokens by SHA-256 only, each for the one address it was mailed to. */
+export interface EmailVerificationsTable {
+  token_hash: string;
+  user_id: number;
+  /** The address the token verifies: the user's `pending_email`, or their unverified `email`. */
+  email: string;
   created_at: number;
   expires_at: number;
   used_at: number | null;

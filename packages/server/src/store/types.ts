@@ -18,6 +18,10 @@ export interface SessionUser {
   dateJoined: number;
   role: string;
   permissions: string[];
+  /** Whether `email` was verified (see `TESSERA_EMAIL_VERIFICATION`). */
+  emailVerified: boolean;
+  /** A new address waiting for its verification; empty when none. */
+  pendingEmail: string;
 }
 
 /** A user with the password hash, which only logins, password changes and the CLI read. */
@@ -25,7 +29,10 @@ export interface UserRecord extends SessionUser {
   passwordHash: string;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'lastLogin'>;
+export type NewUser = Omit<UserRecord, 'id' | 'lastLogin' | 'emailVerified' | 'pendingEmail'> & {
+  /** False unless given: the address has not been verified. */
+  emailVerified?: boolean;
+};
 
 /** What a refresh presents: one refresh token, its session and its owner. */
 export interface RefreshTokenState {
@@ -111,6 +118,10 @@ export interface ProfileChanges {
   firstName?: string | undefined;
   lastName?: string | undefined;
   email?: string | undefined;
+  /** A new address to verify before it replaces `email`; `''` withdraws one. */
+  pendingEmail?: string | undefined;
+  /** Set with `email` when the address is changed without verification. */
+  emailVerified?: boolean | undefined;
 }
 
 /** Reasons that say the account itself is gone or disabled, not just the session. */
@@ -240,9 +251,14 @@ export interface SigningKeyChange {
  * What a message of the outbox is: `password_reset` is a request for an
  * address (the accounts are looked up when it is sent, so that the request
  * costs the same whoever the address belongs to); `password_reset_done`
- * tells a user their password was reset.
+ * tells a user their password was reset; `verify_email` asks a user
+ * (`payload.userId`) to verify the address it is sent to, and
+ * `verify_email_resend` asks every account awaiting verification of an
+ * address again (looked up when sent, as a reset); `email_change_notice`
+ * tells the old address that the account's address is changing.
  */
-export type MailKind = 'password_reset' | 'password_reset_done';
+export type MailKind =
+  'password_reset' | 'password_reset_done' | 'verify_email' | 'verify_email_resend' | 'email_change_notice';
 
 /** `dropped`: nothing to send (a reset requested for an address no active account has). */
 export type MailStatus = 'pending' | 'sent' | 'failed' | 'dropped';
@@ -288,6 +304,17 @@ export interface CompletePasswordReset {
   notice: NewMail;
 }
 
+/** An e-mail verification token as stored: its hash, never its text. */
+export interface EmailVerificationRecord {
+  tokenHash: string;
+  userId: number;
+  /** The address it verifies. */
+  email: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -312,7 +339,8 @@ export class DuplicateServiceError extends Error {
  * transaction.
  */
 export interface Store {
-  createUser(user: NewUser, audit?: AuditEntry): Promise<UserRecord>;
+  /** `mail` is committed with the user; its `payload.userId` is filled in with the new id. */
+  createUser(user: NewUser, audit?: AuditEntry, mail?: readonly NewMail[]): Promise<UserRecord>;
   findUserById(id: number): Promise<UserRecord | undefined>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
@@ -324,13 +352,16 @@ export interface Store {
     keepSession?: string,
     audit?: AuditEntry,
   ): Promise<void>;
-  /** Applies `changes`; the user as stored afterwards, undefined when there is no such user. */
+  /** Applies `changes` and commits `mail` with them; the user as stored afterwards, undefined when there is no such user. */
   updateProfile(
     userId: number,
     changes: ProfileChanges,
     now: number,
     audit?: AuditEntry,
+    mail?: readonly NewMail[],
   ): Promise<UserRecord | undefined>;
+  /** Marks the user's address verified or not; false when there is no such user. */
+  setEmailVerified(userId: number, verified: boolean, now: number, audit?: AuditEntry): Promise<boolean>;
   /** Deactivating also revokes every session of the user. */
   setActive(userId: number, active: boolean, now: number, audit?: AuditEntry): Promise<void>;
   /** Deletes the user and revokes every session; the sessions stay until they expire. */
@@ -442,6 +473,19 @@ export interface Store {
    * was used or the password changed meanwhile.
    */
   completePasswordReset(reset: CompletePasswordReset, audit?: AuditEntry): Promise<boolean>;
+
+  /** The active users awaiting verification of `email` (as their pending address, or their unverified one). */
+  findUsersAwaitingVerification(email: string): Promise<UserRecord[]>;
+  /** Records a verification token (with `audit`, if given). */
+  issueEmailVerification(verification: Omit<EmailVerificationRecord, 'usedAt'>, audit?: AuditEntry): Promise<void>;
+  findEmailVerification(tokenHash: string): Promise<EmailVerificationRecord | undefined>;
+  /**
+   * In one transaction: claims the unused token and makes its address the
+   * user's verified `email` (clearing `pending_email`), if the address is
+   * still the one awaiting verification. Returns the user's id; undefined,
+   * changing nothing, when the token was used or the address changed.
+   */
+  completeEmailVerification(tokenHash: string, now: number, audit?: AuditEntry): Promise<number | undefined>;
 
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;

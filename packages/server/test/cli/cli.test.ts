@@ -27,6 +27,7 @@ const COMMANDS = [
   'changepassword',
   'deactivate',
   'activate',
+  'verifyemail',
   'users',
   'sessions',
   'revoke',
@@ -394,6 +395,8 @@ describe.concurrent('tessera createuser', () => {
       dateJoined: expect.any(Number) as number,
       role: 'editor',
       permissions: ['posts.add', 'posts.delete'],
+      emailVerified: false,
+      pendingEmail: '',
     });
     expect(alice.dateJoined).toBeGreaterThanOrEqual(before);
     expect(alice.dateJoined).toBeLessThanOrEqual(after);
@@ -425,6 +428,38 @@ describe.concurrent('tessera createuser', () => {
       role: 'viewer',
       permissions: [],
     });
+  });
+
+  it('--verified marks the address verified, and needs --email', async ({ sandbox }) => {
+    const args = ['createuser', '--username', 'erin', '--password', 'pw-for-tests', '--verified'];
+    expect(await sandbox.tessera(args)).toEqual(failed('--verified needs --email: it marks that address verified'));
+    expect(await sandbox.tessera([...args, '--email', 'erin@example.com'])).toEqual(
+      succeeded('Created user "erin" (id 1).\n'),
+    );
+    expect(await sandbox.user('erin')).toMatchObject({ email: 'erin@example.com', emailVerified: true });
+  });
+
+  it("verifyemail marks one user's address verified, or with --all every address, as after an import", async ({
+    sandbox,
+  }) => {
+    await sandbox.withStore(async (store) => {
+      await seedUser(store, 'alice', 'pw', { email: 'alice@example.com' });
+      await seedUser(store, 'bob', 'pw', { email: 'bob@example.com' });
+      await seedUser(store, 'nomail', 'pw', { email: '' });
+    });
+    expect(await sandbox.tessera(['verifyemail', 'alice'])).toEqual(
+      succeeded('Marked the address of "alice" verified.\n'),
+    );
+    expect(await sandbox.tessera(['verifyemail', 'nomail'])).toEqual(
+      failed('"nomail" has no e-mail address to mark verified'),
+    );
+    expect(await sandbox.tessera(['verifyemail', '--all'])).toEqual(succeeded('Marked 1 addresses verified.\n'));
+    expect((await sandbox.user('bob')).emailVerified).toBe(true);
+    expect((await sandbox.user('nomail')).emailVerified).toBe(false);
+    const [entry] = (
+      await sandbox.withStore((store) => store.listAudit({ event: 'email_verified', offset: 0, limit: 5 }))
+    ).records;
+    expect(entry).toMatchObject({ username: 'bob', details: { via: 'cli' } });
   });
 
   it('--superuser makes the user staff too', async ({ sandbox }) => {

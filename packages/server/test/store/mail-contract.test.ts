@@ -99,6 +99,54 @@ for (const dialect of availableDialects()) {
       expect(await store.findActiveUsersByEmail('nobody@example.com')).toEqual([]);
     });
 
+    describe('e-mail verifications', () => {
+      const issue = (userId: number, email: string, tokenHash: string) =>
+        store.issueEmailVerification({ tokenHash, userId, email, createdAt: T0, expiresAt: T0 + 1000 });
+
+      it('finds users awaiting verification of an address: unverified, or pending, case-insensitively', async () => {
+        await seedUser(store, 'unverified', 'pw', { email: 'A@example.com' });
+        await seedUser(store, 'verified', 'pw', { email: 'a@example.com', emailVerified: true });
+        const moving = await seedUser(store, 'moving', 'pw', { email: 'old@example.com', emailVerified: true });
+        await store.updateProfile(moving.id, { pendingEmail: 'a@EXAMPLE.com' }, T0);
+        expect((await other.findUsersAwaitingVerification('a@example.com')).map((u) => u.username)).toEqual([
+          'unverified',
+          'moving',
+        ]);
+      });
+
+      it('verifies once: a pending address becomes the email, verified; a changed address refuses', async () => {
+        const alice = await seedUser(store, 'alice', 'pw', { email: 'old@example.com', emailVerified: true });
+        await store.updateProfile(alice.id, { pendingEmail: 'new@example.com' }, T0);
+        await issue(alice.id, 'new@example.com', hash('1'));
+        await issue(alice.id, 'new@example.com', hash('2'));
+        const results = await Promise.all([
+          store.completeEmailVerification(hash('1'), T0 + 1),
+          other.completeEmailVerification(hash('1'), T0 + 1),
+        ]);
+        expect(results.sort()).toEqual([alice.id, undefined]);
+        expect(await store.findUserById(alice.id)).toMatchObject({
+          email: 'new@example.com',
+          emailVerified: true,
+          pendingEmail: '',
+        });
+        expect(await store.findEmailVerification(hash('1'))).toMatchObject({
+          usedAt: T0 + 1,
+          email: 'new@example.com',
+        });
+        // The address is verified now: the second token finds no address awaiting it, and stays unused.
+        await store.updateProfile(alice.id, { pendingEmail: 'other@example.com' }, T0 + 2);
+        expect(await store.completeEmailVerification(hash('2'), T0 + 3)).toBeUndefined();
+        expect((await store.findEmailVerification(hash('2')))?.usedAt).toBeNull();
+      });
+
+      it('marks an address verified by hand, and says when there is no such user', async () => {
+        const alice = await seedUser(store, 'alice', 'pw');
+        expect(await store.setEmailVerified(alice.id, true, T0)).toBe(true);
+        expect((await other.findUserById(alice.id))?.emailVerified).toBe(true);
+        expect(await store.setEmailVerified(999, true, T0)).toBe(false);
+      });
+    });
+
     describe('password resets', () => {
       let alice: UserRecord;
       const issue = (tokenHash: string, createdAt = T0) =>

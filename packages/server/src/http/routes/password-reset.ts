@@ -1,13 +1,8 @@
 import { PASSWORD_RESET_DONE, PASSWORD_RESET_SENT, fieldMessages, paths, type DetailResponse } from '@tessera/protocol';
 import { MAX_EMAIL_LENGTH, emailProblems } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
-import {
-  hashResetToken,
-  isResetTokenShaped,
-  resetNoticeMail,
-  resetRequestMail,
-  resetTokenProblem,
-} from '../../auth/password-reset.js';
+import { hashMailToken, isMailTokenShaped } from '../../auth/mail-token.js';
+import { resetNoticeMail, resetRequestMail, resetTokenProblem } from '../../auth/password-reset.js';
 import { AuthError } from '../../errors.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
 import { addressKey } from '../../rate-limit/address-key.js';
@@ -93,7 +88,7 @@ export const passwordResetConfirmRoute = defineRoute({
     const token = values.token as string;
     const newPassword = (djRestAuth ? values.new_password1 : values.new_password) as string;
 
-    const reset = isResetTokenShaped(token) ? await ctx.store.findPasswordReset(hashResetToken(token)) : undefined;
+    const reset = isMailTokenShaped(token) ? await ctx.store.findPasswordReset(hashMailToken(token)) : undefined;
     if (reset === undefined || (values.uid !== undefined && !uidNames(values.uid, reset.userId))) {
       throw new AuthError('reset_token_invalid');
     }
