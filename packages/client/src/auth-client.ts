@@ -1,4 +1,4 @@
-import type { PasswordResetCalls } from './password-reset.js';
+import type { AccountMailCalls } from './account-mail.js';
 import type { AuthListener, AuthSnapshot, AuthUser } from './session-state.js';
 
 /** The credentials to put on one request, and the stamp to hand back on a 401. */
@@ -9,8 +9,8 @@ export interface RequestAuthorization {
   stamp: string | null;
 }
 
-/** The client; see {@link createAuthClient}. Also {@link PasswordResetCalls}: `requestPasswordReset`, `confirmPasswordReset`. */
-export interface AuthClient extends PasswordResetCalls {
+/** The client; see {@link createAuthClient}. Also {@link AccountMailCalls}: `requestPasswordReset`, `confirmPasswordReset`, `verifyEmail`, `resendVerification`. */
+export interface AuthClient extends AccountMailCalls {
   /** Logs in; resolves with the user (null in cookie transport when the server sends no body). */
   login(username: string, password: string): Promise<AuthUser | null>;
   /** Revokes this session on the server (best effort: never throws) and logs out every tab. */

@@ -4,7 +4,7 @@ import { fetchWithCredentials, sendWithRetry, type SendContext } from './authori
 import { discardBody, isApiUrl, postJson, resolveUrl, skewFromDateHeader } from './http.js';
 import { loginCredentials } from './login-csrf.js';
 import { resolveOptions, type AuthClientOptions } from './options.js';
-import { passwordResetCalls } from './password-reset.js';
+import { accountMailCalls } from './account-mail.js';
 import { createRefreshCoordinator } from './refresh-coordinator.js';
 import { createSingleTimer, isRefreshDue, proactiveDelayMs, retryDelayMs } from './schedule.js';
 import {
@@ -364,7 +364,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (state.session === null) throw new AuthClientError('not_authenticated', 'There is no session to refresh.');
       await coordinator.refresh();
     },
-    ...passwordResetCalls(opts.fetch, apiUrl),
+    ...accountMailCalls(opts.fetch, apiUrl),
     fetch: (input, init) => fetchWithCredentials(sendContext, opts.fetch, apiUrl, input, init),
     getAccessToken: () => state.session?.access ?? null,
     getUser: () => state.session?.claims ?? null,

@@ -1,5 +1,6 @@
-// requestPasswordReset and confirmPasswordReset against a real tessera (on a
-// real HTTP port) that mails a real SMTP server in the test process.
+// requestPasswordReset, confirmPasswordReset, verifyEmail and resendVerification
+// against a real tessera (on a real HTTP port) that mails a real SMTP server in
+// the test process.
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '../../server/test/support/server.js';
@@ -7,7 +8,7 @@ import { resetTokenIn, startTestSmtp, type TestSmtp } from '../../server/test/su
 import { AuthClientError, createAuthClient, type AuthClient } from '../src/index.js';
 import { createManualTime } from './support/time.js';
 
-describe('the client’s password reset calls against a real tessera', () => {
+describe('the client’s account mail calls against a real tessera', () => {
   let server: TestServer;
   let smtp: TestSmtp;
   let auth: AuthClient;
@@ -18,6 +19,7 @@ describe('the client’s password reset calls against a real tessera', () => {
       TESSERA_SMTP_URL: smtp.url,
       TESSERA_EMAIL_FROM: 'no-reply@example.com',
       TESSERA_RATE_LIMITS: 'password_reset=1/hour',
+      TESSERA_EMAIL_VERIFICATION: 'optional',
     });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     await server.createUser('alice', 'correct horse', { email: 'alice@example.com' });
@@ -84,6 +86,23 @@ describe('the client’s password reset calls against a real tessera', () => {
     });
     expect((await failure(auth.requestPasswordReset('not an address'))).fields).toEqual({
       email: ['Enter a valid email address.'],
+    });
+  });
+
+  it('asks for the verification mail again and verifies the address with its token, with typed errors', async () => {
+    await server.createUser('bob', 'bob the builder', { email: 'bob@example.com' });
+    await auth.resendVerification('bob@example.com');
+    await auth.resendVerification('nobody@example.com');
+    await server.app.tessera.mail.deliverDue();
+    const match = /\/verify-email\?token=([A-Za-z0-9_-]+)/.exec((await smtp.message(1)).text ?? '');
+    const token = match?.[1] ?? '';
+    await expect(auth.verifyEmail(token)).resolves.toBeUndefined();
+    expect((await server.store.findUserByUsername('bob'))?.emailVerified).toBe(true);
+    expect(await failure(auth.verifyEmail(token))).toEqual({
+      code: 'verify_token_used',
+      statusCode: 400,
+      detail: 'This verification link has already been used.',
+      fields: {},
     });
   });
 });
