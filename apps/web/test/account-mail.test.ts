@@ -3,7 +3,7 @@
 // follows the link read out of the mail that arrived.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../../packages/server/test/support/processes.js';
+import { freePort } from '../../../packages/server/test/support/ports.js';
 import { startTestSmtp, type TestSmtp } from '../../../packages/server/test/support/smtp.js';
 import { launchBrowser, logIn, screenshot } from './support/browser.js';
 import { startWebServer, type WebServer } from './support/server.js';

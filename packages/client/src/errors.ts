@@ -81,7 +81,7 @@ function fieldErrorsIn(body: unknown): Record<string, string[]> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const fields: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) fields[name] = value as string[];
+    if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) fields[name] = value;
   }
   return fields;
 }

@@ -8,7 +8,6 @@
 import type { Clock } from '../clock.js';
 import { renderMail, type OutgoingMail } from '../mail/layout.js';
 import type { EmailVerificationRecord, MailRecord, NewMail, Store, UserRecord } from '../store/types.js';
-import { auditEntry } from './audit.js';
 import { newMailToken } from './mail-token.js';
 
 /** How long a verification link works: django-allauth's default. */

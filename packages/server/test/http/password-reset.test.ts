@@ -85,7 +85,7 @@ describe('password reset through the mail outbox and a real SMTP server', () => 
 
     const done = await confirm({ token, new_password: NEW_PASSWORD });
     expect([done.statusCode, done.json()]).toEqual([200, DONE]);
-    expect(Object.keys(done.json() as object)).not.toContain('access');
+    expect(Object.keys(done.json<object>())).not.toContain('access');
     const refused = await server.post('/api/token/refresh/', { refresh: before.refresh });
     expect([refused.statusCode, refused.json()]).toEqual([
       401,
@@ -165,9 +165,9 @@ describe('password reset through the mail outbox and a real SMTP server', () => 
     const cases: Array<[string, (t: { token: string; alice: number; bob: number }) => Promise<object>, object]> = [
       [
         'expired (30 minutes after it was mailed)',
-        async ({ token }) => {
+        ({ token }) => {
           server.clock.advance(30 * 60);
-          return { token, new_password: NEW_PASSWORD };
+          return Promise.resolve({ token, new_password: NEW_PASSWORD });
         },
         EXPIRED,
       ],
@@ -181,21 +181,18 @@ describe('password reset through the mail outbox and a real SMTP server', () => 
       ],
       [
         'tampered (one character changed)',
-        async ({ token }) => ({
-          token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
-          new_password: NEW_PASSWORD,
-        }),
+        ({ token }) =>
+          Promise.resolve({
+            token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+            new_password: NEW_PASSWORD,
+          }),
         INVALID,
       ],
-      ['not a token at all', async () => ({ token: 'x', new_password: NEW_PASSWORD }), INVALID],
+      ['not a token at all', () => Promise.resolve({ token: 'x', new_password: NEW_PASSWORD }), INVALID],
       [
         "another user's (dj-rest-auth's uid names bob)",
-        async ({ token, bob }) => ({
-          uid: uidOf(bob),
-          token,
-          new_password1: NEW_PASSWORD,
-          new_password2: NEW_PASSWORD,
-        }),
+        ({ token, bob }) =>
+          Promise.resolve({ uid: uidOf(bob), token, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD }),
         INVALID,
       ],
       [
@@ -291,7 +288,7 @@ describe('password reset through the mail outbox and a real SMTP server', () => 
       expect((await requestReset('alice@example.com')).statusCode).toBe(200);
       await deliver();
       const [pending] = await server.store.listMail(['pending'], 10);
-      expect(pending).toMatchObject({ attempts: 1, lastError: expect.stringContaining('ECONNREFUSED') });
+      expect([pending?.attempts, pending?.lastError]).toEqual([1, 'connect ECONNREFUSED 127.0.0.1:' + port]);
       smtp = await startTestSmtp(port);
       await deliver();
       expect(smtp.messages).toEqual([]);
@@ -306,9 +303,8 @@ describe('password reset through the mail outbox and a real SMTP server', () => 
       live.refusing = true;
       expect((await requestReset('alice@example.com')).statusCode).toBe(200);
       await deliver();
-      expect(await server.store.listMail(['pending'], 10)).toMatchObject([
-        { attempts: 1, lastError: expect.stringContaining('421') },
-      ]);
+      const [pending] = await server.store.listMail(['pending'], 10);
+      expect([pending?.attempts, pending?.lastError?.startsWith('421 ')]).toEqual([1, true]);
       live.refusing = false;
       server.clock.advance(15);
       await deliver();

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './processes.js';
+import { freePort } from './ports.js';
 
 export interface TestSmtp {
   /** `smtp://127.0.0.1:PORT`, for TESSERA_SMTP_URL. */
