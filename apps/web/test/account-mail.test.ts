@@ -55,6 +55,22 @@ describe('the web app’s mail pages', () => {
   });
 
   const deliver = () => server.app.tessera.mail.deliverDue();
+  /** Asks for a reset on /forgot-password as a user would, and returns the link from the `count`-th mail. */
+  const askForResetLink = async (count = 1) => {
+    await page.goto('/forgot-password');
+    await page.getByLabel('Email').fill('alice@example.com');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('status').waitFor();
+    await deliver();
+    return linkIn((await smtp.message(count)).text, '/reset-password');
+  };
+  /** Fills and submits the reset form (the code first when there is no token in the URL). */
+  const chooseNewPassword = async (password: string, code?: string) => {
+    if (code !== undefined) await page.getByLabel('Code from the message').fill(code);
+    await page.getByLabel('New password', { exact: true }).fill(password);
+    await page.getByLabel('New password, again').fill(password);
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+  };
 
   it('from "Forgot your password?" to a new password through the mailed link, then logs in', async () => {
     await page.goto('/login');
@@ -74,10 +90,8 @@ describe('the web app’s mail pages', () => {
     const link = linkIn((await smtp.message(1)).text, '/reset-password');
     expect(link.startsWith(`${server.url}/reset-password?token=`)).toBe(true);
     await page.goto(link);
-    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('New password, again').fill(NEW_PASSWORD);
     await screenshot(page, 'mail-02-reset-password');
-    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await chooseNewPassword(NEW_PASSWORD);
     await page.waitForURL((url) => url.pathname === '/login');
     expect(await page.getByRole('status').innerText()).toBe(
       'Your password has been reset and every session logged out. Log in with the new password.',
@@ -91,19 +105,10 @@ describe('the web app’s mail pages', () => {
   });
 
   it('takes the code instead of the link, and offers a new link for a used one', async () => {
-    await page.goto('/forgot-password');
-    await page.getByLabel('Email').fill('alice@example.com');
-    await page.getByRole('button', { name: 'Send the link' }).click();
-    await page.getByRole('status').waitFor();
-    await deliver();
-    const code = new URL(linkIn((await smtp.message(1)).text, '/reset-password')).searchParams.get('token') ?? '';
-
+    const code = new URL(await askForResetLink()).searchParams.get('token') ?? '';
     const reset = async () => {
       await page.goto('/reset-password');
-      await page.getByLabel('Code from the message').fill(code);
-      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
-      await page.getByLabel('New password, again').fill(NEW_PASSWORD);
-      await page.getByRole('button', { name: 'Set the new password' }).click();
+      await chooseNewPassword(NEW_PASSWORD, code);
     };
     await reset();
     await page.waitForURL((url) => url.pathname === '/login');
@@ -118,15 +123,8 @@ describe('the web app’s mail pages', () => {
   });
 
   it('refuses a weak password with the policy’s words, next to the field', async () => {
-    await page.goto('/forgot-password');
-    await page.getByLabel('Email').fill('alice@example.com');
-    await page.getByRole('button', { name: 'Send the link' }).click();
-    await page.getByRole('status').waitFor();
-    await deliver();
-    await page.goto(linkIn((await smtp.message(1)).text, '/reset-password'));
-    await page.getByLabel('New password', { exact: true }).fill('alice_99');
-    await page.getByLabel('New password, again').fill('alice_99');
-    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.goto(await askForResetLink());
+    await chooseNewPassword('alice_99');
     await page.locator('.field-errors').waitFor();
     expect(await page.locator('.field-errors li').allInnerTexts()).toEqual([
       'The password is too similar to the username.',

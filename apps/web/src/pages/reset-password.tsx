@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { isDeadLink, useClientCall } from '../client-call';
 import { Field } from '../field';
+import { NewPasswordFields, PASSWORDS_DIFFER } from '../new-password-fields';
 import { PageHeading } from '../page-heading';
 
 /** The notice the login page shows after a reset. */
@@ -27,7 +28,7 @@ export function ResetPasswordPage() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (newPassword !== confirm) {
-      setFields({ confirm: ['The two new passwords differ.'] });
+      setFields(PASSWORDS_DIFFER);
       return;
     }
     const token = fromLink === '' ? code.trim() : fromLink;
@@ -53,26 +54,13 @@ export function ResetPasswordPage() {
             onChange={(event) => setCode(event.target.value)}
           />
         )}
-        <Field
-          label="New password"
-          name="new_password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters, not all digits, not a common password, not like your username."
-          required
-          value={newPassword}
+        <NewPasswordFields
+          password={newPassword}
+          again={confirm}
+          onPassword={setNewPassword}
+          onAgain={setConfirm}
           errors={fields.new_password}
-          onChange={(event) => setNewPassword(event.target.value)}
-        />
-        <Field
-          label="New password, again"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          errors={fields.confirm}
-          onChange={(event) => setConfirm(event.target.value)}
+          againErrors={fields.confirm}
         />
         {error && (
           <p className="error" role="alert">

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { isDeadLink, useClientCall } from '../client-call';
 import { Field } from '../field';
+import { MailRequestForm } from '../mail-request-form';
 import { PageHeading } from '../page-heading';
 
 /**
@@ -65,43 +66,16 @@ export function VerifyEmailPage() {
 /** Asks for the verification mail again; the answer is the same for any address. */
 function ResendForm() {
   const client = useAuthClient();
-  const [email, setEmail] = useState('');
-  const [sentTo, setSentTo] = useState<string | null>(null);
-  const { run, fields, error, busy } = useClientCall();
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (await run(() => client.resendVerification(email))) setSentTo(email);
-  }
-
-  if (sentTo !== null) {
-    return (
-      <p className="success aside" role="status">
-        If {sentTo} is waiting to be verified, a new link is on its way.
-      </p>
-    );
-  }
   return (
-    <form className="aside" aria-label="Send the link again" onSubmit={(event) => void onSubmit(event)}>
+    <MailRequestForm
+      className="aside"
+      secondary
+      label="Send the link again"
+      send={(email) => client.resendVerification(email)}
+      button="Send the link again"
+      sent={(email) => `If ${email} is waiting to be verified, a new link is on its way.`}
+    >
       <h2>No link, or it expired?</h2>
-      <Field
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        value={email}
-        errors={fields.email}
-        onChange={(event) => setEmail(event.target.value)}
-      />
-      {error && (
-        <p className="error" role="alert">
-          {error.message}
-        </p>
-      )}
-      <button type="submit" className="button secondary" disabled={busy}>
-        Send the link again
-      </button>
-    </form>
+    </MailRequestForm>
   );
 }

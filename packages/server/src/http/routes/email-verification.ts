@@ -1,11 +1,10 @@
 import { EMAIL_VERIFY_OK, fieldMessages, paths, type DetailResponse } from '@tessera/protocol';
-import { MAX_EMAIL_LENGTH, emailProblems } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
 import { resendMail, verificationProblem } from '../../auth/email-verification.js';
 import { hashMailToken, isMailTokenShaped } from '../../auth/mail-token.js';
 import { AuthError } from '../../errors.js';
-import { addressKey } from '../../rate-limit/address-key.js';
 import { collectFields, throwFieldErrors } from '../body.js';
+import { acceptMailRequest } from '../mail-request.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -68,17 +67,12 @@ export const resendVerificationRoute = defineRoute({
     response: { 200: schemas.detail, ...errorResponses },
   },
   async handler(ctx, request): Promise<DetailResponse> {
-    const { values, errors } = collectFields(request, { email: { maxLength: MAX_EMAIL_LENGTH } });
-    if (values.email !== undefined) errors.email ??= emailProblems(values.email);
-    throwFieldErrors(errors, ['email']);
-    const email = values.email as string;
-    await ctx.throttle.attempt([
-      { limit: 'verify_resend', key: `email:${email.toLowerCase()}` },
-      { limit: 'verify_resend_address', key: addressKey(request.ip) },
-    ]);
-    // The same write for every address: the accounts are looked up when the mail is sent.
-    await ctx.store.enqueueMail(resendMail(email, clientOf(request), ctx.clock.now()));
-    ctx.mail.kick();
+    await acceptMailRequest(
+      ctx,
+      request,
+      { perAddress: 'verify_resend', perClient: 'verify_resend_address' },
+      resendMail,
+    );
     return { detail: EMAIL_VERIFY_OK };
   },
 });

@@ -1,12 +1,11 @@
 import { PASSWORD_RESET_DONE, PASSWORD_RESET_SENT, fieldMessages, paths, type DetailResponse } from '@tessera/protocol';
-import { MAX_EMAIL_LENGTH, emailProblems } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
 import { hashMailToken, isMailTokenShaped } from '../../auth/mail-token.js';
 import { resetNoticeMail, resetRequestMail, resetTokenProblem } from '../../auth/password-reset.js';
 import { AuthError } from '../../errors.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
-import { addressKey } from '../../rate-limit/address-key.js';
 import { collectFields, throwFieldErrors, type FieldSpec } from '../body.js';
+import { acceptMailRequest } from '../mail-request.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -25,18 +24,8 @@ export const passwordResetRoute = defineRoute({
     response: { 200: schemas.detail, ...errorResponses },
   },
   async handler(ctx, request): Promise<DetailResponse> {
-    const { values, errors } = collectFields(request, { email: { maxLength: MAX_EMAIL_LENGTH } });
-    if (values.email !== undefined) errors.email ??= emailProblems(values.email);
-    throwFieldErrors(errors, ['email']);
-    const email = values.email as string;
-    // Counted for every address alike, known or not: the limit tells nothing either.
-    await ctx.throttle.attempt([
-      { limit: 'password_reset', key: `email:${email.toLowerCase()}` },
-      { limit: 'password_reset_address', key: addressKey(request.ip) },
-    ]);
-    // The same write for every address: the accounts are looked up when the mail is sent.
-    await ctx.store.enqueueMail(resetRequestMail(email, clientOf(request), ctx.clock.now()));
-    ctx.mail.kick();
+    const limits = { perAddress: 'password_reset', perClient: 'password_reset_address' } as const;
+    await acceptMailRequest(ctx, request, limits, resetRequestMail);
     return { detail: PASSWORD_RESET_SENT };
   },
 });
