@@ -216,7 +216,7 @@ export function resolveConfig(env: Env): Config {
   const keepAliveTimeoutSeconds = integer('TESSERA_KEEP_ALIVE_TIMEOUT', 72, 1, 3600);
   const maxConnectionsPerAddress = integer('TESSERA_MAX_CONNECTIONS_PER_IP', 64, 0, 100_000);
 
-  const mailSettings = parseMailSettings(read, integer, problems, { production, port });
+  const mailSettings = parseMailSettings(read, integer, problems, { production, host, port });
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);

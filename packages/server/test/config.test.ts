@@ -67,7 +67,7 @@ describe('resolveConfig', () => {
       maxConnectionsPerAddress: 64,
       smtpUrl: undefined,
       emailFrom: 'tessera <no-reply@localhost>',
-      publicUrl: 'http://localhost:8000',
+      publicUrl: 'http://127.0.0.1:8000',
       smtpTimeoutSeconds: 30,
       emailVerification: 'off',
     });
@@ -82,11 +82,12 @@ describe('resolveConfig', () => {
 
   const parsed: Array<[string, Record<string, string>, Partial<Config>]> = [
     // Without TESSERA_PUBLIC_URL, links in mail point at the port served.
-    ['PORT', { PORT: '8080' }, { port: 8080, publicUrl: 'http://localhost:8080' }],
-    ['PORT=0 (any free port)', { PORT: '0' }, { port: 0, publicUrl: 'http://localhost:0' }],
-    ['PORT=65535', { PORT: '65535' }, { port: 65_535, publicUrl: 'http://localhost:65535' }],
-    ['PORT with surrounding spaces', { PORT: ' 9000 ' }, { port: 9000, publicUrl: 'http://localhost:9000' }],
-    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0' }],
+    ['PORT', { PORT: '8080' }, { port: 8080, publicUrl: 'http://127.0.0.1:8080' }],
+    ['PORT=0 (any free port)', { PORT: '0' }, { port: 0, publicUrl: 'http://127.0.0.1:0' }],
+    ['PORT=65535', { PORT: '65535' }, { port: 65_535, publicUrl: 'http://127.0.0.1:65535' }],
+    ['PORT with surrounding spaces', { PORT: ' 9000 ' }, { port: 9000, publicUrl: 'http://127.0.0.1:9000' }],
+    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0', publicUrl: 'http://localhost:8000' }],
+    ['HOST an IPv6 address', { HOST: '::1' }, { host: '::1', publicUrl: 'http://[::1]:8000' }],
     [
       'DATABASE_URL sqlite relative',
       { DATABASE_URL: 'sqlite:./db.sqlite3' },

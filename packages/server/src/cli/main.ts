@@ -45,8 +45,9 @@ Commands:
            revoke NAME          revoke a service's secret; its open feeds end
   outbox [--retry] [--limit N]  mail not sent yet: pending (with its next attempt) and failed
                                 (--retry: send the failed ones again)
-  flushexpired                  delete expired refresh tokens, their finished sessions, and
-                                audit entries past TESSERA_AUDIT_RETENTION_DAYS
+  flushexpired                  delete expired refresh tokens, their finished sessions,
+                                audit entries past TESSERA_AUDIT_RETENTION_DAYS, mail sent over a
+                                week ago, and expired reset and verification tokens
   keys list | rotate [--now] | retire KID | revoke KID
                                 the signing keys: list them (state, dates, until when each is
                                 published); rotate (the next key signs, the current one retires,

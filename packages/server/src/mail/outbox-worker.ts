@@ -11,7 +11,11 @@ export type ComposeMail = (mail: MailRecord) => Promise<OutgoingMail[]>;
 export interface OutboxWorker {
   /** Starts polling. */
   start(): void;
-  /** Stops polling and waits for the pass under way. */
+  /**
+   * Stops polling and waits for the message being sent; the pass sends no
+   * more, and what it had claimed is due again at once (for the next start,
+   * or another instance).
+   */
   stop(): Promise<void>;
   /** Asks for a pass soon (a request just committed a message), without waiting for it. */
   kick(): void;
@@ -54,6 +58,7 @@ export function mailRetryDelayMs(attempts: number): number {
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, transport, clock, compose, log, leaseMs, pollMs = 1000 } = options;
   let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
   let running: Promise<number> = Promise.resolve(0);
   /** A pass waiting for the one under way: later calls join it rather than queue more. */
   let queued: Promise<number> | undefined;
@@ -81,11 +86,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const pass = async (): Promise<number> => {
     let settled = 0;
     for (;;) {
+      if (stopping) return settled;
       const claimed = await store.claimDueMail(clock.now(), leaseMs, BATCH);
-      for (const entry of claimed) await sendOne(entry);
+      for (const [index, entry] of claimed.entries()) {
+        if (stopping) {
+          await releaseUnsent(claimed.slice(index));
+          return settled + index;
+        }
+        await sendOne(entry);
+      }
       settled += claimed.length;
       if (claimed.length < BATCH) return settled;
     }
+  };
+
+  const releaseUnsent = async (entries: readonly MailRecord[]) => {
+    for (const entry of entries) await store.retryMail(entry.id, 'not sent: tessera stopped', clock.now(), false);
   };
 
   const deliverDue = (): Promise<number> => {
@@ -105,15 +121,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   return {
     start() {
+      stopping = false;
       timer ??= setInterval(runQuietly, pollMs);
       timer.unref();
     },
     async stop() {
+      stopping = true;
       clearInterval(timer);
       timer = undefined;
       await running.catch(() => undefined);
     },
-    kick: () => setImmediate(runQuietly),
+    kick: () => {
+      if (!stopping) setImmediate(runQuietly);
+    },
     deliverDue,
   };
 }

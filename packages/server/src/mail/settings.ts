@@ -38,7 +38,7 @@ export function parseMailSettings(
   read: Read,
   integer: Integer,
   problems: string[],
-  { production, port }: { production: boolean; port: number },
+  { production, host, port }: { production: boolean; host: string; port: number },
 ): MailSettings {
   const smtpUrl = read('TESSERA_SMTP_URL');
   if (smtpUrl !== undefined && !isSmtpUrl(smtpUrl)) {
@@ -56,7 +56,9 @@ export function parseMailSettings(
     problems.push('TESSERA_EMAIL_FROM is required with TESSERA_SMTP_URL, e.g. "Example <no-reply@example.com>".');
   }
   const rawPublicUrl = read('TESSERA_PUBLIC_URL');
-  let publicUrl = `http://localhost:${port}`;
+  // Where `npm start` says it runs: the address listened on, or localhost for every interface.
+  const listening = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  let publicUrl = `http://${listening}:${port}`;
   if (rawPublicUrl !== undefined) {
     const parsed = publicBase(rawPublicUrl);
     if (parsed === undefined) {

@@ -3,7 +3,7 @@ import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
 import { emailVerificationStore } from './email-verifications.js';
-import { insertMail, mailOutboxStore } from './mail-outbox.js';
+import { insertMail, mailOutboxStore, pruneMail } from './mail-outbox.js';
 import { passwordResetStore } from './password-resets.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
 import { serviceStore } from './services.js';
@@ -390,6 +390,7 @@ export function createKyselyStore(
         )
         .executeTakeFirst();
       await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
+      await pruneMail(db, now);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

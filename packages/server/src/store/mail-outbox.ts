@@ -5,6 +5,9 @@ import type { AuditEntry, MailRecord, NewMail, Store } from './types.js';
 
 type InsertAudit = (executor: Kysely<Database>, entry: AuditEntry | undefined) => Promise<void>;
 
+/** How long sent (and dropped) mail stays listed, for an operator asking what went out. */
+const SENT_MAIL_RETENTION_MS = 7 * 86_400_000;
+
 /** The longest error text kept (the column's width). */
 const MAX_ERROR_LENGTH = 512;
 
@@ -119,6 +122,21 @@ export function mailOutboxStore(
       return Number(result.numUpdatedRows);
     },
   };
+}
+
+/**
+ * Deletes mail sent or dropped over a week ago, and reset and verification
+ * tokens past expiry (no longer of use to anyone). Pending and failed mail is
+ * kept: `tessera outbox` lists it.
+ */
+export async function pruneMail(db: Kysely<Database>, now: number): Promise<void> {
+  await db
+    .deleteFrom('mail_outbox')
+    .where('status', 'in', ['sent', 'dropped'])
+    .where('created_at', '<', now - SENT_MAIL_RETENTION_MS)
+    .execute();
+  await db.deleteFrom('password_resets').where('expires_at', '<=', now).execute();
+  await db.deleteFrom('email_verifications').where('expires_at', '<=', now).execute();
 }
 
 function parsePayload(raw: string): Record<string, string | number> {

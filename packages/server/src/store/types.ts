@@ -395,7 +395,8 @@ export interface Store {
   /**
    * Deletes refresh tokens past expiry, `batchSize` rows a statement, and
    * sessions left with none; and revocation log entries older than an hour,
-   * raising the log's `prunedThrough` in the same transaction.
+   * raising the log's `prunedThrough` in the same transaction; mail sent over a
+   * week ago, and reset and verification tokens past expiry.
    */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 

@@ -86,6 +86,38 @@ for (const dialect of availableDialects()) {
       expect(await store.listMail([], 10)).toEqual([]);
     });
 
+    it('prunes mail sent or dropped over a week ago and tokens past expiry, and keeps pending and failed mail', async () => {
+      const WEEK = 7 * 86_400_000;
+      for (const recipient of ['sent@example.com', 'pending@example.com', 'failed@example.com']) {
+        await store.enqueueMail(mail(recipient));
+      }
+      const [sent, , failed] = await store.claimDueMail(T0, LEASE, 10);
+      await store.finishMail(sent!.id, 'sent', T0);
+      await store.retryMail(failed!.id, 'refused', T0, true);
+      const alice = await seedUser(store, 'alice', 'pw');
+      await store.issuePasswordReset({
+        tokenHash: hash('1'),
+        userId: alice.id,
+        binding: hash('b'),
+        createdAt: T0,
+        expiresAt: T0 + 5,
+      });
+      await store.issueEmailVerification({
+        tokenHash: hash('2'),
+        userId: alice.id,
+        email: 'a@example.com',
+        createdAt: T0,
+        expiresAt: T0 + WEEK * 2,
+      });
+      await other.deleteExpired(T0 + WEEK + 1);
+      expect((await store.listMail(['sent', 'pending', 'failed'], 10)).map((m) => m.recipient)).toEqual([
+        'pending@example.com',
+        'failed@example.com',
+      ]);
+      expect(await store.findPasswordReset(hash('1'))).toBeUndefined();
+      expect(await store.findEmailVerification(hash('2'))).toBeDefined();
+    });
+
     it('finds active users by address, case-insensitively', async () => {
       const alice = await seedUser(store, 'alice', 'pw', { email: 'Alice@Example.com' });
       await seedUser(store, 'alice2', 'pw', { email: 'alice@example.COM' });
