@@ -6,6 +6,7 @@ const ALL = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
 const TIMING = [
   'packages/server/test/adversarial/login-uniformity.test.ts',
   'packages/server/test/adversarial/django-login-uniformity.test.ts',
+  'packages/server/test/adversarial/password-reset-uniformity.test.ts',
 ];
 /** Attack tables decided before any store is read (the token codec, CSRF checks): a second dialect adds nothing. */
 const STORELESS_ATTACKS = [

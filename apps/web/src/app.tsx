@@ -2,12 +2,15 @@ import { RequireAuth } from '@tessera/react';
 import { useCallback, type ReactNode } from 'react';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { Layout } from './layout';
+import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
 import { LoginPage } from './pages/login';
 import { NotFoundPage } from './pages/not-found';
 import { PasswordPage } from './pages/password';
 import { RegisterPage } from './pages/register';
+import { ResetPasswordPage } from './pages/reset-password';
 import { SessionsPage } from './pages/sessions';
+import { VerifyEmailPage } from './pages/verify-email';
 
 /** RequireAuth, wired to react-router: the login page gets `?next=` and replaces this entry in history. */
 function Protected({ children }: { children: ReactNode }) {
@@ -52,6 +55,9 @@ export function App() {
           />
           <Route path="login" element={<LoginPage />} />
           <Route path="register" element={<RegisterPage />} />
+          <Route path="forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="reset-password" element={<ResetPasswordPage />} />
+          <Route path="verify-email" element={<VerifyEmailPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -15,7 +15,7 @@ export function Layout() {
     setLeaving(true);
     await logout();
     setLeaving(false);
-    await navigate('/login', { replace: true });
+    await navigate('/login', { replace: true, state: { notice: 'You have been logged out.' } });
   }
 
   return (

@@ -1,4 +1,5 @@
 import type { LogoutResult } from './logout.js';
+import type { AccountMailCalls } from './account-mail.js';
 import type { AuthListener, AuthSnapshot, AuthUser } from './session-state.js';
 
 /** The credentials to put on one request, and the stamp to hand back on a 401. */
@@ -9,8 +10,8 @@ export interface RequestAuthorization {
   stamp: string | null;
 }
 
-/** The client; see {@link createAuthClient}. */
-export interface AuthClient {
+/** The client; see {@link createAuthClient}. Also {@link AccountMailCalls}: `requestPasswordReset`, `confirmPasswordReset`, `verifyEmail`, `resendVerification`. */
+export interface AuthClient extends AccountMailCalls {
   /** Logs in; resolves with the user (null in cookie transport when the server sends no body). */
   login(username: string, password: string): Promise<AuthUser | null>;
   /**

@@ -5,6 +5,7 @@ import { discardBody, isApiUrl, postJson, resolveUrl, skewFromDateHeader } from 
 import { loginCredentials } from './login-csrf.js';
 import { revokeOnServer, type LogoutResult } from './logout.js';
 import { resolveOptions, type AuthClientOptions } from './options.js';
+import { accountMailCalls } from './account-mail.js';
 import { createRefreshCoordinator } from './refresh-coordinator.js';
 import { createSingleTimer, isRefreshDue, proactiveDelayMs, retryDelayMs } from './schedule.js';
 import {
@@ -390,6 +391,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (state.session === null) throw new AuthClientError('not_authenticated', 'There is no session to refresh.');
       await coordinator.refresh();
     },
+    ...accountMailCalls(opts.fetch, apiUrl),
     fetch: (input, init) => fetchWithCredentials(sendContext, opts.fetch, apiUrl, input, init),
     getAccessToken: () => state.session?.access ?? null,
     getUser: () => state.session?.claims ?? null,

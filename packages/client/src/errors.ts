@@ -8,6 +8,7 @@ import { details, type ErrorCode } from '@tessera/protocol';
  * - `not_authenticated`: the call needs a session and there is none.
  * - `session_expired`: the refresh token was refused; the session is over.
  * - `bad_response`: the server answered 2xx with a body the client cannot use.
+ * - `invalid` (the server's name for it): a 400 with field errors, listed in {@link AuthClientError.fields}.
  * - `http_error`: any other non-2xx answer without a `code`.
  *
  * A newer server may send codes this client does not know yet: they come
@@ -42,6 +43,8 @@ export class AuthClientError extends Error {
    * origins the browser shows it only if the server lists it in `Access-Control-Expose-Headers` (tessera does).
    */
   readonly retryAfterSeconds: number | null;
+  /** DRF's field errors, e.g. `{"new_password": ["This password is too common."]}`; empty when there are none. */
+  readonly fields: Readonly<Record<string, readonly string[]>>;
 
   constructor(
     readonly code: AuthClientErrorCode,
@@ -53,6 +56,7 @@ export class AuthClientError extends Error {
     this.statusCode = options.statusCode ?? 0;
     this.body = options.body;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.fields = fieldErrorsIn(options.body);
   }
 }
 
@@ -69,10 +73,14 @@ export async function errorFromResponse(response: Response): Promise<AuthClientE
   const body = await readJson(response);
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const detail = typeof record.detail === 'string' ? record.detail : `HTTP ${response.status}`;
+  const fieldErrors = response.status === 400 && Object.keys(fieldErrorsIn(body)).length > 0;
   const code: AuthClientErrorCode =
-    typeof record.code === 'string' ? record.code : codeWithout(response.status, detail);
-  const retryAfterSeconds = retryAfterOf(response);
-  return new AuthClientError(code, detail, { statusCode: response.status, body, retryAfterSeconds });
+    typeof record.code === 'string' ? record.code : fieldErrors ? 'invalid' : codeWithout(response.status, detail);
+  const options = { statusCode: response.status, body, retryAfterSeconds: retryAfterOf(response) };
+  if (fieldErrors && typeof record.detail !== 'string') {
+    return new AuthClientError(code, 'Please correct the fields.', options);
+  }
+  return new AuthClientError(code, detail, options);
 }
 
 /** `Retry-After` as seconds from now: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null if absent or unreadable. */
@@ -84,6 +92,16 @@ function retryAfterOf(response: Response): number | null {
   if (Number.isNaN(at)) return null;
   const date = Date.parse(response.headers.get('date') ?? '');
   return Math.max(0, Math.ceil((at - (Number.isNaN(date) ? Date.now() : date)) / 1000));
+}
+
+/** The members of an error body that are lists of messages: DRF's field errors. */
+function fieldErrorsIn(body: unknown): Record<string, string[]> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const fields: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) fields[name] = value;
+  }
+  return fields;
 }
 
 /** SimpleJWT sends some errors without `code`: name them from the status and the fixed `detail`. */

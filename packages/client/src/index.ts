@@ -3,6 +3,7 @@ export type { AuthClient, RequestAuthorization } from './auth-client.js';
 export { createAuthClient } from './client.js';
 export { AuthClientError, isNetworkError, type AuthClientErrorCode } from './errors.js';
 export type { FetchLike } from './http.js';
+export type { AccountMailCalls } from './account-mail.js';
 export { decodeJwtClaims } from './jwt-claims.js';
 export type { LogoutResult } from './logout.js';
 export type { AuthClientOptions, TabOptions } from './options.js';

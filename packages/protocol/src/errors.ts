@@ -32,6 +32,51 @@ export const errorTable = {
     detail: 'Invalid service name or secret.',
     named: true,
   },
+  reset_token_invalid: {
+    status: 400,
+    detail: 'This password reset link is invalid. Ask for a new one.',
+    named: true,
+  },
+  reset_token_expired: {
+    status: 400,
+    detail: 'This password reset link has expired. Ask for a new one.',
+    named: true,
+  },
+  reset_token_used: {
+    status: 400,
+    detail: 'This password reset link has already been used. Ask for a new one.',
+    named: true,
+  },
+  reset_token_stale: {
+    status: 400,
+    detail: "The account's password or e-mail changed since this link was sent. Ask for a new one.",
+    named: true,
+  },
+  verify_token_invalid: {
+    status: 400,
+    detail: 'This verification link is invalid. Ask for a new one.',
+    named: true,
+  },
+  verify_token_expired: {
+    status: 400,
+    detail: 'This verification link has expired. Ask for a new one.',
+    named: true,
+  },
+  verify_token_used: {
+    status: 400,
+    detail: 'This verification link has already been used.',
+    named: true,
+  },
+  verify_token_stale: {
+    status: 400,
+    detail: "The account's address changed since this link was sent. Ask for a new one.",
+    named: true,
+  },
+  email_not_verified: {
+    status: 401,
+    detail: 'E-mail address is not verified. Follow the link in the verification mail, or ask for a new one.',
+    named: true,
+  },
   method_not_allowed: { status: 405, detail: 'Method not allowed.', named: false },
   unsupported_media_type: { status: 415, detail: 'Unsupported media type in request.', named: false },
   parse_error: { status: 400, detail: 'Malformed request.', named: true },
@@ -101,6 +146,8 @@ export const details = {
 
 /** Field-level validation messages, as DRF words them. */
 export const fieldMessages = {
+  /** Django's SetPasswordForm, for dj-rest-auth's `new_password2`. */
+  passwordMismatch: 'The two password fields didn’t match.',
   required: 'This field is required.',
   blank: 'This field may not be blank.',
   null: 'This field may not be null.',

@@ -16,10 +16,14 @@ export {
 export type {
   AccessClaims,
   CookieSessionResponse,
+  DetailResponse,
+  EmailVerifyRequest,
   ErrorResponse,
   FieldErrorsResponse,
   MessageResponse,
   PasswordChangeRequest,
+  PasswordResetConfirmRequest,
+  PasswordResetRequest,
   ProfileResponse,
   ProfileUpdateRequest,
   RegisterRequest,
@@ -30,6 +34,7 @@ export type {
   TokenPairResponse,
   TokenRefreshResponse,
 } from './wire.js';
+export { EMAIL_VERIFY_OK, PASSWORD_RESET_DONE, PASSWORD_RESET_SENT } from './wire.js';
 export {
   SIGNING_ALGORITHMS,
   verificationPaths,

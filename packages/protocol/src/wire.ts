@@ -18,6 +18,10 @@ export interface ProfileResponse {
   first_name: string;
   last_name: string;
   email: string;
+  /** Whether `email` was verified; sent only when the server verifies addresses (`TESSERA_EMAIL_VERIFICATION`). */
+  email_verified?: boolean;
+  /** A new address waiting for its verification (`email` stays the old one until then); empty when none. Sent with `email_verified`. */
+  pending_email?: string;
 }
 
 /** `PATCH /api/profile/`: any of the fields; the others stay as they are. */
@@ -37,6 +41,37 @@ export interface PasswordChangeRequest {
   old_password: string;
   new_password: string;
 }
+
+/** `POST /api/password/reset/`: answered alike whether or not an account has the address. */
+export interface PasswordResetRequest {
+  email: string;
+}
+
+/** dj-rest-auth's words, the one answer of `POST /api/password/reset/`. */
+export const PASSWORD_RESET_SENT = 'Password reset e-mail has been sent.';
+/** dj-rest-auth's words, the answer of a successful `POST /api/password/reset/confirm/`. */
+export const PASSWORD_RESET_DONE = 'Password has been reset with the new password.';
+
+/** 200 body of the password reset endpoints (dj-rest-auth's shape). */
+export interface DetailResponse {
+  detail: string;
+}
+
+/**
+ * `POST /api/password/reset/confirm/`: the token from the mail (link or
+ * code) and the new password; or dj-rest-auth's shape, `uid`, `token`,
+ * `new_password1` and `new_password2`. Every session of the user ends; the
+ * user is not logged in.
+ */
+export type PasswordResetConfirmRequest =
+  | { token: string; new_password: string }
+  | { uid?: string; token: string; new_password1: string; new_password2: string };
+
+/** `POST /api/email/verify/`: the token from the verification mail (dj-rest-auth calls it `key`). */
+export type EmailVerifyRequest = { token: string } | { key: string };
+
+/** dj-rest-auth's answer of the e-mail verification endpoints. */
+export const EMAIL_VERIFY_OK = 'ok';
 
 /** One live session of the caller in `GET /api/sessions/` (a JSON array of these, most recently used first). */
 export interface SessionResponse {

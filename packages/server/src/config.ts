@@ -6,16 +6,17 @@
 import { isIP } from 'node:net';
 import { parseKeySettings, type KeySettings } from './keys/settings.js';
 import { parseLegacySettings, type LegacySettings } from './legacy/settings.js';
+import { parseMailSettings, type MailSettings } from './mail/settings.js';
 import { parseRateLimits, type RateLimits } from './rate-limit/rate-limits.js';
 
 /** Claims that `TESSERA_EXTRA_CLAIMS` can switch on. */
-export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser'] as const;
+export const EXTRA_CLAIMS = ['role', 'permissions', 'is_staff', 'is_superuser', 'email_verified'] as const;
 export type ExtraClaim = (typeof EXTRA_CLAIMS)[number];
 
 /** Where the data lives. */
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export interface Config extends KeySettings, LegacySettings {
+export interface Config extends KeySettings, LegacySettings, MailSettings {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -217,6 +218,8 @@ export function resolveConfig(env: Env): Config {
   const keepAliveTimeoutSeconds = integer('TESSERA_KEEP_ALIVE_TIMEOUT', 72, 1, 3600);
   const maxConnectionsPerAddress = integer('TESSERA_MAX_CONNECTIONS_PER_IP', 64, 0, 100_000);
 
+  const mailSettings = parseMailSettings(read, integer, problems, { production, host, port });
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   const logFormat = (read('LOG_FORMAT') ?? 'auto').toLowerCase();
@@ -235,6 +238,7 @@ export function resolveConfig(env: Env): Config {
     secretKey,
     ...keySettings,
     ...legacySettings,
+    ...mailSettings,
     accessTokenTtlSeconds,
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,

@@ -53,7 +53,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   if (!web) app.log.info(webAppMissing(config));
   // Said wherever the server runs: Docker, systemd and CI show stdout too. Where
   // the log is JSON, the banner is JSON records as well, so every line parses.
-  const nextSteps = banner(address, config, web);
+  const nextSteps = banner(address, config, web, app.tessera.mail.description);
   if (prettyLogs(config, process.stdout)) process.stdout.write(['', ...nextSteps, '', ''].join('\n'));
   else for (const line of nextSteps) app.log.info(line.trim());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -66,7 +66,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
 }
 
 /** What to do next, once listening: the lines of the banner, indented for a terminal. */
-function banner(address: string, config: Config, web: boolean): string[] {
+function banner(address: string, config: Config, web: boolean, mail: string): string[] {
   const base = `${address}${config.pathPrefix}`;
   const signUp = config.registrationOpen ? `, or sign up at ${address}/register` : '';
   const lines = web
@@ -85,6 +85,7 @@ function banner(address: string, config: Config, web: boolean): string[] {
     `  tessera is running at ${address}/`,
     `  API docs:      ${base}/api/docs/`,
     `  Sessions:      ${transport(config)}`,
+    `  Mail:          ${mail}`,
     ...lines,
   ];
 }

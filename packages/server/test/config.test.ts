@@ -49,6 +49,10 @@ describe('resolveConfig', () => {
         refresh_address: { limit: 100, windowMs: 60_000 },
         password: { limit: 3, windowMs: 3_600_000 },
         register: { limit: 10, windowMs: 3_600_000 },
+        password_reset: { limit: 3, windowMs: 3_600_000 },
+        password_reset_address: { limit: 20, windowMs: 3_600_000 },
+        verify_resend: { limit: 3, windowMs: 3_600_000 },
+        verify_resend_address: { limit: 20, windowMs: 3_600_000 },
         service_address: { limit: 20, windowMs: 60_000 },
       },
       cookieMode: true,
@@ -63,6 +67,11 @@ describe('resolveConfig', () => {
       requestTimeoutSeconds: 30,
       keepAliveTimeoutSeconds: 72,
       maxConnectionsPerAddress: 64,
+      smtpUrl: undefined,
+      emailFrom: 'tessera <no-reply@localhost>',
+      publicUrl: 'http://127.0.0.1:8000',
+      smtpTimeoutSeconds: 30,
+      emailVerification: 'off',
     });
   });
 
@@ -74,11 +83,13 @@ describe('resolveConfig', () => {
   });
 
   const parsed: Array<[string, Record<string, string>, Partial<Config>]> = [
-    ['PORT', { PORT: '8080' }, { port: 8080 }],
-    ['PORT=0 (any free port)', { PORT: '0' }, { port: 0 }],
-    ['PORT=65535', { PORT: '65535' }, { port: 65_535 }],
-    ['PORT with surrounding spaces', { PORT: ' 9000 ' }, { port: 9000 }],
-    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0' }],
+    // Without TESSERA_PUBLIC_URL, links in mail point at the port served.
+    ['PORT', { PORT: '8080' }, { port: 8080, publicUrl: 'http://127.0.0.1:8080' }],
+    ['PORT=0 (any free port)', { PORT: '0' }, { port: 0, publicUrl: 'http://127.0.0.1:0' }],
+    ['PORT=65535', { PORT: '65535' }, { port: 65_535, publicUrl: 'http://127.0.0.1:65535' }],
+    ['PORT with surrounding spaces', { PORT: ' 9000 ' }, { port: 9000, publicUrl: 'http://127.0.0.1:9000' }],
+    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0', publicUrl: 'http://localhost:8000' }],
+    ['HOST an IPv6 address', { HOST: '::1' }, { host: '::1', publicUrl: 'http://[::1]:8000' }],
     [
       'DATABASE_URL sqlite relative',
       { DATABASE_URL: 'sqlite:./db.sqlite3' },
@@ -171,6 +182,10 @@ describe('resolveConfig', () => {
           refresh_address: { limit: 100, windowMs: 60_000 },
           password: { limit: 1, windowMs: 86_400_000 },
           register: { limit: 10, windowMs: 3_600_000 },
+          password_reset: { limit: 3, windowMs: 3_600_000 },
+          password_reset_address: { limit: 20, windowMs: 3_600_000 },
+          verify_resend: { limit: 3, windowMs: 3_600_000 },
+          verify_resend_address: { limit: 20, windowMs: 3_600_000 },
           service_address: { limit: 20, windowMs: 60_000 },
         },
       },
@@ -227,7 +242,7 @@ describe('resolveConfig', () => {
     ...['login=5/minute', 'obtain=5', 'obtain=0/minute', 'obtain=5/fortnight', 'obtain=-1/minute', 'none'].map(
       (entry): [Record<string, string>, string] => [
         { TESSERA_RATE_LIMITS: entry },
-        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, service_address, ` +
+        `TESSERA_RATE_LIMITS entry "${entry}" must be NAME=COUNT/UNIT with NAME one of obtain, obtain_address, obtain_username, refresh, refresh_address, password, register, password_reset, password_reset_address, verify_resend, verify_resend_address, service_address, ` +
           'COUNT at least 1 and UNIT second, minute, hour or day (e.g. obtain=5/minute), or the whole value "off".',
       ],
     ),
@@ -275,11 +290,11 @@ describe('resolveConfig', () => {
     [{ TESSERA_REQUEST_TIMEOUT: '0' }, 'TESSERA_REQUEST_TIMEOUT="0" must be a whole number from 1 to 3600.'],
     [
       { TESSERA_EXTRA_CLAIMS: 'role,bogus' },
-      'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser.',
+      'TESSERA_EXTRA_CLAIMS has unknown claim "bogus"; choose from role, permissions, is_staff, is_superuser, email_verified.',
     ],
     [
       { TESSERA_EXTRA_CLAIMS: 'Role' },
-      'TESSERA_EXTRA_CLAIMS has unknown claim "Role"; choose from role, permissions, is_staff, is_superuser.',
+      'TESSERA_EXTRA_CLAIMS has unknown claim "Role"; choose from role, permissions, is_staff, is_superuser, email_verified.',
     ],
     ...['*', 'http://x.com/path', 'ftp://x', 'http://x.com/', 'localhost:3000', 'null'].map(
       (origin): [Record<string, string>, string] => [
@@ -375,6 +390,45 @@ describe('resolveConfig', () => {
     expect(problemsOf({ TESSERA_KEY_ROTATION_DAYS: raw })).toEqual([
       `TESSERA_KEY_ROTATION_DAYS="${raw}" must be a whole number of days from 1 to 3650; leave it unset to rotate ` +
         'only with `tessera keys rotate`.',
+    ]);
+  });
+
+  it('reads the mail settings: the SMTP URL, the sender and the base of links, without a trailing slash', () => {
+    const config = resolveConfig({
+      TESSERA_SMTP_URL: 'smtps://user:p%40ss@smtp.example.com:465',
+      TESSERA_EMAIL_FROM: 'Example <no-reply@example.com>',
+      TESSERA_PUBLIC_URL: 'https://example.com/auth/',
+      TESSERA_SMTP_TIMEOUT: '10',
+    });
+    expect([config.smtpUrl, config.emailFrom, config.publicUrl, config.smtpTimeoutSeconds]).toEqual([
+      'smtps://user:p%40ss@smtp.example.com:465',
+      'Example <no-reply@example.com>',
+      'https://example.com/auth',
+      10,
+    ]);
+  });
+
+  it('reports every bad mail setting together, each with how to fix it', () => {
+    expect(
+      problemsOf({
+        TESSERA_SMTP_URL: 'http://smtp.example.com',
+        TESSERA_EMAIL_FROM: 'nobody',
+        TESSERA_PUBLIC_URL: 'https://example.com/?next=1',
+        TESSERA_SMTP_TIMEOUT: '0',
+      }),
+    ).toEqual([
+      'TESSERA_SMTP_URL must be smtp:// or smtps:// with a host, e.g. smtps://user:password@smtp.example.com:465 ' +
+        '(percent-encode @ : / in the user name and password).',
+      'TESSERA_EMAIL_FROM="nobody" must be an address, e.g. no-reply@example.com or "Example <no-reply@example.com>".',
+      'TESSERA_PUBLIC_URL="https://example.com/?next=1" must be an http:// or https:// URL without query or fragment, e.g. https://auth.example.com.',
+      'TESSERA_SMTP_TIMEOUT="0" must be a whole number from 1 to 300.',
+    ]);
+  });
+
+  it('requires a sender with SMTP, and the public URL in production with SMTP: links never come from Host', () => {
+    expect(problemsOf({ TESSERA_SMTP_URL: 'smtp://mail', NODE_ENV: 'production', TESSERA_SECRET_KEY: KEY })).toEqual([
+      'TESSERA_EMAIL_FROM is required with TESSERA_SMTP_URL, e.g. "Example <no-reply@example.com>".',
+      'TESSERA_PUBLIC_URL is required when NODE_ENV=production and TESSERA_SMTP_URL is set: the links in mail start with it, e.g. https://auth.example.com.',
     ]);
   });
 

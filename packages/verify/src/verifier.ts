@@ -159,7 +159,7 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
         const known = rememberedFor(token);
         if (known !== undefined) return Promise.resolve(admit(known));
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       return verifySignature(token).then(admit);
     },

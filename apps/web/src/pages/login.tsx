@@ -16,7 +16,9 @@ export function LoginPage() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [notice] = useState(takeSessionEndedReason);
+  // A page that sent the user here says why (a logout, a reset); else a session that ended on its own.
+  const [notice] = useState(() => noticeIn(location.state) ?? takeSessionEndedReason());
+  const [unverified, setUnverified] = useState(false);
   const [busy, setBusy] = useState(false);
 
   if (status !== 'unauthenticated') return <Navigate to={returnPathFrom(location.search)} replace />;
@@ -25,10 +27,12 @@ export function LoginPage() {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setUnverified(false);
     try {
       await prepareLogin(config);
       await login(username, password);
     } catch (caught) {
+      setUnverified(caught instanceof AuthClientError && caught.code === 'email_not_verified');
       setError(
         caught instanceof AuthClientError && caught.code === 'no_active_account'
           ? 'Wrong username or password, or the account is inactive.'
@@ -71,12 +75,21 @@ export function LoginPage() {
         {error && (
           <p className="error" role="alert">
             {error}
+            {unverified && (
+              <>
+                {' '}
+                <Link to="/verify-email">Send the link again</Link>.
+              </>
+            )}
           </p>
         )}
         <button type="submit" className="button" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      <p className="aside">
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       {config.registration === 'open' ? (
         <p className="aside">
           No account yet? <Link to="/register">Create one</Link>.
@@ -94,4 +107,10 @@ export function LoginPage() {
       )}
     </section>
   );
+}
+
+/** The notice another page passed in the navigation's state (`{ notice }`), if any. */
+function noticeIn(state: unknown): string | null {
+  const notice = (state as { notice?: unknown } | null)?.notice;
+  return typeof notice === 'string' ? notice : null;
 }

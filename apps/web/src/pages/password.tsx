@@ -1,6 +1,7 @@
 import { useAuth } from '@tessera/react';
 import { useState, type FormEvent } from 'react';
 import { Field } from '../field';
+import { NewPasswordFields, PASSWORDS_DIFFER } from '../new-password-fields';
 import { PageHeading } from '../page-heading';
 import { useSubmission } from '../submission';
 
@@ -18,7 +19,7 @@ export function PasswordPage() {
     setError(null);
     setDone(false);
     if (newPassword !== confirm) {
-      setFields({ confirm: ['The two new passwords differ.'] });
+      setFields(PASSWORDS_DIFFER);
       return;
     }
     await submit(
@@ -51,26 +52,13 @@ export function PasswordPage() {
           errors={fields.old_password}
           onChange={(event) => setOldPassword(event.target.value)}
         />
-        <Field
-          label="New password"
-          name="new_password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters, not all digits, not a common password, not like your username."
-          required
-          value={newPassword}
+        <NewPasswordFields
+          password={newPassword}
+          again={confirm}
+          onPassword={setNewPassword}
+          onAgain={setConfirm}
           errors={fields.new_password}
-          onChange={(event) => setNewPassword(event.target.value)}
-        />
-        <Field
-          label="New password, again"
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          errors={fields.confirm}
-          onChange={(event) => setConfirm(event.target.value)}
+          againErrors={fields.confirm}
         />
         <div aria-live="polite">
           {error && <p className="error">{error}</p>}

@@ -49,7 +49,8 @@ export async function addUser(
   });
 }
 
-export async function startWebServer(env: Record<string, string> = {}): Promise<WebServer> {
+/** Listens on `port` (a free one by default): a test that must know the URL first, for TESSERA_PUBLIC_URL, picks it. */
+export async function startWebServer(env: Record<string, string> = {}, port = 0): Promise<WebServer> {
   if (!existsSync(`${WEB_ROOT}index.html`)) throw new Error('The web app is not built: run `npm run build:web` first.');
   const config = resolveConfig({
     TESSERA_SECRET_KEY: SECRET,
@@ -61,7 +62,7 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
   });
   const store = await openSqliteStore({ path: ':memory:' });
   const app = await buildApp({ config, secretKey: SECRET, store, hasher, logger: false, webRoot: WEB_ROOT });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const url = `http://127.0.0.1:${address.port}`;

@@ -13,6 +13,7 @@ import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.
 import type { JwtCodec } from '../tokens/jwt.js';
 import type { KeyRing } from '../keys/ring.js';
 import type { LegacySimplejwt } from '../legacy/simplejwt.js';
+import type { OutboxWorker } from '../mail/outbox-worker.js';
 
 /** Everything the authentication flows need, injected. */
 export interface AuthContext {
@@ -48,6 +49,8 @@ export interface AuthContext {
   readonly successorIds: (parentJti: string) => SuccessorIds;
   /** SimpleJWT's tokens during a move from Django (`TESSERA_SIMPLEJWT_SIGNING_KEY`); undefined otherwise. */
   readonly legacySimplejwt: LegacySimplejwt | undefined;
+  /** The mail outbox's sender: kicked when a request has committed a message, so it goes out at once. */
+  readonly mail: Pick<OutboxWorker, 'kick'>;
 }
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
@@ -56,6 +59,7 @@ export type AuthSettings = TokenSettings &
     Config,
     | 'registrationOpen'
     | 'legacyDrfTokens'
+    | 'emailVerification'
     | 'cookieMode'
     | 'cookieSecure'
     | 'cookieSameSite'
@@ -85,5 +89,6 @@ export function subjectOf(user: SessionUser): TokenSubject {
     permissions: user.permissions,
     is_staff: user.isStaff,
     is_superuser: user.isSuperuser,
+    email_verified: user.emailVerified,
   };
 }

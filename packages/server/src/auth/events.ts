@@ -24,6 +24,10 @@ export const SECURITY_EVENTS = {
   session_revoked: { audited: true, metric: 'revocations' },
   revoke_all: { audited: true, metric: 'revocations' },
   password_changed: { audited: true },
+  // A reset mail was made for the user (a request for an address no active account has is not recorded).
+  password_reset_requested: { audited: true },
+  password_reset: { audited: true },
+  email_verified: { audited: true },
   profile_updated: { audited: true },
   user_created: { audited: true },
   user_deactivated: { audited: true },

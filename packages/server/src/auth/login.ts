@@ -21,7 +21,7 @@ export interface LoginResult extends IssuedPair {
 }
 
 /** Why a login failed, for the log only: the client always sees the same 401. */
-export type LoginFailure = 'unknown_user' | 'bad_password' | 'inactive' | 'password_too_long';
+export type LoginFailure = 'unknown_user' | 'bad_password' | 'inactive' | 'password_too_long' | 'email_not_verified';
 
 export class LoginFailedError extends Error {
   override name = 'LoginFailedError';
@@ -55,6 +55,8 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const matches = await ctx.hasher.verify(user.passwordHash, input.password);
   if (!matches) return fail('bad_password', user.id);
   if (!user.isActive) return fail('inactive', user.id);
+  // Only after the right password: the answer tells nothing about a wrong one.
+  if (ctx.settings.emailVerification === 'required' && !user.emailVerified) return fail('email_not_verified', user.id);
 
   const sessionId = ctx.randomId();
   const subject = subjectOf(user);
@@ -99,3 +101,7 @@ async function startSessionUpgrading(
 
 /** The 401 every failed login gets. */
 export const badCredentials = () => new AuthError('authentication_failed');
+
+/** The 401 of a failed login: its own code for an unverified address (the password was right), else {@link badCredentials}. */
+export const loginRefusal = (error: LoginFailedError): AuthError =>
+  error.reason === 'email_not_verified' ? new AuthError('email_not_verified') : badCredentials();

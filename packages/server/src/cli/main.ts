@@ -7,11 +7,12 @@ import { withStore } from './common.js';
 import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
 import { keysCommand } from './keys.js';
+import { listOutbox } from './outbox.js';
 import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
 import { importDjango, revokeDrfTokens } from './import-django.js';
-import { changePassword, createSuperuser, createUser, listUsers, setActive } from './users.js';
+import { changePassword, createSuperuser, createUser, listUsers, markEmailVerified, setActive } from './users.js';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -20,8 +21,9 @@ Commands:
   migrate                       bring the database schema up to date
   createuser --username U [--password P] [--email E] [--first-name F]
              [--last-name L] [--inactive] [--staff] [--superuser]
-             [--role R] [--permission P]...
-                                create a user (password also from TESSERA_PASSWORD or a prompt)
+             [--role R] [--permission P]... [--verified]
+                                create a user (password also from TESSERA_PASSWORD or a prompt;
+                                --verified: its e-mail address is verified)
   createsuperuser [--username U] [--email E] [--no-input]
                                 create a superuser, asking for what is missing
   changepassword USERNAME [--password P]
@@ -29,6 +31,8 @@ Commands:
                                 and end every session
   deactivate USERNAME           forbid logins and end every session
   activate USERNAME             allow logins again
+  verifyemail USERNAME | --all  mark the user's e-mail address verified (--all: every user's,
+                                e.g. after an import)
   users [--hash-formats]        list the users (--hash-formats: how many are on each password
                                 hash format; Django's are upgraded at each user's next login)
   sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
@@ -40,8 +44,11 @@ Commands:
                                 once, alone on the last line (only a hash is stored)
            list                 list the services, live and revoked
            revoke NAME          revoke a service's secret; its open feeds end
-  flushexpired                  delete expired refresh tokens, their finished sessions, and
-                                audit entries past TESSERA_AUDIT_RETENTION_DAYS
+  outbox [--retry] [--limit N]  mail not sent yet: pending (with its next attempt) and failed
+                                (--retry: send the failed ones again)
+  flushexpired                  delete expired refresh tokens, their finished sessions,
+                                audit entries past TESSERA_AUDIT_RETENTION_DAYS, mail sent over a
+                                week ago, and expired reset and verification tokens
   import django --from URL [--profile-table TABLE] [--role-from TABLE.COLUMN]
                 [--with-drf-tokens] [--dry-run]
                                 bring a Django project's users (ids, hashes, permissions) and
@@ -95,6 +102,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'activate':
         await setActive(config, io, args, command === 'activate');
         return 0;
+      case 'verifyemail':
+        await markEmailVerified(config, io, args);
+        return 0;
       case 'sessions':
         await listSessions(config, io, args);
         return 0;
@@ -120,6 +130,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'revoke-drf-tokens':
         await revokeDrfTokens(config, io, args);
+        return 0;
+      case 'outbox':
+        await listOutbox(config, io, args);
         return 0;
       case 'flushexpired': {
         parseArgs({ args, options: {} });

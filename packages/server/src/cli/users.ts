@@ -95,9 +95,12 @@ export async function createUser(config: Config, io: Io, args: string[]): Promis
       superuser: { type: 'boolean', default: false },
       role: { type: 'string', default: 'viewer' },
       permission: { type: 'string', multiple: true, default: [] },
+      verified: { type: 'boolean', default: false },
     },
   });
   if (values.username === undefined) throw new CliError('--username is required');
+  if (values.verified && values.email === '')
+    throw new CliError('--verified needs --email: it marks that address verified');
   const username = checkUsername(values.username);
   const user = await insertUser(
     config,
@@ -112,6 +115,7 @@ export async function createUser(config: Config, io: Io, args: string[]): Promis
       isSuperuser: values.superuser,
       role: values.role,
       permissions: values.permission,
+      emailVerified: values.verified,
     },
     () => obtainPassword(io, values.password, username),
   );
@@ -202,6 +206,45 @@ export async function setActive(config: Config, io: Io, args: string[], active: 
     await store.setActive(user.id, active, now, audit);
     io.stdout.write(
       active ? `Activated "${user.username}".\n` : `Deactivated "${user.username}"; every session was ended.\n`,
+    );
+  });
+}
+
+/**
+ * `tessera verifyemail USERNAME | --all`: marks the user's address verified
+ * (an administrator vouches for it), or every address of users imported
+ * before verification was switched on. Users without an address are left as they are.
+ */
+export async function markEmailVerified(config: Config, io: Io, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { all: { type: 'boolean', default: false } },
+  });
+  await withStore(config, io, async (store) => {
+    if (values.all && positionals.length > 0) throw new CliError('give a username or --all, not both');
+    const users = values.all ? await store.listUsers() : [await requireUser(store, positionals, 'verifyemail')];
+    let marked = 0;
+    for (const user of users) {
+      if (user.email === '') {
+        if (!values.all) throw new CliError(`"${user.username}" has no e-mail address to mark verified`);
+        continue;
+      }
+      if (user.emailVerified) continue;
+      const now = Date.now();
+      const audit = auditEntry('email_verified', CLI_CLIENT, now, {
+        userId: user.id,
+        username: user.username,
+        details: { via: 'cli' },
+      });
+      if (await store.setEmailVerified(user.id, true, now, audit)) marked += 1;
+    }
+    io.stdout.write(
+      values.all
+        ? `Marked ${marked} addresses verified.
+`
+        : `Marked the address of "${users[0]?.username}" verified.
+`,
     );
   });
 }

@@ -66,6 +66,9 @@ export async function readDjangoUsers(source: DjangoSource, options: ReadOptions
     const roleValue = roles.get(id);
     return {
       id,
+      // Django keeps no verification: the import leaves tessera's as it is (`verifyemail` sets it).
+      emailVerified: false,
+      pendingEmail: '',
       username: row.username,
       passwordHash: row.password,
       email: fromProfile?.email ?? row.email,

@@ -34,6 +34,8 @@ export interface AppOptions {
   feedHeartbeatMs?: number;
   /** Unread bytes past which a revocation feed stream is cut; 1 MiB unless a test says otherwise. */
   feedMaxBacklogBytes?: number;
+  /** Where mail is written without SMTP; `data/outbox` in the working directory by default. */
+  outboxDirectory?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     webRoot: options.webRoot,
     ...(options.feedHeartbeatMs === undefined ? {} : { feedHeartbeatMs: options.feedHeartbeatMs }),
     ...(options.feedMaxBacklogBytes === undefined ? {} : { feedMaxBacklogBytes: options.feedMaxBacklogBytes }),
+    ...(options.outboxDirectory === undefined ? {} : { outboxDirectory: options.outboxDirectory }),
   });
   return app;
 }

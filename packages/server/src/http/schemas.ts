@@ -44,12 +44,24 @@ export const schemas = {
   pairLogin: { anyOf: [objectOf({ refresh: token, access: token }), cookieSession] },
   pairRefresh: { anyOf: [objectOf({ access: token, refresh: token }), cookieSession] },
   message: objectOf({ message: { type: 'string' } }),
-  profile: objectOf({
-    username: { type: 'string' },
-    first_name: { type: 'string' },
-    last_name: { type: 'string' },
-    email: { type: 'string' },
-  }),
+  detail: objectOf({ detail: { type: 'string' } }),
+  profile: {
+    ...objectOf({
+      username: { type: 'string' },
+      first_name: { type: 'string' },
+      last_name: { type: 'string' },
+      email: { type: 'string' },
+    }),
+    // Sent only where addresses are verified (TESSERA_EMAIL_VERIFICATION); fast-json-stringify leaves out what is absent.
+    properties: {
+      username: { type: 'string' },
+      first_name: { type: 'string' },
+      last_name: { type: 'string' },
+      email: { type: 'string' },
+      email_verified: { type: 'boolean', description: 'Whether `email` was verified.' },
+      pending_email: { type: 'string', description: 'A new address waiting for its verification; empty when none.' },
+    },
+  },
   sessions: {
     type: 'array',
     items: objectOf({

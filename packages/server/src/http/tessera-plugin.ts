@@ -26,6 +26,7 @@ import { StoreUnavailableError } from '../store/unavailable.js';
 import { createTokenMinter } from '../tokens/claims.js';
 import { createJwtCodec } from '../tokens/jwt.js';
 import { createKeyRing, type KeyRing } from '../keys/ring.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
 import { requirePrincipal } from './authorization.js';
 import { registerBodyParsers } from './body.js';
 import { installErrorHandler, sendError, storeUnavailable } from './error-handler.js';
@@ -39,7 +40,9 @@ import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
 import { jwksRoute, metadataRoute } from './routes/discovery.js';
 import { apiRootRoute, healthRoute, readinessRoute } from './routes/meta.js';
+import { resendVerificationRoute, verifyEmailRoute } from './routes/email-verification.js';
 import { passwordChangeRoute } from './routes/password.js';
+import { passwordResetConfirmRoute, passwordResetRoute } from './routes/password-reset.js';
 import { profileRoute, profileUpdateRoute } from './routes/profile.js';
 import { registerRoute } from './routes/register.js';
 import { revocationFeedRoute } from './routes/revocation-feed.js';
@@ -64,7 +67,11 @@ const API_ROUTES = [
   sessionRevokeRoute,
   sessionRevokeOthersRoute,
   passwordChangeRoute,
+  passwordResetRoute,
+  passwordResetConfirmRoute,
   registerRoute,
+  verifyEmailRoute,
+  resendVerificationRoute,
   auditListRoute,
   csrfRoute,
   jwksRoute,
@@ -105,6 +112,8 @@ export interface TesseraPluginOptions {
   feedHeartbeatMs?: number;
   /** Unread bytes past which a revocation feed stream is cut; 1 MiB unless a test says otherwise. */
   feedMaxBacklogBytes?: number;
+  /** Where mail is written without SMTP; `data/outbox` in the working directory by default. */
+  outboxDirectory?: string;
 }
 
 /**
@@ -115,6 +124,8 @@ export interface TesseraPluginOptions {
 export interface TesseraHandle {
   metrics: Metrics;
   config: Config;
+  /** The mail outbox's sender: `deliverDue()` sends what is due now (operators' tools and tests). */
+  mail: Mailer;
 }
 
 declare module 'fastify' {
@@ -187,6 +198,15 @@ export const tessera = fp<TesseraPluginOptions>(
       done();
     });
     host.addHook('onClose', () => throttle.close());
+    const mailer = createMailer({
+      config,
+      store: revocations.store,
+      clock,
+      log: host.log,
+      outboxDirectory: options.outboxDirectory,
+    });
+    host.addHook('onReady', () => mailer.start());
+    host.addHook('onClose', () => mailer.stop());
     const ctx: AuthContext = {
       store: revocations.store,
       sessions: revocations.sessions,
@@ -208,6 +228,7 @@ export const tessera = fp<TesseraPluginOptions>(
       legacySimplejwt: createLegacySimplejwt(config, config.leewaySeconds, clock),
       throttle,
       csrf: createCsrfTokens(secretKey),
+      mail: mailer,
     };
 
     // Encapsulated: the parsers, error handler, hooks and 404 below are tessera's routes' alone.
@@ -252,6 +273,7 @@ export const tessera = fp<TesseraPluginOptions>(
         return metrics;
       },
       config,
+      mail: mailer,
     });
   },
   { name: 'tessera', fastify: '5.x' },

@@ -9,6 +9,10 @@
  * - `refresh_address`: refreshes with an unusable token from one address;
  * - `password`: wrong old passwords given to the password change, per user;
  * - `register`: registrations from one address;
+ * - `password_reset`: password reset requests for one e-mail address, known or not;
+ * - `password_reset_address`: password reset requests from one client address, whatever the e-mail;
+ * - `verify_resend`: verification mails asked again for one e-mail address, known or not;
+ * - `verify_resend_address`: verification mails asked again from one client address;
  * - `service_address`: failed service credentials (the revocation feed's HTTP Basic) from one address.
  */
 
@@ -20,6 +24,10 @@ export const RATE_LIMIT_NAMES = [
   'refresh_address',
   'password',
   'register',
+  'password_reset',
+  'password_reset_address',
+  'verify_resend',
+  'verify_resend_address',
   'service_address',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
@@ -37,7 +45,9 @@ export type RateLimits = Readonly<Partial<Record<RateLimitName, RateLimit>>>;
  * and 10 refreshes a minute), and 3 wrong old passwords an hour: each is a
  * guess at it. Failures per address are set above what a busy office behind
  * one NAT address reaches; failures per username at NIST SP 800-63B's ceiling
- * of 100. Refreshes are per session, so users sharing an address never share
+ * of 100. A password reset sends mail to an address someone typed: 3 an
+ * hour per address (seed 002), and 20 an hour per client, so that one client
+ * cannot fill many inboxes; a verification mail asked again, alike. Refreshes are per session, so users sharing an address never share
  * a budget; only unusable tokens count against the address. A service's
  * secret is 256 random bits, so its limit only keeps a misconfigured or
  * hostile client from costing the store a lookup per request.
@@ -45,6 +55,7 @@ export type RateLimits = Readonly<Partial<Record<RateLimitName, RateLimit>>>;
 export const DEFAULT_RATE_LIMITS =
   'obtain=5/minute,obtain_address=60/minute,obtain_username=100/hour,' +
   'refresh=10/minute,refresh_address=100/minute,password=3/hour,register=10/hour,' +
+  'password_reset=3/hour,password_reset_address=20/hour,verify_resend=3/hour,verify_resend_address=20/hour,' +
   'service_address=20/minute';
 
 const UNITS: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };

@@ -114,8 +114,23 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
       await store.setPassword(userId, passwordHash, now, keepSession, audit);
       announce(user(userId));
     },
-    async updateProfile(userId, changes, now, audit) {
-      const updated = await store.updateProfile(userId, changes, now, audit);
+    async setEmailVerified(userId, verified, now, audit) {
+      const changed = await store.setEmailVerified(userId, verified, now, audit);
+      if (changed) announce(user(userId));
+      return changed;
+    },
+    async completeEmailVerification(tokenHash, now, audit) {
+      const userId = await store.completeEmailVerification(tokenHash, now, audit);
+      if (userId !== undefined) announce(user(userId));
+      return userId;
+    },
+    async completePasswordReset(reset, audit) {
+      const done = await store.completePasswordReset(reset, audit);
+      if (done) announce(user(reset.userId));
+      return done;
+    },
+    async updateProfile(userId, changes, now, audit, mail) {
+      const updated = await store.updateProfile(userId, changes, now, audit, mail);
       announce(user(userId));
       return updated;
     },

@@ -16,6 +16,8 @@ export const SESSION_USER_COLUMNS = [
   'u.date_joined',
   'u.role',
   'u.permissions',
+  'u.email_verified',
+  'u.pending_email',
 ] as const;
 
 /**

@@ -4,6 +4,9 @@ import { djangoImportStore } from './django-import.js';
 import { legacyTokenStore } from './legacy-tokens.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
+import { emailVerificationStore } from './email-verifications.js';
+import { insertMail, mailOutboxStore, pruneMail } from './mail-outbox.js';
+import { passwordResetStore } from './password-resets.js';
 import { pruneRevocations, revocationLog } from './revocation-log.js';
 import { serviceStore } from './services.js';
 import { nullableNumber, toSessionUser, toUserColumns, toUserRecord, type SessionUserRow } from './rows.js';
@@ -124,16 +127,18 @@ export function createKyselyStore(
   );
 
   return {
-    async createUser(user: NewUser, audit) {
+    async createUser(user: NewUser, audit, mail = []) {
       try {
         return await db.transaction().execute(async (trx) => {
           const row = await trx
             .insertInto('users')
-            .values(toUserColumns(user))
+            .values({ ...toUserColumns(user), email_verified: user.emailVerified === true ? 1 : 0, pending_email: '' })
             .returningAll()
             .executeTakeFirstOrThrow();
           const created = toUserRecord(row);
           await insertAudit(trx, audit && { ...audit, userId: created.id });
+          for (const message of mail)
+            await insertMail(trx, { ...message, payload: { ...message.payload, userId: created.id } });
           return created;
         });
       } catch (error) {
@@ -165,14 +170,17 @@ export function createKyselyStore(
       });
     },
 
-    async updateProfile(userId, { firstName, lastName, email }, now, audit) {
+    async updateProfile(userId, { firstName, lastName, email, pendingEmail, emailVerified }, now, audit, mail = []) {
       return db.transaction().execute(async (trx) => {
         const set: Updateable<UsersTable> = {};
         if (firstName !== undefined) set.first_name = firstName;
         if (lastName !== undefined) set.last_name = lastName;
         if (email !== undefined) set.email = email;
+        if (pendingEmail !== undefined) set.pending_email = pendingEmail;
+        if (emailVerified !== undefined) set.email_verified = emailVerified ? 1 : 0;
         if (Object.keys(set).length > 0) {
-          await trx.updateTable('users').set(set).where('id', '=', userId).execute();
+          const changed = await trx.updateTable('users').set(set).where('id', '=', userId).executeTakeFirst();
+          if (Number(changed.numUpdatedRows) > 0) for (const message of mail) await insertMail(trx, message);
           // Instances cache users with their sessions: they must read the new fields.
           await appendRevocation(trx, 'user', String(userId), now);
           await insertAudit(trx, audit);
@@ -181,6 +189,19 @@ export function createKyselyStore(
         return row && toUserRecord(row);
       });
     },
+
+    setEmailVerified: (userId, verified, now, audit) =>
+      db.transaction().execute(async (trx) => {
+        const changed = await trx
+          .updateTable('users')
+          .set({ email_verified: verified ? 1 : 0 })
+          .where('id', '=', userId)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) === 0) return false;
+        await insertAudit(trx, audit);
+        await appendRevocation(trx, 'user', String(userId), now);
+        return true;
+      }),
 
     async setActive(userId, active, now, audit) {
       await db.transaction().execute(async (trx) => {
@@ -337,6 +358,11 @@ export function createKyselyStore(
       revokeUserSessions: (executor, userId, now, reason) => revokeUserSessions(executor, userId, now, reason),
       ...(afterExplicitUserIds === undefined ? {} : { afterExplicitUserIds }),
     }),
+    ...mailOutboxStore(db, insertAudit),
+
+    ...passwordResetStore(db, insertAudit, revokeUserSessions),
+
+    ...emailVerificationStore(db, insertAudit, appendRevocation),
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
@@ -364,6 +390,7 @@ export function createKyselyStore(
       await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
       // An expired SimpleJWT token is refused for its expiry: its blacklist entry can go.
       await db.deleteFrom('simplejwt_blacklist').where('expires_at', '<=', now).execute();
+      await pruneMail(db, now);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

@@ -170,6 +170,76 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_mail': {
+      // The mail outbox (messages committed with the change that causes them) and password reset tokens.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('mail_outbox')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+          .addColumn('recipient', 'varchar(254)', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('status', 'varchar(8)', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', time, (c) => c.notNull())
+          .addColumn('last_error', 'varchar(512)')
+          .addColumn('sent_at', time)
+          .execute();
+        await db.schema
+          .createIndex('mail_outbox_due')
+          .on('mail_outbox')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createTable('password_resets')
+          .addColumn('token_hash', 'char(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('binding', 'char(64)', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('used_at', time)
+          .execute();
+        await db.schema.createIndex('password_resets_user_id').on('password_resets').column('user_id').execute();
+        await db.schema.createIndex('password_resets_expires_at').on('password_resets').column('expires_at').execute();
+        // Verified addresses: a change of address waits in pending_email until the new one is verified.
+        await db.schema
+          .alterTable('users')
+          .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('pending_email', 'varchar(254)', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .createTable('email_verifications')
+          .addColumn('token_hash', 'char(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull())
+          .addColumn('email', 'varchar(254)', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .addColumn('used_at', time)
+          .execute();
+        await db.schema
+          .createIndex('email_verifications_user_id')
+          .on('email_verifications')
+          .column('user_id')
+          .execute();
+        await db.schema
+          .createIndex('users_pending_email_lower')
+          .on('users')
+          .expression(sql`lower(pending_email)`)
+          .execute();
+        // A reset finds accounts by address, as Django does: case-insensitively.
+        await db.schema
+          .createIndex('users_email_lower')
+          .on('users')
+          .expression(sql`lower(email)`)
+          .execute();
+      },
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export function toSessionUser(row: SessionUserRow): SessionUser {
     dateJoined: Number(row.date_joined),
     role: row.role,
     permissions: parsePermissions(row.permissions),
+    emailVerified: Number(row.email_verified) === 1,
+    pendingEmail: row.pending_email,
   };
 }
 
@@ -44,7 +46,10 @@ function parsePermissions(raw: string): string[] {
 }
 
 /** A user's columns as stored (flags as 0/1, permissions as JSON): the one mapping from a record to a row. */
-export function toUserColumns(user: NewUser): Omit<Insertable<UsersTable>, 'id' | 'last_login'> {
+/** A user's columns but the address verification, which only its own flows change (an import keeps it). */
+export function toUserColumns(
+  user: NewUser,
+): Omit<Insertable<UsersTable>, 'id' | 'last_login' | 'email_verified' | 'pending_email'> {
   return {
     username: user.username,
     password: user.passwordHash,

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { SigningAlgorithm } from '@tessera/protocol';
-import type { AuditEvent, RevocationKind, RevokeReason, SigningKeyState } from './types.js';
+import type { AuditEvent, MailKind, MailStatus, RevocationKind, RevokeReason, SigningKeyState } from './types.js';
 
 /**
  * The tables as Kysely sees them. Times are milliseconds since the epoch;
@@ -18,6 +18,9 @@ export interface Database {
   django_imported_users: DjangoImportedUsersTable;
   simplejwt_blacklist: SimplejwtBlacklistTable;
   drf_tokens: DrfTokensTable;
+  mail_outbox: MailOutboxTable;
+  password_resets: PasswordResetsTable;
+  email_verifications: EmailVerificationsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -37,6 +40,10 @@ export interface UsersTable {
   role: string;
   /** A JSON array of strings. */
   permissions: string;
+  /** 1 once the address in `email` was verified (or an administrator said so). */
+  email_verified: Generated<number>;
+  /** A new address waiting for its verification; `email` stays the old one until then. Empty when none. */
+  pending_email: Generated<string>;
 }
 
 /** One login: the family every refresh token of that login descends from. */
@@ -140,4 +147,46 @@ export interface DrfTokensTable {
   key_hash: string;
   user_id: number;
   created_at: number;
+}
+
+/**
+ * Mail to send, committed with the change that causes it. No secret is kept
+ * here: a message that carries one (a reset link) makes it when it is sent.
+ */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  kind: MailKind;
+  recipient: string;
+  /** A JSON object of strings and numbers: what the message says, never a secret. */
+  payload: string;
+  created_at: number;
+  status: MailStatus;
+  /** Sending attempts begun, including one in progress. */
+  attempts: number;
+  /** When it may next be tried; while an attempt runs, when its claim lapses. */
+  next_attempt_at: number;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
+/** Password reset tokens by SHA-256 only, each bound to the password and address it was issued for. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  /** SHA-256 of the user's password hash and e-mail at issue: a change to either kills the token. */
+  binding: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** E-mail verification tokens by SHA-256 only, each for the one address it was mailed to. */
+export interface EmailVerificationsTable {
+  token_hash: string;
+  user_id: number;
+  /** The address the token verifies: the user's `pending_email`, or their unverified `email`. */
+  email: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

@@ -18,6 +18,10 @@ export interface SessionUser {
   dateJoined: number;
   role: string;
   permissions: string[];
+  /** Whether `email` was verified (see `TESSERA_EMAIL_VERIFICATION`). */
+  emailVerified: boolean;
+  /** A new address waiting for its verification; empty when none. */
+  pendingEmail: string;
 }
 
 /** A user with the password hash, which only logins, password changes and the CLI read. */
@@ -25,7 +29,10 @@ export interface UserRecord extends SessionUser {
   passwordHash: string;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'lastLogin'>;
+export type NewUser = Omit<UserRecord, 'id' | 'lastLogin' | 'emailVerified' | 'pendingEmail'> & {
+  /** False unless given: the address has not been verified. */
+  emailVerified?: boolean;
+};
 
 /** What a refresh presents: one refresh token, its session and its owner. */
 export interface RefreshTokenState {
@@ -111,6 +118,10 @@ export interface ProfileChanges {
   firstName?: string | undefined;
   lastName?: string | undefined;
   email?: string | undefined;
+  /** A new address to verify before it replaces `email`; `''` withdraws one. */
+  pendingEmail?: string | undefined;
+  /** Set with `email` when the address is changed without verification. */
+  emailVerified?: boolean | undefined;
 }
 
 /** Reasons that say the account itself is gone or disabled, not just the session. */
@@ -280,6 +291,74 @@ export class ImportCollisionError extends Error {
   }
 }
 
+/**
+ * What a message of the outbox is: `password_reset` is a request for an
+ * address (the accounts are looked up when it is sent, so that the request
+ * costs the same whoever the address belongs to); `password_reset_done`
+ * tells a user their password was reset; `verify_email` asks a user
+ * (`payload.userId`) to verify the address it is sent to, and
+ * `verify_email_resend` asks every account awaiting verification of an
+ * address again (looked up when sent, as a reset); `email_change_notice`
+ * tells the old address that the account's address is changing.
+ */
+export type MailKind =
+  'password_reset' | 'password_reset_done' | 'verify_email' | 'verify_email_resend' | 'email_change_notice';
+
+/** `dropped`: nothing to send (a reset requested for an address no active account has). */
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'dropped';
+
+/** A message to commit with the change that causes it. */
+export interface NewMail {
+  kind: MailKind;
+  recipient: string;
+  /** What the message says; never a secret (see {@link MailOutboxTable}). */
+  payload: Readonly<Record<string, string | number>>;
+  createdAt: number;
+}
+
+export interface MailRecord extends NewMail {
+  id: number;
+  status: MailStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+/** A password reset token as stored: its hash, never its text. */
+export interface PasswordResetRecord {
+  tokenHash: string;
+  userId: number;
+  /** See {@link resetBinding}: the password hash and address it was issued for. */
+  binding: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** A reset to apply: the token is claimed and the password replaced only if both are as read. */
+export interface CompletePasswordReset {
+  tokenHash: string;
+  userId: number;
+  /** The password hash the token was checked against; a change since refuses the reset. */
+  fromPasswordHash: string;
+  toPasswordHash: string;
+  now: number;
+  /** The notice to the user, committed with the reset. */
+  notice: NewMail;
+}
+
+/** An e-mail verification token as stored: its hash, never its text. */
+export interface EmailVerificationRecord {
+  tokenHash: string;
+  userId: number;
+  /** The address it verifies. */
+  email: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
 /** A unique username was taken. */
 export class DuplicateUsernameError extends Error {
   override name = 'DuplicateUsernameError';
@@ -304,7 +383,8 @@ export class DuplicateServiceError extends Error {
  * transaction.
  */
 export interface Store {
-  createUser(user: NewUser, audit?: AuditEntry): Promise<UserRecord>;
+  /** `mail` is committed with the user; its `payload.userId` is filled in with the new id. */
+  createUser(user: NewUser, audit?: AuditEntry, mail?: readonly NewMail[]): Promise<UserRecord>;
   findUserById(id: number): Promise<UserRecord | undefined>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
@@ -316,13 +396,16 @@ export interface Store {
     keepSession?: string,
     audit?: AuditEntry,
   ): Promise<void>;
-  /** Applies `changes`; the user as stored afterwards, undefined when there is no such user. */
+  /** Applies `changes` and commits `mail` with them; the user as stored afterwards, undefined when there is no such user. */
   updateProfile(
     userId: number,
     changes: ProfileChanges,
     now: number,
     audit?: AuditEntry,
+    mail?: readonly NewMail[],
   ): Promise<UserRecord | undefined>;
+  /** Marks the user's address verified or not; false when there is no such user. */
+  setEmailVerified(userId: number, verified: boolean, now: number, audit?: AuditEntry): Promise<boolean>;
   /** Deactivating also revokes every session of the user. */
   setActive(userId: number, active: boolean, now: number, audit?: AuditEntry): Promise<void>;
   /** Deletes the user and revokes every session; the sessions stay until they expire. */
@@ -356,7 +439,8 @@ export interface Store {
   /**
    * Deletes refresh tokens past expiry, `batchSize` rows a statement, and
    * sessions left with none; and revocation log entries older than an hour,
-   * raising the log's `prunedThrough` in the same transaction.
+   * raising the log's `prunedThrough` in the same transaction; mail sent over a
+   * week ago, and reset and verification tokens past expiry.
    */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
 
@@ -432,6 +516,50 @@ export interface Store {
   findDrfTokenUser(keyHash: string): Promise<SessionUser | undefined>;
   /** Deletes every DRF key; returns how many there were. */
   revokeDrfTokens(audit?: AuditEntry): Promise<number>;
+  /** Commits `mail` to the outbox (with `audit`, if given). */
+  enqueueMail(mail: NewMail, audit?: AuditEntry): Promise<void>;
+  /**
+   * Claims up to `limit` pending messages due at `now`, oldest first: each
+   * claimed one has its attempts counted and is not due again until
+   * `now + leaseMs`, so of several instances exactly one sends it, and one
+   * that dies while sending leaves it to another once the lease lapses.
+   */
+  claimDueMail(now: number, leaseMs: number, limit: number): Promise<MailRecord[]>;
+  /** Records the end of a claimed message: sent, or nothing to send. */
+  finishMail(id: number, status: 'sent' | 'dropped', now: number): Promise<void>;
+  /** Records a failed attempt: due again at `nextAttemptAt`, or `failed` for good when `giveUp`. */
+  retryMail(id: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void>;
+  /** Messages in `statuses`, oldest first, at most `limit`. */
+  listMail(statuses: readonly MailStatus[], limit: number): Promise<MailRecord[]>;
+  /** Makes every failed message pending again, due at `now`; returns how many. */
+  requeueFailedMail(now: number): Promise<number>;
+
+  /** The active users whose address is `email`, compared case-insensitively, by id. */
+  findActiveUsersByEmail(email: string): Promise<UserRecord[]>;
+  /** Records a reset token (with `audit`: `password_reset_requested`). */
+  issuePasswordReset(reset: Omit<PasswordResetRecord, 'usedAt'>, audit?: AuditEntry): Promise<void>;
+  findPasswordReset(tokenHash: string): Promise<PasswordResetRecord | undefined>;
+  /**
+   * In one transaction: claims the unused token, replaces the password if
+   * it is still `fromPasswordHash`, ends every session of the user, and
+   * commits the notice and `audit`. False, changing nothing, when the token
+   * was used or the password changed meanwhile.
+   */
+  completePasswordReset(reset: CompletePasswordReset, audit?: AuditEntry): Promise<boolean>;
+
+  /** The active users awaiting verification of `email` (as their pending address, or their unverified one). */
+  findUsersAwaitingVerification(email: string): Promise<UserRecord[]>;
+  /** Records a verification token (with `audit`, if given). */
+  issueEmailVerification(verification: Omit<EmailVerificationRecord, 'usedAt'>, audit?: AuditEntry): Promise<void>;
+  findEmailVerification(tokenHash: string): Promise<EmailVerificationRecord | undefined>;
+  /**
+   * In one transaction: claims the unused token and makes its address the
+   * user's verified `email` (clearing `pending_email`), if the address is
+   * still the one awaiting verification. Returns the user's id; undefined,
+   * changing nothing, when the token was used or the address changed.
+   */
+  completeEmailVerification(tokenHash: string, now: number, audit?: AuditEntry): Promise<number | undefined>;
+
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -20,6 +20,7 @@ export interface TokenSubject {
   permissions: readonly string[];
   is_staff: boolean;
   is_superuser: boolean;
+  email_verified: boolean;
 }
 
 /** The parts of {@link Config} that shape tokens. */

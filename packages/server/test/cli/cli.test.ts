@@ -27,11 +27,13 @@ const COMMANDS = [
   'changepassword',
   'deactivate',
   'activate',
+  'verifyemail',
   'users',
   'sessions',
   'revoke',
   'audit',
   'services',
+  'outbox',
   'flushexpired',
   'import',
   'revoke-drf-tokens',
@@ -235,6 +237,7 @@ describe.concurrent('tessera serve says what to do next', () => {
       `tessera is running at ${url}/`,
       `API docs:      ${url}/api/docs/`,
       'Sessions:      HttpOnly Secure cookies with CSRF checks, and Bearer tokens',
+      'Mail:          not sent (TESSERA_SMTP_URL is unset): each message is logged and written to data/outbox/',
       `Log in:        POST ${url}/api/token/ {"username", "password"}`,
       'First user:    npx tessera createuser --username alice   (in another terminal)',
       `Web app:       ${NOT_BUILT}`,
@@ -261,6 +264,7 @@ describe.concurrent('tessera serve says what to do next', () => {
         `  tessera is running at ${url}/`,
         `  API docs:      ${url}/api/docs/`,
         '  Sessions:      HttpOnly Secure cookies with CSRF checks, and Bearer tokens',
+        '  Mail:          not sent (TESSERA_SMTP_URL is unset): each message is logged and written to data/outbox/',
         `  Log in:        POST ${url}/api/token/ {"username", "password"}`,
         '  First user:    npx tessera createuser --username alice   (in another terminal)',
         `  Web app:       ${NOT_BUILT}`,
@@ -393,6 +397,8 @@ describe.concurrent('tessera createuser', () => {
       dateJoined: expect.any(Number) as number,
       role: 'editor',
       permissions: ['posts.add', 'posts.delete'],
+      emailVerified: false,
+      pendingEmail: '',
     });
     expect(alice.dateJoined).toBeGreaterThanOrEqual(before);
     expect(alice.dateJoined).toBeLessThanOrEqual(after);
@@ -424,6 +430,38 @@ describe.concurrent('tessera createuser', () => {
       role: 'viewer',
       permissions: [],
     });
+  });
+
+  it('--verified marks the address verified, and needs --email', async ({ sandbox }) => {
+    const args = ['createuser', '--username', 'erin', '--password', 'pw-for-tests', '--verified'];
+    expect(await sandbox.tessera(args)).toEqual(failed('--verified needs --email: it marks that address verified'));
+    expect(await sandbox.tessera([...args, '--email', 'erin@example.com'])).toEqual(
+      succeeded('Created user "erin" (id 1).\n'),
+    );
+    expect(await sandbox.user('erin')).toMatchObject({ email: 'erin@example.com', emailVerified: true });
+  });
+
+  it("verifyemail marks one user's address verified, or with --all every address, as after an import", async ({
+    sandbox,
+  }) => {
+    await sandbox.withStore(async (store) => {
+      await seedUser(store, 'alice', 'pw', { email: 'alice@example.com' });
+      await seedUser(store, 'bob', 'pw', { email: 'bob@example.com' });
+      await seedUser(store, 'nomail', 'pw', { email: '' });
+    });
+    expect(await sandbox.tessera(['verifyemail', 'alice'])).toEqual(
+      succeeded('Marked the address of "alice" verified.\n'),
+    );
+    expect(await sandbox.tessera(['verifyemail', 'nomail'])).toEqual(
+      failed('"nomail" has no e-mail address to mark verified'),
+    );
+    expect(await sandbox.tessera(['verifyemail', '--all'])).toEqual(succeeded('Marked 1 addresses verified.\n'));
+    expect((await sandbox.user('bob')).emailVerified).toBe(true);
+    expect((await sandbox.user('nomail')).emailVerified).toBe(false);
+    const [entry] = (
+      await sandbox.withStore((store) => store.listAudit({ event: 'email_verified', offset: 0, limit: 5 }))
+    ).records;
+    expect(entry).toMatchObject({ username: 'bob', details: { via: 'cli' } });
   });
 
   it('--superuser makes the user staff too', async ({ sandbox }) => {

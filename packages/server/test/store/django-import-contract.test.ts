@@ -9,6 +9,8 @@ const MD5 = 'md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3';
 const djangoUser = (id: number, username: string, fields: Partial<UserRecord> = {}): UserRecord => ({
   id,
   lastLogin: null,
+  emailVerified: false,
+  pendingEmail: '',
   ...viewerFields(username, { passwordHash: MD5, dateJoined: T0 - 1000, permissions: ['notes.view_note'], ...fields }),
 });
 

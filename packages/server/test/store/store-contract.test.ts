@@ -63,8 +63,11 @@ for (const dialect of availableDialects()) {
         dateJoined: T0,
         role: 'viewer',
         permissions: ['app.view'],
+        emailVerified: false,
+        pendingEmail: '',
       });
       expect(await store.findUserById(created.id)).toEqual(created);
+      expect((await store.createUser(newUser('bob', { emailVerified: true }))).emailVerified).toBe(true);
       expect(await other.findUserByUsername('alice')).toEqual(created);
       expect(await store.findUserByUsername('ALICE')).toBeUndefined();
       expect(await store.findUserById(999)).toBeUndefined();

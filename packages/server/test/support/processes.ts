@@ -1,11 +1,12 @@
 // tessera as an operator runs it: `node packages/server/bin/tessera.js serve`,
 // a child process of the test that the test can stop or SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 import { TEST_SECRET } from './server.js';
+
+export { freePort };
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/server/bin/tessera.js');
@@ -25,17 +26,6 @@ export interface TesseraProcess {
   stop(): Promise<void>;
   /** What it wrote on stdout and stderr (the tail). */
   output(): string;
-}
-
-/** A port nobody listens on now: bind to port 0, read it, close. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 export interface StartOptions {

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { resolveConfig, type Config } from '../../src/config.js';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
@@ -40,6 +43,8 @@ export interface TestServerOptions {
   feedHeartbeatMs?: number;
   /** Unread bytes past which a revocation feed stream is cut (1 MiB by default). */
   feedMaxBacklogBytes?: number;
+  /** Where mail is written without SMTP; a fresh temporary directory by default. */
+  outboxDirectory?: string;
 }
 
 /**
@@ -57,7 +62,7 @@ export interface TestServerOptions {
  */
 export async function createTestServer(
   env: Record<string, string> = {},
-  { hasher = fastHasher, store: given, logger = false, logTo, ...feed }: TestServerOptions = {},
+  { hasher = fastHasher, store: given, logger = false, logTo, outboxDirectory, ...feed }: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: TEST_SECRET,
@@ -78,6 +83,7 @@ export async function createTestServer(
     hasher,
     ...logging,
     ...feed,
+    outboxDirectory: outboxDirectory ?? join(tmpdir(), `tessera-outbox-${randomBytes(6).toString('hex')}`),
   });
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, payload: body as string, headers });

@@ -262,6 +262,7 @@ describe('createTokenMinter', () => {
     permissions: ['blog.add_post'],
     is_staff: true,
     is_superuser: false,
+    email_verified: true,
   };
   const REFRESH_JTI = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
@@ -284,7 +285,7 @@ describe('createTokenMinter', () => {
   it('adds the extra claims in their configured order, then iss, then aud', () => {
     const settings: TokenSettings = {
       ...SETTINGS,
-      extraClaims: ['is_superuser', 'permissions', 'role', 'is_staff'],
+      extraClaims: ['is_superuser', 'permissions', 'role', 'is_staff', 'email_verified'],
       issuer: 'tessera',
       audience: 'clients',
     };
@@ -306,6 +307,7 @@ describe('createTokenMinter', () => {
       ['permissions', ['blog.add_post']],
       ['role', 'editor'],
       ['is_staff', true],
+      ['email_verified', true],
       ['iss', 'tessera'],
       ['aud', 'clients'],
     ]);

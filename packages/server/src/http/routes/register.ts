@@ -9,6 +9,7 @@ import {
   usernameProblems,
 } from '../../auth/account-rules.js';
 import { auditEntry } from '../../auth/audit.js';
+import { verifyMail } from '../../auth/email-verification.js';
 import { AuthError, fieldErrors } from '../../errors.js';
 import { checkPasswordPolicy } from '../../passwords/policy.js';
 import { addressKey } from '../../rate-limit/address-key.js';
@@ -71,6 +72,8 @@ export const registerRoute = defineRoute({
     const now = ctx.clock.now();
     const audit = auditEntry('user_created', clientOf(request), now, { username, details: { via: 'register' } });
     try {
+      // Committed with the user: the link goes out even if tessera stops right after answering.
+      const verify = ctx.settings.emailVerification !== 'off' && values.email !== undefined && values.email !== '';
       const user = await ctx.store.createUser(
         {
           username: username as string,
@@ -86,10 +89,12 @@ export const registerRoute = defineRoute({
           permissions: [],
         },
         audit,
+        verify ? [verifyMail(values.email as string, now)] : [],
       );
       logSecurityEvent(request, 'user_created', { userId: user.id });
+      if (verify) ctx.mail.kick();
       void reply.code(201);
-      return profileOf(user);
+      return profileOf(user, ctx.settings.emailVerification);
     } catch (error) {
       // Taken between the check and the insert.
       if (error instanceof DuplicateUsernameError) throw fieldErrors({ username: [accountMessages.usernameTaken] });

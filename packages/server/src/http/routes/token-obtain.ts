@@ -2,7 +2,7 @@ import { paths, type CookieSessionResponse, type TokenPairResponse } from '@tess
 import type { FastifyRequest } from 'fastify';
 import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
-import { LoginFailedError, badCredentials, logIn, type LoginResult } from '../../auth/login.js';
+import { LoginFailedError, logIn, loginRefusal, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
@@ -40,7 +40,7 @@ export const tokenObtainRoute = defineRoute({
     } catch (error) {
       if (!(error instanceof LoginFailedError)) throw error;
       logSecurityEvent(request, 'login_failure', { userId: error.userId, reason: error.reason });
-      throw badCredentials();
+      throw loginRefusal(error);
     }
   },
 });
