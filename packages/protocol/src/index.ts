@@ -1,5 +1,5 @@
 export { audienceAccepted } from './audience.js';
-export { paths, sessionPath, type ApiPath } from './paths.js';
+export { adminUserPath, paths, sessionPath, type ApiPath } from './paths.js';
 export {
   ERROR_CODES,
   details,
@@ -14,6 +14,10 @@ export {
 } from './errors.js';
 export type {
   AccessClaims,
+  AdminUserCreateRequest,
+  AdminUserPage,
+  AdminUserResponse,
+  AdminUserUpdateRequest,
   CookieSessionResponse,
   ErrorResponse,
   FieldErrorsResponse,

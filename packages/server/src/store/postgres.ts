@@ -66,7 +66,7 @@ export async function openPostgresStore({
     await db.destroy();
     throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
   }
-  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), revocationLogLock);
+  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), revocationLogLock, lockSuperusers);
   return guardAvailability(store, isUnavailable);
 }
 
@@ -84,6 +84,11 @@ const REVOCATION_LOG_LOCK = 0x7465_7373_7265_76n;
  */
 async function revocationLogLock(executor: Kysely<Database>): Promise<void> {
   await sql`select pg_advisory_xact_lock(${REVOCATION_LOG_LOCK})`.execute(executor);
+}
+
+/** Locks the active superusers' rows until the commit: see `lockSuperusers` in user-admin.ts. */
+async function lockSuperusers(executor: Kysely<Database>): Promise<void> {
+  await sql`select id from users where is_superuser = 1 and is_active = 1 order by id for update`.execute(executor);
 }
 
 /** The schema unqualified names resolve to (`search_path` may come from the URL's `options`). */
