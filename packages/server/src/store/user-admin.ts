@@ -90,21 +90,26 @@ export function userAdminStore(
     },
 
     async searchUsers(query) {
-      const filtered = filterUsers(db, query);
-      const total = await filtered.select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
-      const backward = query.before !== undefined;
-      let page = filtered.selectAll();
-      if (query.after !== undefined) page = page.where('id', '>', query.after);
-      if (query.before !== undefined) page = page.where('id', '<', query.before);
-      const rows = await page
-        .orderBy('id', backward ? 'desc' : 'asc')
-        .limit(query.limit + 1)
-        .execute();
+      const total = await filterUsers(db, query)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .executeTakeFirstOrThrow();
+      const rows = await userPageQuery(db, query).execute();
       const more = rows.length > query.limit;
       const users = rows.slice(0, query.limit).map(toUserRecord);
-      return { count: Number(total.count), users: backward ? users.reverse() : users, more };
+      return { count: Number(total.count), users: query.before === undefined ? users : users.reverse(), more };
     },
   };
+}
+
+/**
+ * One page of users and the next one's first (`limit + 1` rows), in the
+ * direction read: exported so that a test can ask each database for its plan.
+ */
+export function userPageQuery(db: Kysely<Database>, query: UserSearch) {
+  let page = filterUsers(db, query).selectAll();
+  if (query.after !== undefined) page = page.where('id', '>', query.after);
+  if (query.before !== undefined) page = page.where('id', '<', query.before);
+  return page.orderBy('id', query.before === undefined ? 'asc' : 'desc').limit(query.limit + 1);
 }
 
 /**
