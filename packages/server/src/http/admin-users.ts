@@ -6,7 +6,17 @@
 import type { AdminUserResponse } from '@tessera/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/access.js';
-import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, emailProblems } from '../auth/account-rules.js';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PERMISSIONS,
+  MAX_PERMISSION_LENGTH,
+  MAX_ROLE_LENGTH,
+  PERMISSION,
+  accountMessages,
+  emailProblems,
+  roleProblems,
+} from '../auth/account-rules.js';
 import { auditEntry, type AuditFields } from '../auth/audit.js';
 import type { AuthContext } from '../auth/context.js';
 import type { AuditEvent } from '../auth/events.js';
@@ -85,15 +95,14 @@ const TEXT_FIELDS = {
   email: { optional: true, allowBlank: true, maxLength: MAX_EMAIL_LENGTH },
   first_name: name,
   last_name: name,
-  role: { optional: true, maxLength: 64 },
+  role: { optional: true, maxLength: MAX_ROLE_LENGTH },
 } as const satisfies Record<string, FieldSpec>;
 
-const ROLE = /^[\w.-]+$/;
-const PERMISSION = {
-  pattern: /^[\w.:-]+$/,
-  invalid: 'Enter a valid permission: letters, digits and _ . : - only.',
-  maxLength: 100,
-  maxItems: 100,
+const PERMISSION_ITEM = {
+  pattern: PERMISSION,
+  invalid: accountMessages.invalidPermission,
+  maxLength: MAX_PERMISSION_LENGTH,
+  maxItems: MAX_PERMISSIONS,
 };
 
 /**
@@ -107,9 +116,7 @@ export function readUserChanges(body: Record<string, unknown>): {
   const { values, errors } = collectFieldsOf(body, TEXT_FIELDS);
   const all: FieldErrors<UserField> = { ...errors };
   if (values.email !== undefined) all.email ??= emailProblems(values.email);
-  if (values.role !== undefined && !ROLE.test(values.role)) {
-    all.role ??= ['Enter a valid role: letters, digits and _ . - only.'];
-  }
+  if (values.role !== undefined) all.role ??= roleProblems(values.role);
   const changes: UserChanges = {
     email: values.email,
     firstName: values.first_name,
@@ -125,7 +132,7 @@ export function readUserChanges(body: Record<string, unknown>): {
     if (read.ok) changes[key] = read.value;
     else all[field] = read.messages;
   }
-  const permissions = stringListField(body, 'permissions', PERMISSION);
+  const permissions = stringListField(body, 'permissions', PERMISSION_ITEM);
   if (permissions.ok) changes.permissions = permissions.value;
   else all.permissions = permissions.messages;
   return { changes, errors: all };
