@@ -322,6 +322,15 @@ async function main() {
 function report({ shape, seeding, rows, admin }) {
   const ms = (v) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : fmtNumber(v, v < 100 ? 1 : 0));
   const cpu = (v) => (v === undefined ? '–' : `${Math.round(v * 100)}%`);
+  /** req/s, each round's, p50, p99, and both CPU shares of a row. */
+  const measured = (r) => [
+    fmtNumber(r.rps),
+    r.rounds.map((v) => fmtNumber(v)).join(', '),
+    ms(r.p50),
+    ms(r.p99),
+    cpu(r.serverCpu),
+    cpu(r.otherCpu),
+  ];
   const ratios = Object.fromEntries(Object.entries(rows).map(([w, [empty, big]]) => [w, roundRatio(big, empty)]));
   const table = markdownTable(
     ['workload', 'database', 'rows', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'tessera CPU', 'other CPU', 'big ÷ empty'],
@@ -332,12 +341,7 @@ function report({ shape, seeding, rows, admin }) {
           workload,
           r.target.key,
           `${fmtNumber(s.users)} users / ${fmtNumber(s.sessions)} sessions / ${fmtNumber(s.tokens)} tokens`,
-          fmtNumber(r.rps),
-          r.rounds.map((v) => fmtNumber(v)).join(', '),
-          ms(r.p50),
-          ms(r.p99),
-          cpu(r.serverCpu),
-          cpu(r.otherCpu),
+          ...measured(r),
           i === 0 ? '1.00×' : fmtRatio(ratios[workload]),
         ];
       }),
@@ -345,16 +349,7 @@ function report({ shape, seeding, rows, admin }) {
   );
   const adminTable = markdownTable(
     ['admin list (big database)', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'tessera CPU', 'other CPU', '÷ first page'],
-    admin.map((r) => [
-      r.name,
-      fmtNumber(r.rps),
-      r.rounds.map((v) => fmtNumber(v)).join(', '),
-      ms(r.p50),
-      ms(r.p99),
-      cpu(r.serverCpu),
-      cpu(r.otherCpu),
-      fmtRatio(roundRatio(r, admin[0])),
-    ]),
+    admin.map((r) => [r.name, ...measured(r), fmtRatio(roundRatio(r, admin[0]))]),
   );
   const failed = [...Object.values(rows).flat(), ...admin].filter(
     (r) => r.non2xx + r.errors + (r.chainBreaks ?? 0) > 0,

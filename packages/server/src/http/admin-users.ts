@@ -63,17 +63,12 @@ export const adminUserSchema = {
   },
 } as const;
 
+const READ_ONLY_FIELDS = new Set(['id', 'username', 'last_login', 'date_joined']);
+
 /** The writable fields' schema, for the OpenAPI document (PATCH: all optional). */
-export const adminUserFieldsSchema = {
-  email: { type: 'string' },
-  first_name: { type: 'string' },
-  last_name: { type: 'string' },
-  is_active: { type: 'boolean' },
-  is_staff: { type: 'boolean' },
-  is_superuser: { type: 'boolean' },
-  role: { type: 'string' },
-  permissions: { type: 'array', items: { type: 'string' } },
-} as const;
+export const adminUserFieldsSchema = Object.fromEntries(
+  Object.entries(adminUserSchema.properties).filter(([name]) => !READ_ONLY_FIELDS.has(name)),
+);
 
 /** Every field an administrator may set, in the order errors are reported. */
 export const USER_FIELD_ORDER = [

@@ -13,9 +13,19 @@ import { beforeAll, describe, expect, inject } from 'vitest';
 import { CLI_CLIENT, auditEntry } from '../../src/auth/audit.js';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import { seedUser } from '../support/users.js';
-import { BIN, LINKED_BIN, PATH, ROOT, run, runMain, sandboxTest, type Outcome, type Sandbox } from './sandbox.js';
+import {
+  BIN,
+  LINKED_BIN,
+  PATH,
+  ROOT,
+  run,
+  runMain,
+  sandboxTest,
+  seedSession,
+  type Outcome,
+  type Sandbox,
+} from './sandbox.js';
 
 const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 const COMMANDS = [
@@ -58,23 +68,6 @@ const failed = (message: string, { code = 1, stdout = '' } = {}): Outcome => ({
   stdout,
   stderr: `tessera: ${message}\n`,
 });
-
-/** A login as the server records one: a session and its first refresh token. */
-async function seedSession(
-  store: Store,
-  userId: number,
-  sessionId: string,
-  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
-): Promise<void> {
-  await store.startSession({
-    sessionId,
-    userId,
-    now,
-    ip: '127.0.0.1',
-    userAgent: 'cli-test',
-    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
-  });
-}
 
 /** A user `alice` (password `old password`) with two live sessions. */
 async function seedAliceWithSessions(sandbox: Sandbox): Promise<void> {

@@ -131,3 +131,20 @@ export function sandboxTest(prefix: string) {
     },
   });
 }
+
+/** A live session of `userId` with one refresh token (`<sessionId>-jti`), started `now`, as a login would. */
+export async function seedSession(
+  store: Store,
+  userId: number,
+  sessionId: string,
+  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
+): Promise<void> {
+  await store.startSession({
+    sessionId,
+    userId,
+    now,
+    ip: '127.0.0.1',
+    userAgent: 'cli-test',
+    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
+  });
+}

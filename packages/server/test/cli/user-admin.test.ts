@@ -1,9 +1,8 @@
 // `tessera edituser`, `setstaff`, `setsuperuser`, `setrole`, `grant-permission`, `deleteuser` and their
 // opposites, on a real SQLite file, in-process (see ./sandbox.ts).
 import { describe, expect } from 'vitest';
-import type { Store } from '../../src/store/types.js';
 import { seedUser } from '../support/users.js';
-import { sandboxTest, type Outcome, type Sandbox } from './sandbox.js';
+import { sandboxTest, seedSession, type Outcome, type Sandbox } from './sandbox.js';
 
 const it = sandboxTest('tessera-cli-user-admin-');
 
@@ -14,20 +13,8 @@ const failed = (message: string, stdout = ''): Outcome => ({ code: 1, stdout, st
 async function seed(sandbox: Sandbox): Promise<void> {
   await sandbox.withStore(async (store) => {
     const alice = await seedUser(store, 'alice', 'pw', { permissions: ['notes.view'] });
-    await startSession(store, alice.id, 'alice-laptop');
+    await seedSession(store, alice.id, 'alice-laptop');
     await seedUser(store, 'root', 'pw', { isStaff: true, isSuperuser: true });
-  });
-}
-
-async function startSession(store: Store, userId: number, sessionId: string): Promise<void> {
-  const now = Date.now();
-  await store.startSession({
-    sessionId,
-    userId,
-    now,
-    ip: '127.0.0.1',
-    userAgent: 'cli-test',
-    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt: now + 86_400_000 },
   });
 }
 

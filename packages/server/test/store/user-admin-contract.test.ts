@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { LastSuperuserError, type NewUser, type Store } from '../../src/store/types.js';
+import { LastSuperuserError, type Store, type UserRecord } from '../../src/store/types.js';
+import { seedUser } from '../support/users.js';
 import { availableDialects, freshStoresEachTest } from '../support/stores.js';
 
 const T0 = 1_800_000_000_000;
 const hex = (n: number) => n.toString(16).padStart(32, '0');
-const newUser = (username: string, overrides: Partial<NewUser> = {}): NewUser => ({
-  username,
-  passwordHash: '!',
-  email: `${username}@example.com`,
-  firstName: '',
-  lastName: '',
-  isActive: true,
-  isStaff: false,
-  isSuperuser: false,
-  dateJoined: T0,
-  role: 'viewer',
-  permissions: [],
-  ...overrides,
-});
+/** A user by the suites' one seeding helper: an active viewer unless `fields` say otherwise. */
+const newUser = (store: Store, username: string, fields: Partial<Omit<UserRecord, 'id'>> = {}) =>
+  seedUser(store, username, 'pw', { dateJoined: T0, ...fields });
 
 for (const dialect of availableDialects()) {
   describe(`store contract, user administration: ${dialect}`, () => {
@@ -39,7 +29,7 @@ for (const dialect of availableDialects()) {
       (await store.readRevocations(cursor, 100)).map((e) => [e.kind, e.target]);
 
     it('updates only the fields given; a profile change keeps the sessions and logs the user for other instances', async () => {
-      const alice = await store.createUser(newUser('alice'));
+      const alice = await newUser(store, 'alice');
       await login(alice.id, 1);
       const cursor = await store.latestRevocationId();
       const updated = await store.updateUser(alice.id, { firstName: 'Alice', email: 'a@example.org' }, T0 + 1);
@@ -55,7 +45,7 @@ for (const dialect of availableDialects()) {
       ['new permissions', { permissions: ['notes.edit'] }, 'admin'],
       ['staff status', { isStaff: true }, 'admin'],
     ] as const)('ends every session on %s, with the reason, in the log', async (_name, changes, reason) => {
-      const alice = await store.createUser(newUser('alice'));
+      const alice = await newUser(store, 'alice');
       await login(alice.id, 1);
       const cursor = await store.latestRevocationId();
       await store.updateUser(alice.id, changes, T0 + 1);
@@ -68,15 +58,15 @@ for (const dialect of availableDialects()) {
     });
 
     it('keeps the sessions when a right is set to what it already is', async () => {
-      const alice = await store.createUser(newUser('alice', { permissions: ['a'] }));
+      const alice = await newUser(store, 'alice', { permissions: ['a'] });
       await login(alice.id, 1);
       await store.updateUser(alice.id, { permissions: ['a'], role: 'viewer', isStaff: false }, T0 + 1);
       expect(await liveSessions(alice.id)).toEqual([hex(1)]);
     });
 
     it('refuses to deactivate, demote or delete the last active superuser, and changes nothing', async () => {
-      const root = await store.createUser(newUser('root', { isStaff: true, isSuperuser: true }));
-      await store.createUser(newUser('former', { isSuperuser: true, isActive: false }));
+      const root = await newUser(store, 'root', { isStaff: true, isSuperuser: true });
+      await newUser(store, 'former', { isSuperuser: true, isActive: false });
       await login(root.id, 1);
       await expect(store.updateUser(root.id, { isActive: false }, T0)).rejects.toThrow(LastSuperuserError);
       await expect(store.updateUser(root.id, { isSuperuser: false, firstName: 'x' }, T0)).rejects.toThrow(
@@ -92,8 +82,8 @@ for (const dialect of availableDialects()) {
     });
 
     it('lets exactly one of two concurrent demotions of the last two superusers through', async () => {
-      const a = await store.createUser(newUser('a', { isSuperuser: true }));
-      const b = await store.createUser(newUser('b', { isSuperuser: true }));
+      const a = await newUser(store, 'a', { isSuperuser: true });
+      const b = await newUser(store, 'b', { isSuperuser: true });
       const outcomes = await Promise.allSettled([
         store.updateUser(a.id, { isSuperuser: false }, T0),
         other.updateUser(b.id, { isSuperuser: false }, T0),
@@ -104,7 +94,7 @@ for (const dialect of availableDialects()) {
     });
 
     it('deletes a user with its audit entry, and says false for no such user', async () => {
-      const alice = await store.createUser(newUser('alice'));
+      const alice = await newUser(store, 'alice');
       const audit = {
         at: T0,
         event: 'user_deleted' as const,
@@ -123,15 +113,13 @@ for (const dialect of availableDialects()) {
 
     it('searches, filters and pages users by id in both directions', async () => {
       for (let n = 0; n < 7; n += 1) {
-        await store.createUser(
-          newUser(`user${n}`, {
-            isStaff: n % 3 === 0,
-            role: n % 2 === 0 ? 'even' : 'odd',
-            lastName: n === 5 ? 'Ünïcode' : '',
-          }),
-        );
+        await newUser(store, `user${n}`, {
+          isStaff: n % 3 === 0,
+          role: n % 2 === 0 ? 'even' : 'odd',
+          lastName: n === 5 ? 'Ünïcode' : '',
+        });
       }
-      await store.createUser(newUser('100%_real', { isActive: false }));
+      await newUser(store, '100%_real', { isActive: false });
       const names = (users: { username: string }[]) => users.map((u) => u.username);
       const first = await store.searchUsers({ search: 'USER', limit: 3 });
       expect([first.count, names(first.users), first.more]).toEqual([7, ['user0', 'user1', 'user2'], true]);

@@ -60,3 +60,29 @@ export const PERMISSION_DENIED = {
   detail: 'You do not have permission to perform this action.',
   code: 'permission_denied',
 } as const;
+
+/**
+ * `user` as the admin API shows it, logged in at the fixture clock's time
+ * (each fixture user logs in once); `overrides` by wire name.
+ */
+export function shownUser(
+  fixture: AdminFixture,
+  user: UserRecord,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    is_active: user.isActive,
+    is_staff: user.isStaff,
+    is_superuser: user.isSuperuser,
+    role: user.role,
+    permissions: user.permissions,
+    last_login: new Date(fixture.server.clock.now()).toISOString(),
+    date_joined: new Date(user.dateJoined).toISOString(),
+    ...overrides,
+  };
+}

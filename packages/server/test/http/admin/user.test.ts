@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, PERMISSION_DENIED, adminFixtureEachTest } from '../../support/admin.js';
+import { ADMIN_PASSWORD, PERMISSION_DENIED, adminFixtureEachTest, shownUser } from '../../support/admin.js';
 import { bearer, claimsOf } from '../../support/server.js';
 
 const userUrl = (id: number) => `/api/admin/users/${id}/`;
@@ -7,21 +7,7 @@ const userUrl = (id: number) => `/api/admin/users/${id}/`;
 describe('the admin API: one user', () => {
   const f = adminFixtureEachTest();
 
-  const shown = (overrides: Record<string, unknown> = {}) => ({
-    id: f.alice.id,
-    username: 'alice',
-    email: 'alice@example.com',
-    first_name: 'Alice',
-    last_name: 'Liddell',
-    is_active: true,
-    is_staff: false,
-    is_superuser: false,
-    role: 'viewer',
-    permissions: [],
-    last_login: new Date(f.server.clock.now()).toISOString(),
-    date_joined: new Date(f.alice.dateJoined).toISOString(),
-    ...overrides,
-  });
+  const shown = (overrides: Record<string, unknown> = {}) => shownUser(f, f.alice, overrides);
   const profile = (access: string) =>
     f.server.app.inject({ method: 'GET', url: '/api/profile/', headers: bearer(access) });
 
