@@ -90,7 +90,10 @@ export type AdminUserCreateRequest = { username: string; password: string } & Ad
  * what the first does.
  */
 export interface AdminUserPage {
+  /** How many users match, counted up to 10,000. */
   count: number;
+  /** False when more than `count` users match: a console shows "10,000+". */
+  count_exact: boolean;
   next: string | null;
   previous: string | null;
   results: AdminUserResponse[];

@@ -141,12 +141,16 @@ export interface UserSearch {
   after?: number | undefined;
   before?: number | undefined;
   limit: number;
+  /** Matches counted at most: past it, `count` stops and `countExact` is false. 10,000 unless said. */
+  countLimit?: number | undefined;
 }
 
 /** A page of users, and whether more match beyond it in the direction read. */
 export interface UserPage {
-  /** How many users match the filters, on every page. */
+  /** How many users match the filters, on every page, up to the search's `countLimit`. */
   count: number;
+  /** False when more users match than were counted. */
+  countExact: boolean;
   users: UserRecord[];
   /** Whether users past the page's end (forward) or before its start (backward) match. */
   more: boolean;

@@ -122,7 +122,12 @@ for (const dialect of availableDialects()) {
       await newUser(store, '100%_real', { isActive: false });
       const names = (users: { username: string }[]) => users.map((u) => u.username);
       const first = await store.searchUsers({ search: 'USER', limit: 3 });
-      expect([first.count, names(first.users), first.more]).toEqual([7, ['user0', 'user1', 'user2'], true]);
+      expect([first.count, first.countExact, names(first.users), first.more]).toEqual([
+        7,
+        true,
+        ['user0', 'user1', 'user2'],
+        true,
+      ]);
       const next = await store.searchUsers({ search: 'user', limit: 3, after: first.users[2]!.id });
       expect([names(next.users), next.more]).toEqual([['user3', 'user4', 'user5'], true]);
       const back = await store.searchUsers({ search: 'user', limit: 2, before: next.users[0]!.id });
@@ -135,6 +140,11 @@ for (const dialect of availableDialects()) {
       expect(names((await store.searchUsers({ search: '_', limit: 10 })).users)).toEqual(['100%_real']);
       expect(names((await store.searchUsers({ isActive: false, limit: 10 })).users)).toEqual(['100%_real']);
       expect((await store.searchUsers({ isSuperuser: true, limit: 10 })).count).toBe(0);
+      // Counted up to the limit, so a count never reads past it.
+      const capped = await store.searchUsers({ search: 'user', limit: 2, countLimit: 5 });
+      expect([capped.count, capped.countExact, names(capped.users)]).toEqual([5, false, ['user0', 'user1']]);
+      const exact = await store.searchUsers({ search: 'user', limit: 2, countLimit: 7 });
+      expect([exact.count, exact.countExact]).toEqual([7, true]);
     });
   });
 }

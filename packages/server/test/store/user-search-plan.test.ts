@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateToLatest } from '../../src/store/migrations.js';
 import type { Database } from '../../src/store/schema.js';
 import type { UserSearch } from '../../src/store/types.js';
-import { userPageQuery } from '../../src/store/user-admin.js';
+import { userCountQuery, userPageQuery } from '../../src/store/user-admin.js';
 import { createSchema } from '../support/stores.js';
 
 /**
@@ -53,6 +53,7 @@ describe('the user search plan: sqlite', () => {
 
   it.each(PAGES)('reads %s along %s, never sorting', async (_name, search, index) => {
     const steps = (await plan(userPageQuery(db, search).compile())).join('; ');
+    const counting = (await plan(userCountQuery(db, search, 10_000).compile())).join('; ');
     // SQLite's table is the rowid's B-tree: unfiltered, a page walks it from the cursor and stops at the limit.
     const expected =
       index === 'users_pkey'
@@ -60,6 +61,12 @@ describe('the user search plan: sqlite', () => {
         : new RegExp(`^(SEARCH|SCAN) users USING INDEX ${index}\\b`);
     expect(steps).toMatch(expected);
     expect(steps).not.toMatch(/TEMP B-TREE/);
+    // The capped count reads the same index (SQLite may prefer a covering one for an unfiltered count).
+    expect(counting).toMatch(
+      index === 'users_pkey'
+        ? /users USING (COVERING INDEX|INTEGER PRIMARY KEY)|SCAN users/
+        : new RegExp(`INDEX ${index}\\b`),
+    );
   });
 });
 
@@ -79,15 +86,22 @@ describe.skipIf(postgresUrl === null)('the user search plan: postgres', () => {
   });
   afterAll(() => db.destroy());
 
-  it.each(PAGES)('reads %s along %s, never scanning the table or sorting', async (_name, search, index) => {
-    const { sql: text, parameters } = userPageQuery(db, search).compile();
-    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(inline({ sql: text, parameters }))}`.execute(
-      db,
-    );
-    const steps = rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(steps).toMatch(new RegExp(`Index (Only )?Scan( Backward)? using ${index} on users`));
-    expect(steps).not.toMatch(/Seq Scan|Sort/);
-  });
+  it.each(PAGES)(
+    'reads %s along %s, never scanning the table or sorting; counts no further than the limit',
+    async (_name, search, index) => {
+      const explain = async (query: CompiledQuery) =>
+        (await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(inline(query))}`.execute(db)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      const steps = await explain(userPageQuery(db, search).compile());
+      expect(steps).toMatch(new RegExp(`Index (Only )?Scan( Backward)? using ${index} on users`));
+      expect(steps).not.toMatch(/Seq Scan|Sort/);
+      // The count stops at its limit, whichever way PostgreSQL reads the matches.
+      const counting = await explain(userCountQuery(db, search, 10_000).compile());
+      expect(counting).toMatch(/^Aggregate.*\n\s+->\s+Limit /);
+      expect(counting).not.toMatch(/Sort/);
+    },
+  );
 });
 
 /** The query with its parameters written in, for EXPLAIN (numbers and simple strings only). */

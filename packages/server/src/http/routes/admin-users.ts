@@ -98,7 +98,8 @@ export const adminUserListRoute = defineRoute({
   name: 'Admin User List',
   description:
     'Users by id; staff only. Filters: search (a substring of the username, email or names), is_active, ' +
-    'is_staff, is_superuser, role; pages: page_size (at most 500), and the cursors after/before in next/previous.',
+    'is_staff, is_superuser, role; pages: page_size (at most 500), and the cursors after/before in next/previous. ' +
+    '`count` stops at 10,000 matches (`count_exact` false past it), so any page costs what the first does.',
   schema: {
     tags: ['admin'],
     querystring: {
@@ -118,7 +119,7 @@ export const adminUserListRoute = defineRoute({
   },
   async handler(ctx, request): Promise<AdminUserPage> {
     const query = readUserSearch(request);
-    const { count, users, more } = await ctx.store.searchUsers(query);
+    const { count, countExact, users, more } = await ctx.store.searchUsers(query);
     const [first, last] = [users[0], users[users.length - 1]];
     const backward = query.before !== undefined;
     const paged = query.after !== undefined || backward;
@@ -126,6 +127,7 @@ export const adminUserListRoute = defineRoute({
     const hasPrevious = backward ? more : paged;
     return {
       count,
+      count_exact: countExact,
       next: hasNext && last !== undefined ? linkWith(request, { after: last.id }) : null,
       previous: hasPrevious && first !== undefined ? linkWith(request, { before: first.id }) : null,
       results: users.map(presentUser),
