@@ -371,8 +371,8 @@ function report({ shape, seeding, rows, admin }) {
       `Goal big ÷ empty ≥ 0.80×: refresh ${goal(ratios.refresh)}, profile ${goal(ratios.profile)}.`,
       '',
       `The admin API's user list as a staff member, ${ADMIN_PAGE_SIZE} users a page, cursor-paged by id; every ` +
-        'answer counts its matches, and a search is a substring match (read along the primary key until the page is full, ' +
-        'counted over the whole table). Goal: page 1000 ÷ first page ≥ 0.80×, ' +
+        'answer counts its matches up to 10,000; a search is a substring match, read along the primary key until the page ' +
+        'is full (a rare term reads the whole table). Goal: page 1000 ÷ first page ≥ 0.80×, ' +
         `${goal(roundRatio(admin[1], admin[0]))}.`,
       '',
       adminTable,
