@@ -3,6 +3,8 @@
 // (with their sessions) into a fresh database and measures both workloads
 // there and on a fresh database holding only the bench users, in alternating
 // rounds. The goal is big ÷ empty ≥ 0.80×; results in docs/benchmarks.md.
+// Then the admin API's user list on the big database, as a staff member:
+// the first page, the 1000th, a filter's deep page and a search (issue 22).
 //
 //   npm run build && node bench/scale.mjs     1M users, 5M tokens, 3 rounds of 10 s
 //   node bench/scale.mjs --quick              100k users, 500k tokens, 1 round of 3 s
@@ -218,6 +220,47 @@ async function describeDb(url) {
 
 // ---------------------------------------------------------------- measuring
 
+/** Page size of the admin list rows: the API's default. */
+const ADMIN_PAGE_SIZE = 50;
+
+/**
+ * `GET /api/admin/users/?query` as a staff member: the first bench user,
+ * made staff in the database (staff status is no part of the other workloads).
+ */
+function adminListScenario(target, name, query) {
+  const scenario = {
+    workload: 'admin list',
+    target,
+    name,
+    url: target.url(`/api/admin/users/?${query}`),
+    async prepare() {
+      const { access } = await httpLogin({
+        ...target,
+        credentials: { username: `user${benchUserIds[0]}`, password: PASSWORD },
+      });
+      scenario.requests = [{ method: 'GET', headers: { authorization: `Bearer ${access}` } }];
+    },
+  };
+  return scenario;
+}
+
+/**
+ * The admin list's rows on the big database: ids are contiguous from 1, so
+ * `after=49950` is exactly the 1000th page; every 50th user is inactive, so
+ * the inactive filter's page N starts after id 50 × 50 × (N − 1), deep in its index.
+ */
+function adminScenarios(big) {
+  const size = `page_size=${ADMIN_PAGE_SIZE}`;
+  const inactivePage = Math.max(1, Math.min(100, Math.floor(USERS / 50 / ADMIN_PAGE_SIZE)));
+  const inactiveAfter = 50 * ADMIN_PAGE_SIZE * (inactivePage - 1);
+  return [
+    adminListScenario(big, 'first page', size),
+    adminListScenario(big, 'page 1000', `${size}&after=${999 * ADMIN_PAGE_SIZE}`),
+    adminListScenario(big, `inactive, page ${inactivePage}`, `${size}&is_active=false&after=${inactiveAfter}`),
+    adminListScenario(big, 'search "user4242", first page', `${size}&search=user4242`),
+  ];
+}
+
 /**
  * tessera on `url`, logging in as the bench users in turn. Prunes nothing
  * (the big database stays as seeded) and issues access tokens that cannot
@@ -257,6 +300,7 @@ async function main() {
   const seeding = await seedBig(urls.big, passwordHash, now);
   const shape = { empty: await describeDb(urls.empty), big: await describeDb(urls.big) };
 
+  await withDb(urls.big, (c) => c.query('UPDATE users SET is_staff = 1 WHERE id = $1', [benchUserIds[0]]));
   const servers = [await startServer('empty', urls.empty), await startServer('big', urls.big)];
   const runner = createRunner({ autocannon, connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, servers });
   const refresh = await runner.inRounds(
@@ -267,16 +311,26 @@ async function main() {
     servers.map((s) => profileScenario(s)),
     ROUNDS,
   );
+  const admin = await runner.inRounds(adminScenarios(servers[1]), ROUNDS);
   await Promise.all(servers.map((s) => stopChild(s.record)));
 
   const tokensAfter = (await describeDb(urls.big)).tokens;
   if (tokensAfter < shape.big.tokens) throw new Error(`refresh tokens went from ${shape.big.tokens} to ${tokensAfter}`);
-  report({ shape, seeding, rows: { refresh, profile } });
+  report({ shape, seeding, rows: { refresh, profile }, admin });
 }
 
-function report({ shape, seeding, rows }) {
+function report({ shape, seeding, rows, admin }) {
   const ms = (v) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : fmtNumber(v, v < 100 ? 1 : 0));
   const cpu = (v) => (v === undefined ? '–' : `${Math.round(v * 100)}%`);
+  /** req/s, each round's, p50, p99, and both CPU shares of a row. */
+  const measured = (r) => [
+    fmtNumber(r.rps),
+    r.rounds.map((v) => fmtNumber(v)).join(', '),
+    ms(r.p50),
+    ms(r.p99),
+    cpu(r.serverCpu),
+    cpu(r.otherCpu),
+  ];
   const ratios = Object.fromEntries(Object.entries(rows).map(([w, [empty, big]]) => [w, roundRatio(big, empty)]));
   const table = markdownTable(
     ['workload', 'database', 'rows', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'tessera CPU', 'other CPU', 'big ÷ empty'],
@@ -287,20 +341,19 @@ function report({ shape, seeding, rows }) {
           workload,
           r.target.key,
           `${fmtNumber(s.users)} users / ${fmtNumber(s.sessions)} sessions / ${fmtNumber(s.tokens)} tokens`,
-          fmtNumber(r.rps),
-          r.rounds.map((v) => fmtNumber(v)).join(', '),
-          ms(r.p50),
-          ms(r.p99),
-          cpu(r.serverCpu),
-          cpu(r.otherCpu),
+          ...measured(r),
           i === 0 ? '1.00×' : fmtRatio(ratios[workload]),
         ];
       }),
     ),
   );
-  const failed = Object.values(rows)
-    .flat()
-    .filter((r) => r.non2xx + r.errors + (r.chainBreaks ?? 0) > 0);
+  const adminTable = markdownTable(
+    ['admin list (big database)', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'tessera CPU', 'other CPU', '÷ first page'],
+    admin.map((r) => [r.name, ...measured(r), fmtRatio(roundRatio(r, admin[0]))]),
+  );
+  const failed = [...Object.values(rows).flat(), ...admin].filter(
+    (r) => r.non2xx + r.errors + (r.chainBreaks ?? 0) > 0,
+  );
   const goal = (v) => `${fmtRatio(v)} (${v >= 0.8 ? 'met' : '**not met**'})`;
   console.log(
     [
@@ -316,6 +369,13 @@ function report({ shape, seeding, rows }) {
       table,
       '',
       `Goal big ÷ empty ≥ 0.80×: refresh ${goal(ratios.refresh)}, profile ${goal(ratios.profile)}.`,
+      '',
+      `The admin API's user list as a staff member, ${ADMIN_PAGE_SIZE} users a page, cursor-paged by id; every ` +
+        'answer counts its matches up to 10,000; a search is a substring match, read along the primary key until the page ' +
+        'is full (a rare term reads the whole table). Goal: page 1000 ÷ first page ≥ 0.80×, ' +
+        `${goal(roundRatio(admin[1], admin[0]))}.`,
+      '',
+      adminTable,
       '',
       `Seeding the big database (${fmtNumber(shape.big.bytes / 2 ** 20)} MiB): ${seeding}.`,
       ...(failed.length ? ['', '> **WARNING: requests failed; these numbers are not valid:**', ''] : []),

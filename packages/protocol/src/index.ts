@@ -1,6 +1,6 @@
 export { audienceAccepted } from './audience.js';
 export { parseAuthorizationHeader, type AuthorizationHeader } from './authorization-header.js';
-export { paths, sessionPath, type ApiPath } from './paths.js';
+export { adminUserPath, paths, sessionPath, type ApiPath } from './paths.js';
 export {
   ERROR_CODES,
   details,
@@ -15,6 +15,10 @@ export {
 } from './errors.js';
 export type {
   AccessClaims,
+  AdminUserCreateRequest,
+  AdminUserPage,
+  AdminUserResponse,
+  AdminUserUpdateRequest,
   CookieSessionResponse,
   DetailResponse,
   EmailVerifyRequest,

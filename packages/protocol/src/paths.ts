@@ -32,6 +32,10 @@ export const paths = {
   csrf: '/api/csrf/',
   legacyTokenAuth: '/api-token-auth/',
   audit: '/api/audit/',
+  /** The admin API's users (staff only): `{id}/`, `{id}/password/`, `{id}/sessions/` below it. */
+  adminUsers: '/api/admin/users/',
+  /** The audit log under the admin API: the same route as {@link paths.audit}. */
+  adminAudit: '/api/admin/audit/',
   /** The revocation feed for services: listed with what verifiers read, in verification.ts. */
   revocations: verificationPaths.revocations,
   health: '/healthz',
@@ -44,4 +48,9 @@ export type ApiPath = (typeof paths)[keyof typeof paths];
 /** The path of one of the caller's sessions, for `DELETE`. */
 export function sessionPath(sessionId: string): string {
   return `${paths.sessions}${encodeURIComponent(sessionId)}/`;
+}
+
+/** The admin API's path of one user, for `GET`, `PATCH` and `DELETE`. */
+export function adminUserPath(userId: number): string {
+  return `${paths.adminUsers}${userId}/`;
 }

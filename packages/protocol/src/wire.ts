@@ -96,6 +96,44 @@ export interface RevokeOthersResponse {
   revoked: number;
 }
 
+/** A user as the admin API (`/api/admin/users/`) shows one to staff: never a password hash. */
+export interface AdminUserResponse {
+  id: number;
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  is_active: boolean;
+  is_staff: boolean;
+  is_superuser: boolean;
+  role: string;
+  permissions: string[];
+  /** ISO 8601; null before the first login. */
+  last_login: string | null;
+  date_joined: string;
+}
+
+/** `PATCH /api/admin/users/{id}/`: any of the fields; the others stay as they are. */
+export type AdminUserUpdateRequest = Partial<Omit<AdminUserResponse, 'id' | 'username' | 'last_login' | 'date_joined'>>;
+
+/** `POST /api/admin/users/`: a new user, under the password policy. */
+export type AdminUserCreateRequest = { username: string; password: string } & AdminUserUpdateRequest;
+
+/**
+ * A page of `GET /api/admin/users/`, DRF's shape; `next` and `previous` are
+ * links with an `after` or `before` cursor (a user id), so any page costs
+ * what the first does.
+ */
+export interface AdminUserPage {
+  /** How many users match, counted up to 10,000. */
+  count: number;
+  /** False when more than `count` users match: a console shows "10,000+". */
+  count_exact: boolean;
+  next: string | null;
+  previous: string | null;
+  results: AdminUserResponse[];
+}
+
 /** 200 body of the revoke endpoints. */
 export interface MessageResponse {
   message: string;

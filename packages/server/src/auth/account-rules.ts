@@ -8,11 +8,21 @@ export const accountMessages = {
   usernameTaken: 'A user with that username already exists.',
   invalidEmail: 'Enter a valid email address.',
   wrongOldPassword: 'Your old password was entered incorrectly. Please enter it again.',
+  invalidRole: 'Enter a valid role: letters, digits and _ . - only.',
+  invalidPermission: 'Enter a valid permission: letters, digits and _ . : - only.',
 } as const;
 
 export const MAX_USERNAME_LENGTH = 150;
 export const MAX_NAME_LENGTH = 150;
 export const MAX_EMAIL_LENGTH = 254;
+/** The users table's `role` column is `varchar(64)`. */
+export const MAX_ROLE_LENGTH = 64;
+export const MAX_PERMISSION_LENGTH = 100;
+export const MAX_PERMISSIONS = 100;
+
+/** A role or a permission is a name a service can compare: `editor`, `notes.edit`, `billing:refund`. */
+const ROLE = /^[\w.-]+$/;
+export const PERMISSION = /^[\w.:-]+$/;
 
 // Django's UnicodeUsernameValidator.
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
@@ -39,4 +49,16 @@ export function emailProblems(email: string): string[] {
  */
 export function normalizeUsername(username: string): string {
   return username.normalize('NFKC');
+}
+
+/** The problems of a role name: empty when it is valid. */
+export function roleProblems(role: string): string[] {
+  return ROLE.test(role) && role.length <= MAX_ROLE_LENGTH ? [] : [accountMessages.invalidRole];
+}
+
+/** The problems of a permission name: empty when it is valid. */
+export function permissionProblems(permission: string): string[] {
+  return PERMISSION.test(permission) && permission.length <= MAX_PERMISSION_LENGTH
+    ? []
+    : [accountMessages.invalidPermission];
 }

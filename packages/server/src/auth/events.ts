@@ -32,6 +32,9 @@ export const SECURITY_EVENTS = {
   user_created: { audited: true },
   user_deactivated: { audited: true },
   user_activated: { audited: true },
+  // The admin API's and the CLI's changes to a user's fields, flags, role or permissions; and deletions.
+  user_updated: { audited: true },
+  user_deleted: { audited: true },
   // A service's credential for the revocation feed, made or revoked with `tessera services`.
   service_created: { audited: true },
   service_revoked: { audited: true },

@@ -13,6 +13,7 @@ import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
 import { importDjango, revokeDrfTokens } from './import-django.js';
 import { changePassword, createSuperuser, createUser, listUsers, markEmailVerified, setActive } from './users.js';
+import { changePermissions, deleteUser, editUser, setFlag, setRole } from './user-admin.js';
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -33,6 +34,19 @@ Commands:
   activate USERNAME             allow logins again
   verifyemail USERNAME | --all  mark the user's e-mail address verified (--all: every user's,
                                 e.g. after an import)
+  edituser USERNAME [--email E] [--first-name F] [--last-name L]
+                                change a user's email or names (the email checked as the API does)
+  setstaff USERNAME             make a user staff; ends every session, so new tokens say so
+  unsetstaff USERNAME           take staff status away; ends every session
+  setsuperuser USERNAME         make a user a superuser (and staff); ends every session
+  unsetsuperuser USERNAME       take superuser status away (never from the last active one)
+  setrole USERNAME ROLE         set a user's role; ends every session
+  grant-permission USERNAME PERMISSION...
+                                add permissions to a user; ends every session
+  revoke-permission USERNAME PERMISSION...
+                                remove permissions from a user; ends every session
+  deleteuser USERNAME [--yes]   delete a user (never the last active superuser) after typing the
+                                username again, or at once with --yes; ends every session
   users [--hash-formats]        list the users (--hash-formats: how many are on each password
                                 hash format; Django's are upgraded at each user's next login)
   sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
@@ -104,6 +118,27 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return 0;
       case 'verifyemail':
         await markEmailVerified(config, io, args);
+        return 0;
+      case 'edituser':
+        await editUser(config, io, args);
+        return 0;
+      case 'setstaff':
+      case 'unsetstaff':
+        await setFlag(config, io, args, 'staff', command === 'setstaff');
+        return 0;
+      case 'setsuperuser':
+      case 'unsetsuperuser':
+        await setFlag(config, io, args, 'superuser', command === 'setsuperuser');
+        return 0;
+      case 'setrole':
+        await setRole(config, io, args);
+        return 0;
+      case 'grant-permission':
+      case 'revoke-permission':
+        await changePermissions(config, io, args, command === 'grant-permission');
+        return 0;
+      case 'deleteuser':
+        await deleteUser(config, io, args);
         return 0;
       case 'sessions':
         await listSessions(config, io, args);

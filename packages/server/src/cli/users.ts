@@ -51,6 +51,14 @@ function checkEmail(typed: string): string {
   return email;
 }
 
+const usernameTaken = (username: string) => new CliError(`the username ${quote(username)} is taken`);
+
+/** @throws {CliError} when a user has the name already. */
+async function requireFreeUsername(config: Config, io: Io, username: string): Promise<void> {
+  const existing = await withStore(config, io, (store) => store.findUserByUsername(username));
+  if (existing !== undefined) throw usernameTaken(username);
+}
+
 /**
  * Creates the user once the username is known to be free, and only then
  * obtains the password: nobody types a password twice to hear the name is taken.
@@ -61,7 +69,7 @@ async function insertUser(
   input: Omit<NewUser, 'passwordHash' | 'dateJoined'>,
   password: () => Promise<string>,
 ): Promise<UserRecord> {
-  const taken = () => new CliError(`the username ${quote(input.username)} is taken`);
+  const taken = () => usernameTaken(input.username);
   return withStore(config, io, async (store) => {
     if ((await store.findUserByUsername(input.username)) !== undefined) throw taken();
     const passwordHash = await createArgon2idHasher().hash(await password());
@@ -132,8 +140,9 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
       'no-input': { type: 'boolean', default: false },
     },
   });
-  let { username, email } = values;
   let password: string | undefined = io.env.TESSERA_PASSWORD;
+  let username = values.username === undefined ? undefined : checkUsername(values.username.trim());
+  let email = values.email === undefined ? undefined : checkEmail(values.email);
   if (values['no-input']) {
     if (username === undefined || password === undefined || password === '') {
       throw new CliError('with --no-input, give --username and set TESSERA_PASSWORD');
@@ -141,8 +150,10 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
   } else {
     const prompter = createPrompter(io);
     try {
-      username ??= await prompter.ask('Username: ');
-      email ??= await prompter.ask('Email address: ');
+      // Each answer is checked as it is given: nobody types a password to hear the name is taken.
+      username ??= checkUsername((await prompter.ask('Username: ')).trim());
+      await requireFreeUsername(config, io, username);
+      email ??= checkEmail(await prompter.ask('Email address: '));
       if (password === undefined || password === '') {
         password = await prompter.ask('Password: ', { hidden: true });
         const again = await prompter.ask('Password (again): ', { hidden: true });
@@ -152,14 +163,14 @@ export async function createSuperuser(config: Config, io: Io, args: string[]): P
       prompter.close();
     }
   }
-  const checkedUsername = checkUsername(username.trim());
+  const checkedUsername = username;
   const checkedPassword = password;
   const user = await insertUser(
     config,
     io,
     {
       username: checkedUsername,
-      email: checkEmail(email ?? ''),
+      email: email ?? '',
       firstName: '',
       lastName: '',
       isActive: true,

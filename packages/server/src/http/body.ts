@@ -102,7 +102,11 @@ function parseJsonError(error: unknown, text: string): string {
   return letter === undefined ? 'Unexpected token' : `Unexpected token '${letter}'`;
 }
 
-function decodeBody(request: FastifyRequest): Record<string, unknown> {
+/**
+ * The body as an object, decoded as DRF's parsers would.
+ * @throws {AuthError} 415, 400 parse error or 400 non-object.
+ */
+export function decodeBody(request: FastifyRequest): Record<string, unknown> {
   const raw = (request.body as Partial<Marked> | undefined)?.[RAW_BODY];
   if (raw === undefined) return {};
   if (raw.kind === 'unsupported') {
@@ -188,7 +192,14 @@ export function collectFields<const Name extends string>(
   request: FastifyRequest,
   specs: Readonly<Record<Name, FieldSpec>>,
 ): FieldsRead<Name> {
-  const body = decodeBody(request);
+  return collectFieldsOf(decodeBody(request), specs);
+}
+
+/** {@link collectFields} on a body already decoded, for a handler that also reads fields of other types. */
+export function collectFieldsOf<const Name extends string>(
+  body: Record<string, unknown>,
+  specs: Readonly<Record<Name, FieldSpec>>,
+): FieldsRead<Name> {
   const values: Partial<Record<Name, string>> = {};
   const errors: FieldErrors<Name> = {};
   for (const name of Object.keys(specs) as Name[]) {

@@ -25,12 +25,12 @@ export interface PublicRoute extends RouteBase {
 
 /**
  * An endpoint for a caller with a valid access token (`user`), who must also
- * be staff (`staff`). The route table authenticates before the handler runs,
+ * be staff (`staff`) or a superuser (`superuser`). The route table authenticates before the handler runs,
  * as DRF checks before it dispatches, and hands the handler its principal:
  * a protected handler cannot run without one.
  */
 export interface ProtectedRoute extends RouteBase {
-  auth: 'user' | 'staff';
+  auth: 'user' | 'staff' | 'superuser';
   handler: (ctx: AuthContext, request: FastifyRequest, reply: FastifyReply, principal: Principal) => Awaitable<unknown>;
 }
 

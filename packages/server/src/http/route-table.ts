@@ -18,8 +18,9 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
 interface PathInfo {
   allow: string;
   /**
-   * What the path's other methods and OPTIONS require: staff when every route
-   * does, a user when any does, a service when every route takes one.
+   * What the path's other methods and OPTIONS require: a superuser when every
+   * route does, staff when every route needs staff or more, a user when any
+   * route needs one, a service when every route takes one.
    */
   auth: RouteSpec['auth'];
   options: OptionsBody;
@@ -156,14 +157,20 @@ function authenticateFor(
 }
 
 /**
- * The caller of a user route, who must be staff for a staff route.
+ * The caller of a user route, who must be staff for a staff route, and
+ * staff and a superuser for a superuser route (Django's admin admits staff only).
  * @throws {AuthError} 401 without valid credentials, 403 `permission_denied`.
  */
-function authorize(ctx: AuthContext, request: FastifyRequest, auth: 'user' | 'staff'): Awaitable<Principal> {
+function authorize(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  auth: 'user' | 'staff' | 'superuser',
+): Awaitable<Principal> {
   const principal = requirePrincipal(ctx, request);
   if (auth === 'user') return principal;
   return andThen(principal, (caller) => {
-    if (!caller.user.isStaff) throw new AuthError('permission_denied');
+    const { isStaff, isSuperuser } = caller.user;
+    if (!isStaff || (auth === 'superuser' && !isSuperuser)) throw new AuthError('permission_denied');
     return caller;
   });
 }
@@ -196,9 +203,12 @@ function describePath(served: readonly RouteSpec[]): PathInfo {
 }
 
 function authOfPath(served: readonly RouteSpec[]): RouteSpec['auth'] {
-  if (served.every((route) => route.auth === 'staff')) return 'staff';
+  if (served.every((route) => route.auth === 'superuser')) return 'superuser';
+  if (served.every((route) => route.auth === 'staff' || route.auth === 'superuser')) return 'staff';
   if (served.every((route) => route.auth === 'service')) return 'service';
-  if (served.some((route) => route.auth === 'user' || route.auth === 'staff')) return 'user';
+  if (served.some((route) => route.auth === 'user' || route.auth === 'staff' || route.auth === 'superuser')) {
+    return 'user';
+  }
   return 'none';
 }
 

@@ -36,6 +36,14 @@ import { withPrefix } from './route-spec.js';
 import { registerRoutes } from './route-table.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerWebApp } from './web-app.js';
+import { adminUserDeleteRoute, adminUserRoute, adminUserUpdateRoute } from './routes/admin-user.js';
+import {
+  adminPasswordRoute,
+  adminSessionListRoute,
+  adminSessionRevokeAllRoute,
+  adminSessionRevokeRoute,
+} from './routes/admin-user-actions.js';
+import { adminUserCreateRoute, adminUserListRoute } from './routes/admin-users.js';
 import { auditListRoute } from './routes/audit.js';
 import { csrfRoute } from './routes/csrf.js';
 import { jwksRoute, metadataRoute } from './routes/discovery.js';
@@ -73,6 +81,15 @@ const API_ROUTES = [
   verifyEmailRoute,
   resendVerificationRoute,
   auditListRoute,
+  adminUserListRoute,
+  adminUserCreateRoute,
+  adminUserRoute,
+  adminUserUpdateRoute,
+  adminUserDeleteRoute,
+  adminPasswordRoute,
+  adminSessionListRoute,
+  adminSessionRevokeRoute,
+  adminSessionRevokeAllRoute,
   csrfRoute,
   jwksRoute,
   metadataRoute,

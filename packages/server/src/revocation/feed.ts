@@ -138,9 +138,15 @@ export function announceRevocations(store: Store, announce: (event: Event) => vo
       await store.setActive(userId, active, now, audit);
       announce(user(userId));
     },
-    async deleteUser(userId, now) {
-      await store.deleteUser(userId, now);
+    async updateUser(userId, changes, now, audit) {
+      const updated = await store.updateUser(userId, changes, now, audit);
       announce(user(userId));
+      return updated;
+    },
+    async deleteUser(userId, now, audit) {
+      const deleted = await store.deleteUser(userId, now, audit);
+      announce(user(userId));
+      return deleted;
     },
     async changeSigningKeys(change) {
       const changed = await store.changeSigningKeys(change);

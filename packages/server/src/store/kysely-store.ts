@@ -12,6 +12,7 @@ import { serviceStore } from './services.js';
 import { nullableNumber, toSessionUser, toUserColumns, toUserRecord, type SessionUserRow } from './rows.js';
 import type { Database, UsersTable } from './schema.js';
 import { signingKeyQueries } from './signing-keys.js';
+import { userAdminStore } from './user-admin.js';
 import {
   DuplicateUsernameError,
   type AuditEntry,
@@ -38,16 +39,25 @@ const PRUNE_BATCH = 5000;
  * recognises the driver's duplicate-key error. `orderRevocationLog`, run in
  * a transaction just before it appends to the revocation log, must make the
  * log's ids commit in order (see `revocationLogLock` in postgres.ts); SQLite's
- * single writer needs nothing. `afterExplicitUserIds` runs after users were
- * inserted with ids of their own (PostgreSQL moves its sequence past them).
+ * single writer needs nothing. `lockSuperusers` likewise serialises changes
+ * that could remove the last active superuser (see user-admin.ts).
+ * `afterExplicitUserIds` runs after users were inserted with ids of their
+ * own (PostgreSQL moves its sequence past them).
  */
+/** What a dialect adds to the shared store (PostgreSQL's locks and sequence); see {@link createKyselyStore}. */
+export interface DialectHooks {
+  orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>;
+  lockSuperusers?: (executor: Kysely<Database>) => Promise<void>;
+  afterExplicitUserIds?: (executor: Kysely<Database>) => Promise<void>;
+}
+
 export function createKyselyStore(
   db: Kysely<Database>,
   isUniqueViolation: (error: unknown) => boolean,
   close: () => Promise<void>,
-  orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
-  afterExplicitUserIds?: (executor: Kysely<Database>) => Promise<void>,
+  dialectHooks: DialectHooks = {},
 ): Store {
+  const { orderRevocationLog, lockSuperusers, afterExplicitUserIds } = dialectHooks;
   const hot = hotQueries(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
   const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
@@ -216,13 +226,12 @@ export function createKyselyStore(
       });
     },
 
-    async deleteUser(userId, now) {
-      await db.transaction().execute(async (trx) => {
-        // The user's row first: the log's order lock is taken last (see appendRevocation).
-        await trx.deleteFrom('users').where('id', '=', userId).execute();
-        await revokeUserSessions(trx, userId, now, 'user_deleted');
-      });
-    },
+    ...userAdminStore(db, {
+      insertAudit,
+      appendUserRevocation: (executor, userId, now) => appendRevocation(executor, 'user', String(userId), now),
+      revokeUserSessions: (executor, userId, now, reason) => revokeUserSessions(executor, userId, now, reason),
+      lockSuperusers,
+    }),
 
     async startSession({ sessionId, userId, now, ip, userAgent, token, passwordUpgrade }, audit) {
       await db.transaction().execute(async (trx) => {

@@ -240,6 +240,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_admin_user_indexes': {
+      // The admin API's user list pages by id: each filter an index ending in id, so a page is read
+      // along it at any depth. Partial for the rare flags (staff, superusers, inactive accounts).
+      async up(db: Kysely<unknown>) {
+        await db.schema.createIndex('users_role_id').on('users').columns(['role', 'id']).execute();
+        const partial = async (name: string, column: string, value: 0 | 1) => {
+          await db.schema
+            .createIndex(name)
+            .on('users')
+            .column('id')
+            .where(sql.ref(column), '=', sql.lit(value))
+            .execute();
+        };
+        await partial('users_staff_id', 'is_staff', 1);
+        await partial('users_superuser_id', 'is_superuser', 1);
+        await partial('users_inactive_id', 'is_active', 0);
+      },
+    },
   };
 }
 

@@ -11,6 +11,8 @@ const STORE_METHODS = [
   'updateProfile',
   'setActive',
   'deleteUser',
+  'updateUser',
+  'searchUsers',
   'startSession',
   'findRefreshToken',
   'rotateRefreshToken',

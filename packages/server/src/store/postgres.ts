@@ -66,7 +66,11 @@ export async function openPostgresStore({
     await db.destroy();
     throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
   }
-  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), revocationLogLock, followImportedUserIds);
+  const store = createKyselyStore(db, isUniqueViolation, () => db.destroy(), {
+    orderRevocationLog: revocationLogLock,
+    lockSuperusers,
+    afterExplicitUserIds: followImportedUserIds,
+  });
   return guardAvailability(store, isUnavailable);
 }
 
@@ -89,6 +93,11 @@ async function revocationLogLock(executor: Kysely<Database>): Promise<void> {
 /** Moves the users' id sequence past ids inserted as given (by `tessera import django`). */
 async function followImportedUserIds(executor: Kysely<Database>): Promise<void> {
   await sql`select setval(pg_get_serial_sequence('users', 'id'), (select max(id) from users))`.execute(executor);
+}
+
+/** Locks the active superusers' rows until the commit: see `lockSuperusers` in user-admin.ts. */
+async function lockSuperusers(executor: Kysely<Database>): Promise<void> {
+  await sql`select id from users where is_superuser = 1 and is_active = 1 order by id for update`.execute(executor);
 }
 
 /** The schema unqualified names resolve to (`search_path` may come from the URL's `options`). */

@@ -124,6 +124,49 @@ export interface ProfileChanges {
   emailVerified?: boolean | undefined;
 }
 
+/**
+ * What an administrator may change about a user; absent fields stay as they
+ * are. A change to `isStaff`, `isSuperuser`, `role` or `permissions` ends the
+ * user's sessions (their tokens carry the old claims); deactivating does too.
+ */
+export interface UserChanges extends ProfileChanges {
+  isActive?: boolean | undefined;
+  isStaff?: boolean | undefined;
+  isSuperuser?: boolean | undefined;
+  role?: string | undefined;
+  permissions?: readonly string[] | undefined;
+}
+
+/**
+ * Which users to list, by id: keyset paging, so that the thousandth page
+ * costs what the first does. `after` pages forward, `before` backward; the
+ * users come in ascending id either way.
+ */
+export interface UserSearch {
+  /** A case-insensitive substring of the username, email, first or last name. */
+  search?: string | undefined;
+  isActive?: boolean | undefined;
+  isStaff?: boolean | undefined;
+  isSuperuser?: boolean | undefined;
+  role?: string | undefined;
+  after?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+  /** Matches counted at most: past it, `count` stops and `countExact` is false. 10,000 unless said. */
+  countLimit?: number | undefined;
+}
+
+/** A page of users, and whether more match beyond it in the direction read. */
+export interface UserPage {
+  /** How many users match the filters, on every page, up to the search's `countLimit`. */
+  count: number;
+  /** False when more users match than were counted. */
+  countExact: boolean;
+  users: UserRecord[];
+  /** Whether users past the page's end (forward) or before its start (backward) match. */
+  more: boolean;
+}
+
 /** Reasons that say the account itself is gone or disabled, not just the session. */
 export const ACCOUNT_REVOKE_REASONS: ReadonlySet<RevokeReason | null> = new Set(['deactivated', 'user_deleted']);
 
@@ -367,6 +410,14 @@ export class DuplicateUsernameError extends Error {
   }
 }
 
+/** The change would leave no active superuser; nothing was changed. */
+export class LastSuperuserError extends Error {
+  override name = 'LastSuperuserError';
+  constructor(readonly userId: number) {
+    super(`User ${userId} is the last active superuser.`);
+  }
+}
+
 /** A live service already has the name. */
 export class DuplicateServiceError extends Error {
   override name = 'DuplicateServiceError';
@@ -408,8 +459,21 @@ export interface Store {
   setEmailVerified(userId: number, verified: boolean, now: number, audit?: AuditEntry): Promise<boolean>;
   /** Deactivating also revokes every session of the user. */
   setActive(userId: number, active: boolean, now: number, audit?: AuditEntry): Promise<void>;
-  /** Deletes the user and revokes every session; the sessions stay until they expire. */
-  deleteUser(userId: number, now: number): Promise<void>;
+  /**
+   * Applies an administrator's `changes` in one transaction, ending the
+   * user's sessions when their standing or claims change (see {@link UserChanges}).
+   * @returns the user as stored afterwards, undefined when there is no such user.
+   * @throws {LastSuperuserError} when it would deactivate or demote the last active superuser.
+   */
+  updateUser(userId: number, changes: UserChanges, now: number, audit?: AuditEntry): Promise<UserRecord | undefined>;
+  /**
+   * Deletes the user and revokes every session; the sessions stay until they expire.
+   * @returns false when there was no such user (and `audit` is not recorded).
+   * @throws {LastSuperuserError} when the user is the last active superuser.
+   */
+  deleteUser(userId: number, now: number, audit?: AuditEntry): Promise<boolean>;
+  /** The users `query` selects, by id (see {@link UserSearch}). */
+  searchUsers(query: UserSearch): Promise<UserPage>;
 
   /** Records a login: a new session, its first refresh token, and `last_login`. */
   startSession(input: StartSession, audit?: AuditEntry): Promise<void>;

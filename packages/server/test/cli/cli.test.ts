@@ -7,16 +7,25 @@
 // check what the command did.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test as base, beforeAll, describe, expect, inject } from 'vitest';
+import { beforeAll, describe, expect, inject } from 'vitest';
 import { CLI_CLIENT, auditEntry } from '../../src/auth/audit.js';
 import { createArgon2idHasher } from '../../src/passwords/argon2.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import { seedUser } from '../support/users.js';
-import { BIN, LINKED_BIN, PATH, ROOT, createSandbox, run, runMain, type Outcome, type Sandbox } from './sandbox.js';
+import {
+  BIN,
+  LINKED_BIN,
+  PATH,
+  ROOT,
+  run,
+  runMain,
+  sandboxTest,
+  seedSession,
+  type Outcome,
+  type Sandbox,
+} from './sandbox.js';
 
 const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 const COMMANDS = [
@@ -28,6 +37,15 @@ const COMMANDS = [
   'deactivate',
   'activate',
   'verifyemail',
+  'edituser',
+  'setstaff',
+  'unsetstaff',
+  'setsuperuser',
+  'unsetsuperuser',
+  'setrole',
+  'grant-permission',
+  'revoke-permission',
+  'deleteuser',
   'users',
   'sessions',
   'revoke',
@@ -43,17 +61,7 @@ const COMMANDS = [
 /** The production hasher: the CLI's hashes are checked at full strength. */
 const hasher = createArgon2idHasher();
 
-const it = base.extend<{ sandbox: Sandbox }>({
-  // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
-  sandbox: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
-    try {
-      await use(createSandbox(dir));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-});
+const it = sandboxTest('tessera-cli-');
 
 /** Success: exit 0, `stdout` exactly, nothing on stderr. */
 const succeeded = (stdout: string): Outcome => ({ code: 0, stdout, stderr: '' });
@@ -64,23 +72,6 @@ const failed = (message: string, { code = 1, stdout = '' } = {}): Outcome => ({
   stdout,
   stderr: `tessera: ${message}\n`,
 });
-
-/** A login as the server records one: a session and its first refresh token. */
-async function seedSession(
-  store: Store,
-  userId: number,
-  sessionId: string,
-  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
-): Promise<void> {
-  await store.startSession({
-    sessionId,
-    userId,
-    now,
-    ip: '127.0.0.1',
-    userAgent: 'cli-test',
-    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
-  });
-}
 
 /** A user `alice` (password `old password`) with two live sessions. */
 async function seedAliceWithSessions(sandbox: Sandbox): Promise<void> {
@@ -649,14 +640,27 @@ describe.concurrent('tessera createsuperuser', () => {
       'Username: \nEmail address: \nPassword: \nPassword (again): \n',
     ],
     ['root\n', 'input ended before every question was answered', 'Username: \nEmail address: \n'],
+    // Each answer is checked as it is given, before a password is asked for.
     [
       'bad name\n\npw\npw\n',
       'invalid username "bad name": use 1 to 150 letters, digits and @ . + - _ characters',
-      'Username: \nEmail address: \nPassword: \nPassword (again): \n',
+      'Username: \n',
+    ],
+    [
+      'root\nnot an email\npw\npw\n',
+      'invalid email "not an email": Enter a valid email address.',
+      'Username: \nEmail address: \n',
     ],
   ])('answering %j exits 1 with "%s"', async ([input, message, stdout], { sandbox }) => {
     expect(await sandbox.tessera(['createsuperuser'], { input })).toEqual(failed(message, { stdout }));
     expect(await sandbox.withStore((store) => store.listUsers())).toEqual([]);
+  });
+
+  it('refuses a taken username typed at the prompt before asking for the email or a password', async ({ sandbox }) => {
+    await sandbox.withStore((store) => seedUser(store, 'root', 'pw'));
+    expect(await sandbox.tessera(['createsuperuser'], { input: 'root\n' })).toEqual(
+      failed('the username "root" is taken', { stdout: 'Username: \n' }),
+    );
   });
 
   it('refuses a taken username', async ({ sandbox }) => {

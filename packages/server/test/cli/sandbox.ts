@@ -6,6 +6,9 @@ import { spawn } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { test as base } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
@@ -109,4 +112,39 @@ export function createSandbox(dir: string): Sandbox {
       return user;
     },
   };
+}
+
+/**
+ * Vitest's `it` with a `sandbox` fixture: a fresh temporary directory per
+ * test, named from `prefix`, removed after it.
+ */
+export function sandboxTest(prefix: string) {
+  return base.extend<{ sandbox: Sandbox }>({
+    // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
+    sandbox: async ({}, use) => {
+      const dir = await mkdtemp(join(tmpdir(), prefix));
+      try {
+        await use(createSandbox(dir));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  });
+}
+
+/** A live session of `userId` with one refresh token (`<sessionId>-jti`), started `now`, as a login would. */
+export async function seedSession(
+  store: Store,
+  userId: number,
+  sessionId: string,
+  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
+): Promise<void> {
+  await store.startSession({
+    sessionId,
+    userId,
+    now,
+    ip: '127.0.0.1',
+    userAgent: 'cli-test',
+    token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
+  });
 }

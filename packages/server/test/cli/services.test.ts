@@ -1,22 +1,9 @@
 // `tessera services create|list|revoke` on a real SQLite file, in-process (see ./sandbox.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test as base, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { hashServiceSecret } from '../../src/revocation/service-credentials.js';
-import { createSandbox, type Outcome, type Sandbox } from './sandbox.js';
+import { sandboxTest, type Outcome, type Sandbox } from './sandbox.js';
 
-const it = base.extend<{ sandbox: Sandbox }>({
-  // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
-  sandbox: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'tessera-cli-services-'));
-    try {
-      await use(createSandbox(dir));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-});
+const it = sandboxTest('tessera-cli-services-');
 
 const failed = (message: string): Outcome => ({ code: 1, stdout: '', stderr: `tessera: ${message}\n` });
 const SECRET = /^tsvc_[A-Za-z0-9_-]{43}$/;

@@ -198,4 +198,45 @@ describe('the audit log', () => {
     const anonymous = await server.app.inject({ method: 'GET', url: '/api/audit/' });
     expect(anonymous.statusCode).toBe(401);
   });
+
+  it('exports the filtered entries as CSV, at /api/admin/audit/ too, with client text unable to become a formula', async () => {
+    await post('/api/token/', { username: '=HYPERLINK("http://evil")', password: 'x' });
+    await post('/api/token/', { username: 'alice', password: 'wrong, "quoted"' });
+    for (const url of [
+      '/api/audit/?event=login_failure&format=csv',
+      '/api/admin/audit/?format=csv&event=login_failure',
+    ]) {
+      const response = await server.app.inject({ method: 'GET', url, headers: bearer(admin.access) });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.headers['content-disposition']).toBe('attachment; filename="tessera-audit.csv"');
+      const page = await audit('?event=login_failure');
+      const [alice, evil] = page.results;
+      const at = (entry: Entry) => entry.at;
+      expect(response.body).toBe(
+        'id,at,event,user_id,username,session_id,ip,user_agent,details\r\n' +
+          `${alice!.id},${at(alice!)},login_failure,${alice!.user_id},alice,,127.0.0.1,AuditTest/1.0,"{""reason"":""bad_password""}"\r\n` +
+          `${evil!.id},${at(evil!)},login_failure,,"'=HYPERLINK(""http://evil"")",,127.0.0.1,AuditTest/1.0,"{""reason"":""unknown_user""}"\r\n`,
+      );
+    }
+    const bad = await server.app.inject({
+      method: 'GET',
+      url: '/api/audit/?format=xml',
+      headers: bearer(admin.access),
+    });
+    expect([bad.statusCode, bad.json()]).toEqual([
+      400,
+      { format: ['Select a valid choice. "xml" is not one of the available choices.'] },
+    ]);
+    const alice = await server.login('alice', PASSWORD);
+    const refused = await server.app.inject({
+      method: 'GET',
+      url: '/api/admin/audit/?format=csv',
+      headers: bearer(alice.access),
+    });
+    expect([refused.statusCode, refused.json()]).toEqual([
+      403,
+      { detail: 'You do not have permission to perform this action.', code: 'permission_denied' },
+    ]);
+  });
 });
