@@ -39,6 +39,12 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
+/** The SimpleJWT peer, and where its Django database is. */
+export interface RunningSimpleJwtPeer extends RunningPeer {
+  /** The SQLite file serve.sh migrated and seeded: `tessera import django --from sqlite:<this>`. */
+  readonly databasePath: string;
+}
+
 /**
  * Starts serve.sh on a free port with a fresh database in a temporary
  * directory, signing with `secretKey`, and resolves once it answers HTTP.
@@ -50,7 +56,7 @@ export interface RunningPeer {
  * await peer.stop();
  * ```
  */
-export async function startPeer(secretKey: string): Promise<RunningPeer> {
+export async function startPeer(secretKey: string): Promise<RunningSimpleJwtPeer> {
   const dbDir = mkdtempSync(join(tmpdir(), 'tessera-conformance-peer-'));
   const peer = await startDjangoService({
     script: join(PEER_DIR, 'serve.sh'),
@@ -60,6 +66,8 @@ export async function startPeer(secretKey: string): Promise<RunningPeer> {
   });
   return {
     baseUrl: peer.baseUrl,
+    // peer/settings.py names it.
+    databasePath: join(dbDir, 'simplejwt-peer.sqlite3'),
     async stop() {
       await peer.stop();
       rmSync(dbDir, { recursive: true, force: true });

@@ -1,27 +1,29 @@
-// The two servers the table is sent to: tessera, built in-process and
-// listening on a free port, and the SimpleJWT peer. Both sign with one key, so
-// the table can forge test tokens that each of them would have signed.
+// The two servers the table is sent to: the SimpleJWT peer, and tessera,
+// built in-process and listening on a free port, over a database that
+// `tessera import django` made from the peer's own (so the users, their ids
+// and their Django password hashes are the peer's: the cutover a seed project
+// makes). Both sign with one key, so the table can forge test tokens that
+// each of them would have signed.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Outcome } from '../cli/sandbox.js';
+import { importInto, newTarget, type Target as Database } from '../django-import/targets.js';
 import { createManualClock } from '../support/clock.js';
-import { seedUser } from '../support/users.js';
-import { startPeer, type RunningPeer } from './peer.js';
+import { djangoCheckingHasher } from '../support/hasher.js';
+import { startPeer, type RunningSimpleJwtPeer } from './peer.js';
 
 /** The signing key of both servers in this run. */
 export const SHARED_SECRET = randomBytes(36).toString('base64url');
 
 export type UserName = 'alice' | 'bob' | 'carol';
 
-/** The peer's seed_users.py, created in tessera with the same fields. */
-export const USERS: Readonly<
-  Record<UserName, { password: string; firstName: string; lastName: string; isActive: boolean }>
-> = {
-  alice: { password: 'correct-horse-1', firstName: 'Alice', lastName: 'Liddell', isActive: true },
-  bob: { password: 'correct-horse-2', firstName: 'Bob', lastName: '', isActive: true },
-  carol: { password: 'correct-horse-3', firstName: 'Carol', lastName: '', isActive: false },
+/** The passwords of the peer's seed_users.py (alice Liddell, bob, and carol, inactive). */
+export const USERS: Readonly<Record<UserName, { password: string }>> = {
+  alice: { password: 'correct-horse-1' },
+  bob: { password: 'correct-horse-2' },
+  carol: { password: 'correct-horse-3' },
 };
 
 export interface TokenPair {
@@ -46,25 +48,57 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/** Both targets, and what the import of the peer's database printed. */
+export interface Targets {
+  tessera: Target;
+  peer: Target;
+  imported: Outcome;
+}
+
+/** Starts the peer, then tessera over an import of the peer's database; stops what started if the rest fails. */
+export async function startTargets(): Promise<Targets> {
+  const peer = await startPeer(SHARED_SECRET);
+  try {
+    const database = await newTarget('sqlite');
+    const imported = await importInto(database, `sqlite:${peer.databasePath}`, []);
+    if (imported.code !== 0) {
+      database.cleanup();
+      throw new Error(`tessera import django failed (${imported.code}):\n${imported.stderr}${imported.stdout}`);
+    }
+    return { tessera: await startTesseraTarget(database), peer: peerTarget(peer), imported };
+  } catch (error) {
+    await peer.stop();
+    throw error;
+  }
+}
+
 /**
- * tessera as the peer is configured: seed users, no rate limits (the peer
- * has no throttling), default lifetimes and grace window, a clock the table
- * moves instead of sleeping.
+ * tessera as the peer is configured, over `database`: no rate limits (the
+ * peer has no throttling), default lifetimes and grace window, a clock the
+ * table moves instead of sleeping. Django's hashes are checked at their cost,
+ * without the floor that makes every login as slow as one (the timing suites
+ * test it): the peer's users log in as fast as before they were imported.
  */
-export async function startTesseraTarget(): Promise<Target> {
+async function startTesseraTarget(database: Database): Promise<Target> {
   const config = resolveConfig({
     TESSERA_SECRET_KEY: SHARED_SECRET,
-    DATABASE_URL: 'sqlite::memory:',
+    DATABASE_URL: database.databaseUrl,
     TESSERA_RATE_LIMITS: 'off',
   });
-  const store = await openSqliteStore({ path: ':memory:' });
+  const store = await database.open();
   const clock = createManualClock(Date.now());
-  const app: FastifyInstance = await buildApp({ config, secretKey: SHARED_SECRET, store, clock, logger: false });
-  app.addHook('onClose', () => store.close());
-  for (const [username, user] of Object.entries(USERS)) {
-    const { password, ...fields } = user;
-    await seedUser(store, username, password, { ...fields, email: `${username}@example.com` });
-  }
+  const app: FastifyInstance = await buildApp({
+    config,
+    secretKey: SHARED_SECRET,
+    store,
+    clock,
+    hasher: djangoCheckingHasher,
+    logger: false,
+  });
+  app.addHook('onClose', async () => {
+    await store.close();
+    database.cleanup();
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   return {
@@ -78,8 +112,7 @@ export async function startTesseraTarget(): Promise<Target> {
 }
 
 /** The SimpleJWT peer, signing with {@link SHARED_SECRET}. */
-export async function startPeerTarget(): Promise<Target> {
-  const peer: RunningPeer = await startPeer(SHARED_SECRET);
+function peerTarget(peer: RunningSimpleJwtPeer): Target {
   return {
     name: 'simplejwt',
     baseUrl: peer.baseUrl,

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
 import { runMain, type Outcome } from '../cli/sandbox.js';
-import { fastHasher } from '../support/hasher.js';
+import { djangoCheckingHasher, fastHasher } from '../support/hasher.js';
 import { createTestServer } from '../support/server.js';
 import { availableDialects } from '../support/stores.js';
 import { seedUser } from '../support/users.js';
@@ -17,8 +16,6 @@ import { sqliteDjango, whyDjangoIsMissing, type DjangoFixture } from './fixture.
 import { OPTIONS, fixtureOf, importInto, newTarget, usersOf, type Target } from './targets.js';
 
 const missing = whyDjangoIsMissing();
-/** Django's hashes checked at full cost, without the timing floor (tested elsewhere). */
-const hasher = createPasswordHasher({ argon2id: fastHasher, floorIterations: 0 });
 
 /** What the first import of the fixture prints. */
 const FIRST_IMPORT = `Users: 13 imported, 0 updated, 0 unchanged, 0 skipped (of 13 in the Django database).
@@ -86,7 +83,7 @@ describe.skipIf(missing !== null).each(availableDialects())('tessera import djan
   });
 
   it('lets every user log in with their Django password, refuses wrong ones, and stores argon2id after', async () => {
-    const server = await createTestServer({}, { hasher, store: await target.open() });
+    const server = await createTestServer({}, { hasher: djangoCheckingHasher, store: await target.open() });
     try {
       const refused = { detail: 'No active account found with the given credentials' };
       for (const { username, password: djangoPassword, algorithm } of django.users) {
@@ -182,7 +179,7 @@ describe.skipIf(missing !== null)('tessera import django, changes in Django sinc
 
   it('updates what changed, ends the sessions a Django change would, and keeps a password changed in tessera', async () => {
     expect((await importInto(target, `sqlite:${copy}`)).code).toBe(0);
-    const server = await createTestServer({}, { hasher, store: await target.open() });
+    const server = await createTestServer({}, { hasher: djangoCheckingHasher, store: await target.open() });
     await server.login('md5user', 'md5-pass-1'); // upgraded to argon2id in tessera
     const { refresh } = await server.login('sha1user', 'sha1-pass-1');
     await server.close();
@@ -208,7 +205,7 @@ describe.skipIf(missing !== null)('tessera import django, changes in Django sinc
     expect(users.get('bare_md5')!.email).toBe('new@example.com');
     expect(users.get('scrypter')!.isActive).toBe(false);
 
-    const after = await createTestServer({}, { hasher, store: await target.open() });
+    const after = await createTestServer({}, { hasher: djangoCheckingHasher, store: await target.open() });
     try {
       // The session sha1user started in tessera lives on: nothing of theirs changed.
       expect((await after.post('/api/token/refresh/', { refresh })).statusCode).toBe(200);

@@ -6,17 +6,15 @@ import { details } from '@tessera/protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_EVENTS } from '../../src/auth/events.js';
 import { cookieNames } from '../../src/cookie-mode/cookies.js';
-import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
 import { HS256_HEADER, mac, segment, segmentsOf, sign } from '../adversarial/support.js';
 import { accessRefused, tokenRefused } from '../support/answers.js';
-import { fastHasher } from '../support/hasher.js';
+import { djangoCheckingHasher } from '../support/hasher.js';
 import { availableDialects } from '../support/stores.js';
 import { TEST_SECRET, bearer, claimsOf, createTestServer, headerOf, type TestServer } from '../support/server.js';
 import { DJANGO_SECRET_KEY, whyDjangoIsMissing, type DjangoFixture } from './fixture.js';
 import { fixtureOf, importInto, newTarget, type Target } from './targets.js';
 
 const missing = whyDjangoIsMissing();
-const hasher = createPasswordHasher({ argon2id: fastHasher, floorIterations: 0 });
 const DAY_MS = 86_400_000;
 const noActiveAccount = { detail: 'No active account found for the given token.' };
 
@@ -47,7 +45,7 @@ describe.skipIf(missing !== null).each(availableDialects())('a cutover from Simp
         TESSERA_SIMPLEJWT_UNTIL: new Date(until).toISOString(),
         ...env,
       },
-      { hasher, store: await target.open() },
+      { hasher: djangoCheckingHasher, store: await target.open() },
     );
     server.clock.set(django.generated_at_ms + 1000);
   };
@@ -255,7 +253,7 @@ describe.skipIf(missing !== null).each(availableDialects())('a cutover from Simp
   it('without TESSERA_SIMPLEJWT_SIGNING_KEY, refuses Django’s tokens as any other', async () => {
     target = await newTarget(dialect);
     expect((await importInto(target, django.from)).code).toBe(0);
-    server = await createTestServer({}, { hasher, store: await target.open() });
+    server = await createTestServer({}, { hasher: djangoCheckingHasher, store: await target.open() });
     server.clock.set(django.generated_at_ms + 1000);
     expect((await refresh(django.refresh.outstanding_int)).json()).toEqual(tokenRefused('Token is invalid'));
     expect((await profile(django.access.admin)).json()).toEqual(accessRefused('Token is invalid'));

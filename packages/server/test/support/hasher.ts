@@ -11,6 +11,7 @@
  */
 import { hash, verify } from '@node-rs/argon2';
 import type { PasswordHasher } from '../../src/passwords/hasher.js';
+import { createPasswordHasher } from '../../src/passwords/password-hasher.js';
 
 /** argon2's minimum: 8 KiB, one pass, one lane. Never for production. */
 export const FAST_ARGON2ID_PARAMETERS = { memoryCost: 8, timeCost: 1, parallelism: 1 } as const;
@@ -35,3 +36,10 @@ export const fastHasher: PasswordHasher = {
   verifyDummy,
   needsUpgrade: () => false,
 };
+
+/**
+ * tessera's hasher as it checks Django's hashes (at their full cost), over
+ * {@link fastHasher}, without the timing floor that keeps logins uniform
+ * (its own tests measure it): for suites with users imported from Django.
+ */
+export const djangoCheckingHasher: PasswordHasher = createPasswordHasher({ argon2id: fastHasher, floorIterations: 0 });
