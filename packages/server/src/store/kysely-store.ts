@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
+import { dpopProofStore } from './dpop-proofs.js';
 import { createGroupCommit } from './group-commit.js';
 import { hotQueries } from './hot-queries.js';
 import { deleteAuditBefore, listAudit } from './kysely-audit.js';
@@ -42,6 +43,7 @@ export function createKyselyStore(
   orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>,
 ): Store {
   const hot = hotQueries(db);
+  const dpopProofs = dpopProofStore(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
   const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
     if (entry !== undefined) await hot.insertAudit.run(executor, { ...entry, details: JSON.stringify(entry.details) });
@@ -211,7 +213,7 @@ export function createKyselyStore(
       });
     },
 
-    async startSession({ sessionId, userId, now, ip, userAgent, token, passwordUpgrade }, audit) {
+    async startSession({ sessionId, userId, now, ip, userAgent, token, dpopJkt, passwordUpgrade }, audit) {
       await db.transaction().execute(async (trx) => {
         await insertAudit(trx, audit);
         if (passwordUpgrade !== undefined) {
@@ -223,7 +225,7 @@ export function createKyselyStore(
             .execute();
         }
         await hot.setLastLogin.run(trx, { id: userId, now });
-        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
+        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent, dpopJkt: dpopJkt ?? null });
         await hot.insertRefreshToken.run(trx, {
           jti: token.jti,
           sessionId,
@@ -245,6 +247,7 @@ export function createKyselyStore(
           sessionCreatedAt: Number(row.created_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
           sessionRevokeReason: row.revoke_reason,
+          sessionDpopJkt: row.dpop_jkt,
           user: row.id === null ? undefined : toSessionUser(row as SessionUserRow),
         }
       );
@@ -269,7 +272,7 @@ export function createKyselyStore(
     async listSessions(userId, { includeRevoked = false } = {}) {
       let query = db
         .selectFrom('sessions')
-        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent', 'revoked_at', 'revoke_reason'])
+        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent', 'revoked_at', 'revoke_reason', 'dpop_jkt'])
         .where('user_id', '=', userId);
       if (!includeRevoked) query = query.where('revoked_at', 'is', null);
       const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
@@ -281,6 +284,7 @@ export function createKyselyStore(
         userAgent: row.user_agent,
         revokedAt: nullableNumber(row.revoked_at),
         revokeReason: row.revoke_reason,
+        dpopJkt: row.dpop_jkt,
       }));
     },
 
@@ -337,6 +341,8 @@ export function createKyselyStore(
 
     ...serviceStore(db, isUniqueViolation, insertAudit),
 
+    rememberDpopProof: dpopProofs.rememberDpopProof,
+
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
       let tokens = 0;
@@ -361,6 +367,7 @@ export function createKyselyStore(
         )
         .executeTakeFirst();
       await pruneRevocations(db, now - REVOCATION_LOG_RETENTION_MS);
+      await dpopProofs.deleteExpiredDpopProofs(now);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

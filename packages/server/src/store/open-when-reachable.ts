@@ -21,6 +21,7 @@ const STORE_METHODS = [
   'hasLegacyPasswordHashes',
   'revokeUserSessions',
   'deleteExpired',
+  'rememberDpopProof',
   'appendAudit',
   'deleteAuditBefore',
   'listAudit',

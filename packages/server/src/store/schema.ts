@@ -15,6 +15,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations_pruned: RevocationsPrunedTable;
   services: ServicesTable;
+  dpop_proofs: DpopProofsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -46,6 +47,14 @@ export interface SessionsTable {
   revoke_reason: RevokeReason | null;
   ip: string;
   user_agent: string;
+  /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null when unbound. */
+  dpop_jkt: string | null;
+}
+
+/** DPoP proofs seen, until they would expire: SHA-256 of the key's thumbprint and the proof's `jti`, hex. */
+export interface DpopProofsTable {
+  id: string;
+  expires_at: number;
 }
 
 /** Refresh tokens by id only: never their text. */
