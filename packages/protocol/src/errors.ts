@@ -32,6 +32,8 @@ export const errorTable = {
     detail: 'Invalid service name or secret.',
     named: true,
   },
+  // RFC 9449: a DPoP proof that is missing where required, malformed, replayed or by another key.
+  invalid_dpop_proof: { status: 401, detail: 'Invalid DPoP proof.', named: true },
   method_not_allowed: { status: 405, detail: 'Method not allowed.', named: false },
   unsupported_media_type: { status: 415, detail: 'Unsupported media type in request.', named: false },
   parse_error: { status: 400, detail: 'Malformed request.', named: true },

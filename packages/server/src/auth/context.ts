@@ -49,7 +49,10 @@ export interface AuthContext {
 
 /** The settings the flows read: how tokens are shaped, and whether anyone may sign up. */
 export type AuthSettings = TokenSettings &
-  Pick<Config, 'registrationOpen' | 'cookieMode' | 'cookieSecure' | 'cookieSameSite' | 'corsOrigins' | 'pathPrefix'>;
+  Pick<
+    Config,
+    'registrationOpen' | 'dpop' | 'cookieMode' | 'cookieSecure' | 'cookieSameSite' | 'corsOrigins' | 'pathPrefix'
+  >;
 
 /** A fresh pair, in the order each endpoint sends it. */
 export interface TokenPair {
