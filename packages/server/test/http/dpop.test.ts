@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DPOP_NONCE_STEP_SECONDS } from '../../src/dpop/nonce.js';
 import { DPOP_PROOF_FUTURE_SKEW_SECONDS, DPOP_PROOF_MAX_AGE_SECONDS } from '../../src/dpop/proof.js';
 import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from '../support/dpop.js';
 import { bearer, createTestServer, type TestServer } from '../support/server.js';
@@ -22,15 +23,23 @@ describe('DPoP proofs on the token endpoints (RFC 9449)', () => {
     server = await createTestServer();
     await server.createUser('alice', 'correct horse');
     key = dpopKey();
+    nonce = undefined;
   });
   afterEach(() => server.close());
 
+  /** The nonce the last login or refresh handed out: proofs on refresh carry it. */
+  let nonce: string | undefined;
   const nowSeconds = () => Math.floor(server.clock.now() / 1000);
   const proof = (htu: string, options: ProofOptions = {}, by = key) =>
-    dpopProof(by, htu, { iat: nowSeconds(), ...options });
-  const login = (dpop?: string) => server.post('/api/token/', CREDENTIALS, dpop === undefined ? {} : { dpop });
-  const refresh = (token: string, dpop?: string) =>
-    server.post('/api/token/refresh/', { refresh: token }, dpop === undefined ? {} : { dpop });
+    dpopProof(by, htu, { iat: nowSeconds(), ...options, claims: { nonce, ...options.claims } });
+  const keepNonce = <Answer extends { headers: Record<string, unknown> }>(response: Answer): Answer => {
+    if (typeof response.headers['dpop-nonce'] === 'string') nonce = response.headers['dpop-nonce'];
+    return response;
+  };
+  const login = async (dpop?: string) =>
+    keepNonce(await server.post('/api/token/', CREDENTIALS, dpop === undefined ? {} : { dpop }));
+  const refresh = async (token: string, dpop?: string) =>
+    keepNonce(await server.post('/api/token/refresh/', { refresh: token }, dpop === undefined ? {} : { dpop }));
   const boundLogin = async (): Promise<Pair> => {
     const response = await login(proof(LOGIN));
     expect(response.statusCode).toBe(200);
@@ -213,6 +222,51 @@ describe('DPoP proofs on the token endpoints (RFC 9449)', () => {
     });
   });
 
+  describe('server nonces on refresh', () => {
+    const useNonce = (response: Awaited<ReturnType<typeof refresh>>) => {
+      expect([response.statusCode, response.json(), response.headers['www-authenticate']]).toEqual([
+        401,
+        { detail: 'The DPoP proof must carry the nonce in DPoP-Nonce.', code: 'use_dpop_nonce' },
+        'DPoP error="use_dpop_nonce", algs="ES256 EdDSA"',
+      ]);
+      expect(response.headers['dpop-nonce']).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    };
+
+    it('a login with a proof hands out the nonce; a login without one does not', async () => {
+      expect((await login()).headers['dpop-nonce']).toBeUndefined();
+      expect((await login(proof(LOGIN))).headers['dpop-nonce']).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    });
+
+    it('a refresh proof without the nonce is asked for it, and the retry with it succeeds', async () => {
+      const pair = await boundLogin();
+      useNonce(await refresh(pair.refresh, proof(REFRESH, { claims: { nonce: undefined } })));
+      const retried = await refresh(pair.refresh, proof(REFRESH));
+      expect(retried.statusCode).toBe(200);
+      expect(retried.headers['dpop-nonce']).toBe(nonce);
+    });
+
+    it('a made-up nonce is refused', async () => {
+      const pair = await boundLogin();
+      useNonce(await refresh(pair.refresh, proof(REFRESH, { claims: { nonce: 'A'.repeat(32) } })));
+    });
+
+    it('a nonce is accepted for one step after its own and refused after that', async () => {
+      const pair = await boundLogin();
+      const first = nonce;
+      server.clock.advance(DPOP_NONCE_STEP_SECONDS);
+      const next = await refresh(pair.refresh, proof(REFRESH, { claims: { nonce: first } }));
+      expect(next.statusCode).toBe(200);
+      server.clock.advance(2 * DPOP_NONCE_STEP_SECONDS);
+      useNonce(await refresh(next.json<Pair>().refresh, proof(REFRESH, { claims: { nonce: first } })));
+    });
+
+    it('an unbound session refreshed with a proof needs the nonce too', async () => {
+      const pair = (await login()).json<Pair>();
+      useNonce(await refresh(pair.refresh, proof(REFRESH)));
+      expect((await refresh(pair.refresh, proof(REFRESH))).statusCode).toBe(200);
+    });
+  });
+
   describe('binding', () => {
     const sessionsOf = async (access: string) =>
       (await server.app.inject({ method: 'GET', url: '/api/sessions/', headers: bearer(access) })).json<
@@ -313,11 +367,12 @@ describe('TESSERA_DPOP', () => {
     const make = (htu: string) => dpopProof(key, htu, { iat: Math.floor(required.clock.now() / 1000) });
     const missing = await post('/api/token/', CREDENTIALS);
     expect([missing.statusCode, missing.json()]).toEqual([401, refused('A DPoP proof is required.')]);
-    const pair = (await post('/api/token/', CREDENTIALS, { dpop: make(LOGIN) })).json<Pair>();
+    const loggedIn = await post('/api/token/', CREDENTIALS, { dpop: make(LOGIN) });
+    const pair = loggedIn.json<Pair>();
     const bare = await post('/api/token/refresh/', { refresh: pair.refresh });
     expect([bare.statusCode, bare.json()]).toEqual([401, refused('A DPoP proof is required.')]);
-    expect((await post('/api/token/refresh/', { refresh: pair.refresh }, { dpop: make(REFRESH) })).statusCode).toBe(
-      200,
-    );
+    const nonce = loggedIn.headers['dpop-nonce'];
+    const proof = dpopProof(key, REFRESH, { iat: Math.floor(required.clock.now() / 1000), claims: { nonce } });
+    expect((await post('/api/token/refresh/', { refresh: pair.refresh }, { dpop: proof })).statusCode).toBe(200);
   });
 });

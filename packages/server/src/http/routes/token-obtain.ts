@@ -5,7 +5,7 @@ import type { AuthContext } from '../../auth/context.js';
 import { LoginFailedError, badCredentials, logIn, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
 import { DpopProofError } from '../../dpop/proof.js';
-import { dpopRefused, presentedDpopProof } from '../dpop.js';
+import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
 import { defineRoute } from '../route-spec.js';
@@ -32,7 +32,7 @@ export const tokenObtainRoute = defineRoute({
     const client = clientOf(request);
     const attempt = await throttleLogin(ctx, request, username, client);
     // Before the password: a refused proof costs no hash.
-    const dpop = await presentedDpopProof(ctx, request);
+    const dpop = await presentedDpopProof(ctx, request, { nonce: 'not_checked' });
     if (dpop instanceof DpopProofError) {
       logSecurityEvent(request, 'login_failure', { reason: dpop.message });
       throw dpopRefused(dpop);
@@ -43,6 +43,7 @@ export const tokenObtainRoute = defineRoute({
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
       logPasswordUpgrade(request, result);
       issueSessionCookies(ctx, reply, result);
+      sendDpopNonce(ctx, reply, dpop);
       if (isCookieLogin(ctx, request)) return cookieSessionBody(ctx, result);
       return { refresh: result.refresh, access: result.access };
     } catch (error) {

@@ -8,7 +8,7 @@ import { readToken, sessionIdOf } from '../../tokens/claims.js';
 import { issueSessionCookies, presentedRefresh } from '../../cookie-mode/transport.js';
 import { cookieSessionBody } from '../../cookie-mode/session-body.js';
 import { DpopProofError } from '../../dpop/proof.js';
-import { dpopRefused, presentedDpopProof } from '../dpop.js';
+import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -33,11 +33,12 @@ export const tokenRefreshRoute = defineRoute({
     ]);
     try {
       await throttleSession(ctx, refresh);
-      const dpop = await presentedDpopProof(ctx, request);
+      const dpop = await presentedDpopProof(ctx, request, { nonce: 'required' });
       const result = await rotateRefreshToken(ctx, refresh, clientOf(request), dpop);
       await attempt.forgive();
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
+      sendDpopNonce(ctx, reply, dpop);
       if (fromCookie) return cookieSessionBody(ctx, result);
       return { access: result.access, refresh: result.refresh };
     } catch (error) {
