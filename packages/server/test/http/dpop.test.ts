@@ -376,3 +376,64 @@ describe('TESSERA_DPOP', () => {
     expect((await post('/api/token/refresh/', { refresh: pair.refresh }, { dpop: proof })).statusCode).toBe(200);
   });
 });
+
+describe('over the network: a stolen bound refresh token', () => {
+  let server: TestServer;
+  let base: string;
+  beforeEach(async () => {
+    server = await createTestServer();
+    await server.createUser('alice', 'correct horse');
+    base = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterEach(() => server.close());
+
+  /** A client with its own key, speaking HTTP as any would, keeping the nonce it is given. */
+  const client = (key: DpopKey | undefined) => {
+    let nonce: string | undefined;
+    const proofFor = (path: string) =>
+      key && dpopProof(key, `${base}${path}`, { iat: Math.floor(server.clock.now() / 1000), claims: { nonce } });
+    const post = async (path: string, body: unknown, dpop = proofFor(path)) => {
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(dpop === undefined ? {} : { dpop }) },
+        body: JSON.stringify(body),
+      });
+      nonce = response.headers.get('dpop-nonce') ?? nonce;
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    return { proofFor, post };
+  };
+
+  it("fails with the thief's own key or with no proof, and the owner carries on; a captured proof replayed fails", async () => {
+    const owner = client(dpopKey());
+    const login = await owner.post('/api/token/', CREDENTIALS);
+    expect(login.status).toBe(200);
+    const stolen = login.body.refresh!;
+
+    const thief = client(dpopKey('EdDSA'));
+    // The thief is handed a nonce like anyone, and still lacks the key.
+    expect((await thief.post('/api/token/refresh/', { refresh: stolen })).body.code).toBe('use_dpop_nonce');
+    const withOwnKey = await thief.post('/api/token/refresh/', { refresh: stolen });
+    expect(withOwnKey).toEqual({
+      status: 401,
+      body: refused('The DPoP proof is signed by another key than the session is bound to.'),
+    });
+    const withNone = await client(undefined).post('/api/token/refresh/', { refresh: stolen });
+    expect(withNone).toEqual({
+      status: 401,
+      body: refused('This session is bound to a key: the refresh needs its DPoP proof.'),
+    });
+
+    const captured = owner.proofFor('/api/token/refresh/');
+    const rotated = await owner.post('/api/token/refresh/', { refresh: stolen }, captured);
+    expect(rotated.status).toBe(200);
+    const replayed = await thief.post('/api/token/refresh/', { refresh: rotated.body.refresh }, captured);
+    expect(replayed).toEqual({ status: 401, body: refused('The DPoP proof has been used before.') });
+
+    const next = await owner.post('/api/token/refresh/', { refresh: rotated.body.refresh });
+    expect(next.status).toBe(200);
+    // The thief's key, no proof, the replay.
+    const audit = await server.store.listAudit({ event: 'dpop_proof_refused', offset: 0, limit: 10 });
+    expect(audit.count).toBe(3);
+  });
+});
