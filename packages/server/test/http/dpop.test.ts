@@ -12,6 +12,7 @@ const LOGIN = `${ORIGIN}/api/token/`;
 const REFRESH = `${ORIGIN}/api/token/refresh/`;
 const DPOP_CHALLENGE = 'DPoP error="invalid_dpop_proof", algs="ES256 EdDSA"';
 const CREDENTIALS = { username: 'alice', password: 'correct horse' };
+const REFRESH_COOKIE = '__Secure-tessera-refresh';
 
 /** The 401 every refused proof gets, with what it says about why. */
 const refused = (detail: string) => ({ detail, code: 'invalid_dpop_proof' });
@@ -331,6 +332,40 @@ describe('DPoP proofs on the token endpoints (RFC 9449)', () => {
       const pair = (await login()).json<Pair>();
       expectRefused(await refresh(pair.refresh, proof(LOGIN)), 'The DPoP proof htu does not match the request URL.');
       expect((await refresh(pair.refresh)).statusCode).toBe(200);
+    });
+
+    it('cookie mode: a refresh by the refresh cookie of a bound session needs the proof too', async () => {
+      const loggedIn = await login(proof(LOGIN));
+      const held = Object.fromEntries(loggedIn.cookies.map((cookie) => [cookie.name, cookie.value]));
+      const byCookie = (dpop?: string) =>
+        server.app.inject({
+          method: 'POST',
+          url: '/api/token/refresh/',
+          headers: {
+            cookie: `${REFRESH_COOKIE}=${held[REFRESH_COOKIE]}; csrftoken=${held.csrftoken}`,
+            'x-csrftoken': held.csrftoken!,
+            ...(dpop === undefined ? {} : { dpop }),
+          },
+        });
+      expectRefused(await byCookie(), 'This session is bound to a key: the refresh needs its DPoP proof.');
+      expect((await byCookie(proof(REFRESH))).statusCode).toBe(200);
+    });
+
+    it('behind a trusted proxy, htu names the URL the proxy was addressed by', async () => {
+      const proxied = await createTestServer({ TESSERA_TRUSTED_PROXIES: '127.0.0.1' });
+      await proxied.createUser('alice', 'correct horse');
+      const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.example.com' };
+      const outer = dpopProof(key, 'https://auth.example.com/api/token/', { iat: nowSeconds() });
+      try {
+        expect((await proxied.post('/api/token/', CREDENTIALS, { ...forwarded, dpop: outer })).statusCode).toBe(200);
+      } finally {
+        await proxied.close();
+      }
+      // From an address that is not a trusted proxy, the same headers are the client's own: ignored.
+      expectRefused(
+        await server.post('/api/token/', CREDENTIALS, { ...forwarded, dpop: outer }),
+        'The DPoP proof htu does not match the request URL.',
+      );
     });
 
     it('a bad refresh token is refused as before, whatever the proof', async () => {
