@@ -77,6 +77,10 @@ export const errorTable = {
     detail: 'E-mail address is not verified. Follow the link in the verification mail, or ask for a new one.',
     named: true,
   },
+  // RFC 9449: a DPoP proof that is missing where required, malformed, replayed or by another key.
+  invalid_dpop_proof: { status: 401, detail: 'Invalid DPoP proof.', named: true },
+  // RFC 9449 §8: the proof must carry the nonce the `DPoP-Nonce` header of this answer gives.
+  use_dpop_nonce: { status: 401, detail: 'The DPoP proof must carry the nonce in DPoP-Nonce.', named: true },
   method_not_allowed: { status: 405, detail: 'Method not allowed.', named: false },
   unsupported_media_type: { status: 415, detail: 'Unsupported media type in request.', named: false },
   parse_error: { status: 400, detail: 'Malformed request.', named: true },

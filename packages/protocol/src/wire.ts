@@ -87,6 +87,8 @@ export interface SessionResponse {
   device: string;
   /** Whether this is the session of the token that asked. */
   current: boolean;
+  /** Whether its refresh tokens need a DPoP proof by the key it logged in with (RFC 9449). */
+  device_bound: boolean;
 }
 
 /** 200 body of `POST /api/sessions/revoke-others/`. */

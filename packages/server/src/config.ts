@@ -53,6 +53,12 @@ export interface Config extends KeySettings, LegacySettings, MailSettings {
   /** `Secure` cookies with `__Host-`/`__Secure-` names; off only for plain-http development. */
   readonly cookieSecure: boolean;
   readonly cookieSameSite: 'lax' | 'strict' | 'none';
+  /**
+   * DPoP (RFC 9449) on the token endpoints: `optional` binds a session to the
+   * key whose proof came with its login; `required` refuses token requests
+   * without a proof; `off` ignores the `DPoP` header.
+   */
+  readonly dpop: DpopMode;
   /** Proxies whose `X-Forwarded-For` names the client: addresses or CIDR ranges. */
   readonly trustedProxies: readonly string[];
   /** Prepended to every API path, e.g. `/auth`; empty by default. */
@@ -84,6 +90,8 @@ export class ConfigError extends Error {
 export const MIN_SECRET_KEY_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export const DPOP_MODES = ['off', 'optional', 'required'] as const;
+export type DpopMode = (typeof DPOP_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -202,6 +210,9 @@ export function resolveConfig(env: Env): Config {
     );
   }
 
+  const dpop = (read('TESSERA_DPOP') ?? 'optional').toLowerCase();
+  if (!isDpopMode(dpop)) problems.push(`TESSERA_DPOP=${JSON.stringify(dpop)} must be one of ${DPOP_MODES.join(', ')}.`);
+
   const pathPrefix = read('TESSERA_PATH_PREFIX') ?? '';
   if (pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(pathPrefix)) {
     problems.push(
@@ -253,6 +264,7 @@ export function resolveConfig(env: Env): Config {
     cookieMode,
     cookieSecure,
     cookieSameSite: sameSite === 'strict' || sameSite === 'none' ? sameSite : 'lax',
+    dpop: isDpopMode(dpop) ? dpop : 'optional',
     trustedProxies: Object.freeze(trustedProxies),
     pathPrefix,
     webRoot: read('TESSERA_WEB_ROOT'),
@@ -299,6 +311,10 @@ function sqlitePath(rest: string): string {
 
 function isLogFormat(value: string): value is LogFormat {
   return (LOG_FORMATS as readonly string[]).includes(value);
+}
+
+function isDpopMode(value: string): value is DpopMode {
+  return (DPOP_MODES as readonly string[]).includes(value);
 }
 
 function list(raw: string | undefined): string[] {

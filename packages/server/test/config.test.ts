@@ -58,6 +58,7 @@ describe('resolveConfig', () => {
       cookieMode: true,
       cookieSecure: true,
       cookieSameSite: 'lax',
+      dpop: 'optional',
       trustedProxies: [],
       pathPrefix: '',
       webRoot: undefined,
@@ -200,6 +201,8 @@ describe('resolveConfig', () => {
     ['TESSERA_COOKIE_SECURE=false', { TESSERA_COOKIE_SECURE: 'false' }, { cookieSecure: false }],
     ['TESSERA_COOKIE_SAMESITE=Strict', { TESSERA_COOKIE_SAMESITE: 'Strict' }, { cookieSameSite: 'strict' }],
     ['TESSERA_COOKIE_SAMESITE=none, Secure', { TESSERA_COOKIE_SAMESITE: 'none' }, { cookieSameSite: 'none' }],
+    ['TESSERA_DPOP=required', { TESSERA_DPOP: 'required' }, { dpop: 'required' }],
+    ['TESSERA_DPOP=OFF', { TESSERA_DPOP: 'OFF' }, { dpop: 'off' }],
     ['TESSERA_PATH_PREFIX', { TESSERA_PATH_PREFIX: '/auth' }, { pathPrefix: '/auth' }],
     ['TESSERA_PATH_PREFIX of two segments', { TESSERA_PATH_PREFIX: '/v1/auth' }, { pathPrefix: '/v1/auth' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
@@ -230,6 +233,7 @@ describe('resolveConfig', () => {
     [{ TESSERA_COOKIE_MODE: 'yes' }, 'TESSERA_COOKIE_MODE="yes" must be on or off.'],
     [{ TESSERA_COOKIE_SECURE: 'no' }, 'TESSERA_COOKIE_SECURE="no" must be true or false.'],
     [{ TESSERA_COOKIE_SAMESITE: 'lenient' }, 'TESSERA_COOKIE_SAMESITE="lenient" must be lax, strict or none.'],
+    [{ TESSERA_DPOP: 'on' }, 'TESSERA_DPOP="on" must be one of off, optional, required.'],
     [
       { TESSERA_COOKIE_SAMESITE: 'none', TESSERA_COOKIE_SECURE: 'false' },
       'TESSERA_COOKIE_SAMESITE=none needs Secure cookies: browsers refuse SameSite=None without Secure, and it would ' +

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { CsrfTokens } from '../cookie-mode/csrf-tokens.js';
+import type { DpopNonces } from '../dpop/nonce.js';
 import type { FailedRotations } from './failed-rotations.js';
 import type { Throttle } from '../rate-limit/throttle.js';
 import type { SuccessorIds } from '../ids.js';
@@ -41,6 +42,8 @@ export interface AuthContext {
   readonly randomId: () => string;
   /** CSRF tokens for cookie mode. */
   readonly csrf: CsrfTokens;
+  /** The nonces DPoP proofs on refresh must carry. */
+  readonly dpopNonces: DpopNonces;
   /** Rate limits on the guarded endpoints. */
   readonly throttle: Pick<Throttle, 'attempt'>;
   /** Rotations whose answer failed, whose retry is served as the grace window would serve it. */
@@ -60,6 +63,7 @@ export type AuthSettings = TokenSettings &
     | 'registrationOpen'
     | 'legacyDrfTokens'
     | 'emailVerification'
+    | 'dpop'
     | 'cookieMode'
     | 'cookieSecure'
     | 'cookieSameSite'

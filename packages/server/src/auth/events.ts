@@ -20,6 +20,8 @@ export const SECURITY_EVENTS = {
   // A refused refresh token changes nothing: logged and counted, not audited.
   refresh_failure: { audited: false, metric: 'refreshes' },
   refresh_token_reuse: { audited: true, metric: 'reuseDetections' },
+  // A refresh of a device-bound session without a valid proof by its key: refused, the session goes on.
+  dpop_proof_refused: { audited: true },
   logout: { audited: true, metric: 'revocations' },
   session_revoked: { audited: true, metric: 'revocations' },
   revoke_all: { audited: true, metric: 'revocations' },

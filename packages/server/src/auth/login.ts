@@ -12,6 +12,8 @@ export interface LoginInput {
   password: string;
   ip: string;
   userAgent: string;
+  /** The thumbprint of the key whose DPoP proof came with the login: the session is bound to it. */
+  dpopJkt?: string | undefined;
 }
 
 export interface LoginResult extends IssuedPair {
@@ -64,7 +66,8 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
   const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing);
-  const session = { sessionId, userId: user.id, now, ip: input.ip, userAgent: input.userAgent, token: refresh };
+  const { ip, userAgent, dpopJkt } = input;
+  const session = { sessionId, userId: user.id, now, ip, userAgent, token: refresh, dpopJkt };
   const audit = auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId });
   const passwordUpgrade = await startSessionUpgrading(ctx, user, input.password, session, audit);
   const pair = { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt };

@@ -1,6 +1,7 @@
 import { tokenMessages } from '@tessera/protocol';
 import { AuthError, TokenError, invalidToken } from '../errors.js';
 import type { SuccessorIds } from '../ids.js';
+import { DpopProofError, type VerifiedProof } from '../dpop/proof.js';
 import { auditEntry, type ClientInfo } from './audit.js';
 import { adoptLegacyRefreshToken } from './legacy-refresh.js';
 import {
@@ -11,6 +12,9 @@ import {
 } from '../store/types.js';
 import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
 import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
+
+/** What a refresh presented as its DPoP proof: none, one that passed its checks, or why it did not. */
+export type DpopPresentation = VerifiedProof | DpopProofError | undefined;
 
 /** A refresh token that passed every check but the user's. */
 export interface LiveRefreshToken {
@@ -69,13 +73,33 @@ export interface RefreshResult extends IssuedPair {
  * reuse: the whole session is revoked.
  * @throws {TokenError} ({@link RefreshTokenReuseError} on reuse) or the 401 for a user who is gone or inactive.
  */
-export async function rotateRefreshToken(ctx: AuthContext, token: unknown, client: ClientInfo): Promise<RefreshResult> {
+export async function rotateRefreshToken(
+  ctx: AuthContext,
+  token: unknown,
+  client: ClientInfo,
+  dpop: DpopPresentation = undefined,
+): Promise<RefreshResult> {
   const legacy = ctx.legacySimplejwt?.read(token, 'refresh');
+  // A SimpleJWT token's session is unbound: only a bad proof refuses it, and before it is adopted, not after.
+  if (legacy !== undefined && dpop instanceof DpopProofError) throw dpop;
   const state =
     legacy === undefined
       ? (await readRefreshToken(ctx, token, { explainDeactivation: true, acceptRotated: true })).state
       : await adoptLegacyRefreshToken(ctx, legacy, client);
   const now = ctx.clock.now();
+  // Before the grace window and the rotation: a bad proof never receives a pair, and ends nothing.
+  const refusal = dpopRefusal(state.sessionDpopJkt, dpop);
+  if (refusal !== undefined) {
+    await ctx.store.appendAudit(
+      auditEntry('dpop_proof_refused', client, now, {
+        userId: state.userId,
+        username: state.user?.username,
+        sessionId: state.sessionId,
+        details: { reason: refusal.message, bound: state.sessionDpopJkt !== null },
+      }),
+    );
+    throw refusal;
+  }
   const sessionEnd = state.sessionCreatedAt + ctx.settings.sessionMaxAgeSeconds * 1000;
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
   const user = requireRefreshableAccount(state.user);
@@ -111,6 +135,21 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown, clien
   }
   await ctx.store.revokeSession(state.sessionId, now, 'token_reuse', audit('refresh_token_reuse'));
   throw new RefreshTokenReuseError(state.userId, state.sessionId);
+}
+
+/**
+ * Why a refresh's proof is refused, if it is: a proof that failed its checks
+ * (bound session or not); and for a session bound to a key, no proof or one
+ * by another key.
+ */
+function dpopRefusal(boundTo: string | null, dpop: DpopPresentation): DpopProofError | undefined {
+  if (dpop instanceof DpopProofError) return dpop;
+  if (boundTo === null) return undefined;
+  if (dpop === undefined)
+    return new DpopProofError('This session is bound to a key: the refresh needs its DPoP proof.');
+  if (dpop.jkt !== boundTo)
+    return new DpopProofError('The DPoP proof is signed by another key than the session is bound to.');
+  return undefined;
 }
 
 /**

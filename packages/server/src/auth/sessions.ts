@@ -19,6 +19,7 @@ export async function listOwnSessions(ctx: AuthContext, principal: Principal): P
       user_agent: session.userAgent,
       device: deviceLabel(session.userAgent),
       current: session.id === principal.sessionId,
+      device_bound: session.dpopJkt !== null,
     }));
 }
 

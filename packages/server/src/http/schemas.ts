@@ -72,6 +72,7 @@ export const schemas = {
       user_agent: { type: 'string' },
       device: { type: 'string' },
       current: { type: 'boolean' },
+      device_bound: { type: 'boolean' },
     }),
   },
   revokeOthers: objectOf({ message: { type: 'string' }, revoked: { type: 'integer' } }),

@@ -12,6 +12,7 @@ import { createFailedRotations } from '../auth/failed-rotations.js';
 import { systemClock, type Clock } from '../clock.js';
 import { resolveConfig, type Config } from '../config.js';
 import { createCsrfTokens } from '../cookie-mode/csrf-tokens.js';
+import { createDpopNonces } from '../dpop/nonce.js';
 import { AuthError } from '../errors.js';
 import { createSuccessorIds, randomId } from '../ids.js';
 import { watchLegacyHashes } from '../passwords/legacy-hashes.js';
@@ -246,6 +247,7 @@ export const tessera = fp<TesseraPluginOptions>(
       throttle,
       csrf: createCsrfTokens(secretKey),
       mail: mailer,
+      dpopNonces: createDpopNonces(secretKey, clock),
     };
 
     // Encapsulated: the parsers, error handler, hooks and 404 below are tessera's routes' alone.
@@ -273,9 +275,10 @@ export const tessera = fp<TesseraPluginOptions>(
           origin: [...config.corsOrigins],
           credentials: true,
           methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-          allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRFToken'],
-          // Date lets clients correct for clock skew; Retry-After says when a throttled request may try again.
-          exposedHeaders: ['Date', 'Retry-After'],
+          allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRFToken', 'DPoP'],
+          // Date lets clients correct for clock skew; Retry-After says when a throttled request may try again;
+          // DPoP-Nonce is what the next proof must carry, and WWW-Authenticate says when it is missing.
+          exposedHeaders: ['Date', 'Retry-After', 'DPoP-Nonce', 'WWW-Authenticate'],
           maxAge: 600,
         });
       }

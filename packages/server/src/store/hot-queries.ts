@@ -38,7 +38,7 @@ export function hotQueries(db: Kysely<Database>) {
       db.updateTable('users').set({ last_login: p.now }).where('id', '=', p.id),
     ),
 
-    insertSession: queryTemplate(db, (p: Params<'id' | 'userId' | 'now' | 'ip' | 'userAgent'>) =>
+    insertSession: queryTemplate(db, (p: Params<'id' | 'userId' | 'now' | 'ip' | 'userAgent' | 'dpopJkt'>) =>
       db.insertInto('sessions').values({
         id: p.id,
         user_id: p.userId,
@@ -46,6 +46,7 @@ export function hotQueries(db: Kysely<Database>) {
         last_used_at: p.now,
         ip: p.ip,
         user_agent: p.userAgent,
+        dpop_jkt: p.dpopJkt,
       }),
     ),
 
@@ -54,7 +55,16 @@ export function hotQueries(db: Kysely<Database>) {
         .selectFrom('refresh_tokens as t')
         .innerJoin('sessions as s', 's.id', 't.session_id')
         .leftJoin('users as u', 'u.id', 's.user_id')
-        .select(['t.jti', 't.session_id', 't.used_at', 's.user_id', 's.created_at', 's.revoked_at', 's.revoke_reason'])
+        .select([
+          't.jti',
+          't.session_id',
+          't.used_at',
+          's.user_id',
+          's.created_at',
+          's.revoked_at',
+          's.revoke_reason',
+          's.dpop_jkt',
+        ])
         .select(SESSION_USER_COLUMNS)
         .where('t.jti', '=', p.jti),
     ),

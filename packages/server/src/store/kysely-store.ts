@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
+import { dpopProofStore } from './dpop-proofs.js';
 import { createGroupCommit } from './group-commit.js';
 import { djangoImportStore } from './django-import.js';
 import { legacyTokenStore } from './legacy-tokens.js';
@@ -59,6 +60,7 @@ export function createKyselyStore(
 ): Store {
   const { orderRevocationLog, lockSuperusers, afterExplicitUserIds } = dialectHooks;
   const hot = hotQueries(db);
+  const dpopProofs = dpopProofStore(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
   const insertAudit = async (executor: Kysely<Database>, entry: AuditEntry | undefined) => {
     if (entry !== undefined) await hot.insertAudit.run(executor, { ...entry, details: JSON.stringify(entry.details) });
@@ -233,7 +235,7 @@ export function createKyselyStore(
       lockSuperusers,
     }),
 
-    async startSession({ sessionId, userId, now, ip, userAgent, token, passwordUpgrade }, audit) {
+    async startSession({ sessionId, userId, now, ip, userAgent, token, dpopJkt, passwordUpgrade }, audit) {
       await db.transaction().execute(async (trx) => {
         await insertAudit(trx, audit);
         if (passwordUpgrade !== undefined) {
@@ -245,7 +247,7 @@ export function createKyselyStore(
             .execute();
         }
         await hot.setLastLogin.run(trx, { id: userId, now });
-        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
+        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent, dpopJkt: dpopJkt ?? null });
         await hot.insertRefreshToken.run(trx, {
           jti: token.jti,
           sessionId,
@@ -267,6 +269,7 @@ export function createKyselyStore(
           sessionCreatedAt: Number(row.created_at),
           sessionRevokedAt: nullableNumber(row.revoked_at),
           sessionRevokeReason: row.revoke_reason,
+          sessionDpopJkt: row.dpop_jkt,
           user: row.id === null ? undefined : toSessionUser(row as SessionUserRow),
         }
       );
@@ -291,7 +294,7 @@ export function createKyselyStore(
     async listSessions(userId, { includeRevoked = false } = {}) {
       let query = db
         .selectFrom('sessions')
-        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent', 'revoked_at', 'revoke_reason'])
+        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent', 'revoked_at', 'revoke_reason', 'dpop_jkt'])
         .where('user_id', '=', userId);
       if (!includeRevoked) query = query.where('revoked_at', 'is', null);
       const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
@@ -303,6 +306,7 @@ export function createKyselyStore(
         userAgent: row.user_agent,
         revokedAt: nullableNumber(row.revoked_at),
         revokeReason: row.revoke_reason,
+        dpopJkt: row.dpop_jkt,
       }));
     },
 
@@ -372,6 +376,7 @@ export function createKyselyStore(
     ...passwordResetStore(db, insertAudit, revokeUserSessions),
 
     ...emailVerificationStore(db, insertAudit, appendRevocation),
+    rememberDpopProof: dpopProofs.rememberDpopProof,
 
     async deleteExpired(now, batchSize = PRUNE_BATCH) {
       // In batches, so a large backlog never holds a long lock.
@@ -400,6 +405,7 @@ export function createKyselyStore(
       // An expired SimpleJWT token is refused for its expiry: its blacklist entry can go.
       await db.deleteFrom('simplejwt_blacklist').where('expires_at', '<=', now).execute();
       await pruneMail(db, now);
+      await dpopProofs.deleteExpiredDpopProofs(now);
       return { tokens, sessions: Number(sessions.numDeletedRows) };
     },
 

@@ -47,7 +47,8 @@ export function legacyTokenStore(
           .onConflict((oc) => oc.column('jti').doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent });
+        // A SimpleJWT token carries no DPoP key: its session starts unbound.
+        await hot.insertSession.run(trx, { id: sessionId, userId, now, ip, userAgent, dpopJkt: null });
         await insertAudit(trx, audit);
         return true;
       });

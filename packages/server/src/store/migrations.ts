@@ -258,6 +258,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await partial('users_inactive_id', 'is_active', 0);
       },
     },
+    '0009_dpop': {
+      // Device-bound sessions (RFC 9449): the key a session is bound to, and the proofs already seen.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('sessions').addColumn('dpop_jkt', 'varchar(64)').execute();
+        await db.schema
+          .createTable('dpop_proofs')
+          .addColumn('id', 'char(64)', (c) => c.primaryKey())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('dpop_proofs_expires_at').on('dpop_proofs').column('expires_at').execute();
+      },
+    },
   };
 }
 

@@ -23,6 +23,7 @@ const STORE_METHODS = [
   'hasLegacyPasswordHashes',
   'revokeUserSessions',
   'deleteExpired',
+  'rememberDpopProof',
   'appendAudit',
   'deleteAuditBefore',
   'listAudit',

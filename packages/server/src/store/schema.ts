@@ -21,6 +21,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   password_resets: PasswordResetsTable;
   email_verifications: EmailVerificationsTable;
+  dpop_proofs: DpopProofsTable;
 }
 
 /** Django's `auth_user` fields, plus role and permissions. */
@@ -56,6 +57,14 @@ export interface SessionsTable {
   revoke_reason: RevokeReason | null;
   ip: string;
   user_agent: string;
+  /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null when unbound. */
+  dpop_jkt: string | null;
+}
+
+/** DPoP proofs seen, until they would expire: SHA-256 of the key's thumbprint and the proof's `jti`, hex. */
+export interface DpopProofsTable {
+  id: string;
+  expires_at: number;
 }
 
 /** Refresh tokens by id only: never their text. */

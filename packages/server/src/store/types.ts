@@ -43,6 +43,8 @@ export interface RefreshTokenState {
   sessionCreatedAt: number;
   sessionRevokedAt: number | null;
   sessionRevokeReason: RevokeReason | null;
+  /** The DPoP key thumbprint the session is bound to; null when unbound. */
+  sessionDpopJkt: string | null;
   /** The session's user, read with the token (a refresh needs both); undefined once deleted. */
   user: SessionUser | undefined;
 }
@@ -56,6 +58,8 @@ export interface SessionSummary {
   userAgent: string;
   revokedAt: number | null;
   revokeReason: RevokeReason | null;
+  /** The DPoP key thumbprint the session is bound to; null when unbound. */
+  dpopJkt: string | null;
 }
 
 /** What a protected request checks: the token's session and its user. */
@@ -82,6 +86,8 @@ export interface StartSession {
   ip: string;
   userAgent: string;
   token: RefreshTokenRow;
+  /** Binds the session to this DPoP key thumbprint: its refreshes then need a proof by that key. */
+  dpopJkt?: string | undefined;
   /**
    * A new hash for the password just verified (a Django hash rewritten as
    * argon2id), written only if the stored hash is still `from`: a password
@@ -504,9 +510,15 @@ export interface Store {
    * Deletes refresh tokens past expiry, `batchSize` rows a statement, and
    * sessions left with none; and revocation log entries older than an hour,
    * raising the log's `prunedThrough` in the same transaction; mail sent over a
-   * week ago, and reset and verification tokens past expiry.
+   * week ago, reset and verification tokens past expiry, and DPoP proofs past expiry.
    */
   deleteExpired(now: number, batchSize?: number): Promise<{ tokens: number; sessions: number }>;
+
+  /**
+   * Records a DPoP proof as seen until `expiresAt`; false when it already
+   * was (a replay). Atomic across instances.
+   */
+  rememberDpopProof(id: string, expiresAt: number): Promise<boolean>;
 
   /** Records an event that changes nothing else (a failed login, say). */
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -253,7 +253,7 @@ describe('request handling', () => {
       });
       expect(response.statusCode).toBe(204);
       expect(response.headers['access-control-allow-origin']).toBe('http://localhost:3000');
-      expect(response.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-CSRFToken');
+      expect(response.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-CSRFToken, DPoP');
       expect(response.headers.vary).toContain('Origin');
     });
 

@@ -48,6 +48,7 @@ describe('the session API', () => {
         user_agent: FIREFOX,
         device: 'Firefox on Linux',
         current: false,
+        device_bound: false,
       },
       {
         id: sid(phone),
@@ -57,6 +58,7 @@ describe('the session API', () => {
         user_agent: IPHONE,
         device: 'Safari on iPhone',
         current: true,
+        device_bound: false,
       },
     ]);
     const fromLaptop = (await send('GET', '/api/sessions', rotated.access)).json<Array<{ current: boolean }>>();

@@ -91,6 +91,7 @@ for (const dialect of availableDialects()) {
         sessionCreatedAt: T0,
         sessionRevokedAt: null,
         sessionRevokeReason: null,
+        sessionDpopJkt: null,
         user: { ...withoutHash(user), lastLogin: T0 },
       });
       expect(await store.findSession(hex(1))).toMatchObject({ sessionId: hex(1), userId: user.id, revokedAt: null });
@@ -415,6 +416,7 @@ for (const dialect of availableDialects()) {
           userAgent: 'Firefox',
           revokedAt: null,
           revokeReason: null,
+          dpopJkt: null,
         },
       ]);
       expect((await store.listSessions(alice.id, { includeRevoked: true })).map((s) => [s.id, s.revokeReason])).toEqual(

@@ -5,9 +5,8 @@
  * response schema lets no other member through.
  */
 import { paths, verificationPaths, type VerificationMetadata } from '@tessera/protocol';
-import type { FastifyRequest } from 'fastify';
-import { AuthError } from '../../errors.js';
 import { JWKS_MAX_AGE_SECONDS } from '../../keys/settings.js';
+import { requestOrigin } from '../request-origin.js';
 import { defineRoute } from '../route-spec.js';
 
 const JWK_SCHEMA = {
@@ -84,10 +83,3 @@ export const metadataRoute = defineRoute({
     };
   },
 });
-
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-function requestOrigin(request: FastifyRequest): string {
-  if (!HOST.test(request.host)) throw new AuthError('parse_error', { detail: 'The Host header is not a host name.' });
-  return `${request.protocol}://${request.host}`;
-}

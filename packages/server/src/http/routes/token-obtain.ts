@@ -4,6 +4,8 @@ import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
 import { LoginFailedError, logIn, loginRefusal, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
+import { DpopProofError } from '../../dpop/proof.js';
+import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
 import { defineRoute } from '../route-spec.js';
@@ -29,12 +31,19 @@ export const tokenObtainRoute = defineRoute({
     const { username, password } = readFields(request, ['username', 'password']);
     const client = clientOf(request);
     const attempt = await throttleLogin(ctx, request, username, client);
+    // Before the password: a refused proof costs no hash.
+    const dpop = await presentedDpopProof(ctx, request, { nonce: 'not_checked' });
+    if (dpop instanceof DpopProofError) {
+      logSecurityEvent(request, 'login_failure', { reason: dpop.message });
+      throw dpopRefused(dpop);
+    }
     try {
-      const result = await logIn(ctx, { username, password, ...client });
+      const result = await logIn(ctx, { username, password, ...client, dpopJkt: dpop?.jkt });
       await attempt.forgive();
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
       logPasswordUpgrade(request, result);
       issueSessionCookies(ctx, reply, result);
+      sendDpopNonce(ctx, reply, dpop);
       if (isCookieLogin(ctx, request)) return cookieSessionBody(ctx, result);
       return { refresh: result.refresh, access: result.access };
     } catch (error) {

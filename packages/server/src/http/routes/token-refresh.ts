@@ -7,6 +7,8 @@ import { ThrottledError } from '../../rate-limit/throttle.js';
 import { readToken, sessionIdOf } from '../../tokens/claims.js';
 import { issueSessionCookies, presentedRefresh } from '../../cookie-mode/transport.js';
 import { cookieSessionBody } from '../../cookie-mode/session-body.js';
+import { DpopProofError } from '../../dpop/proof.js';
+import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
@@ -31,15 +33,21 @@ export const tokenRefreshRoute = defineRoute({
     ]);
     try {
       await throttleSession(ctx, refresh);
-      const result = await rotateRefreshToken(ctx, refresh, clientOf(request));
+      const dpop = await presentedDpopProof(ctx, request, { nonce: 'required' });
+      const result = await rotateRefreshToken(ctx, refresh, clientOf(request), dpop);
       await attempt.forgive();
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
+      sendDpopNonce(ctx, reply, dpop);
       if (fromCookie) return cookieSessionBody(ctx, result);
       return { access: result.access, refresh: result.refresh };
     } catch (error) {
       if (error instanceof RefreshTokenReuseError) {
         logSecurityEvent(request, 'refresh_token_reuse', { userId: error.userId, sessionId: error.sessionId });
+      } else if (error instanceof DpopProofError) {
+        // The session goes on: whoever lacks its key can neither use it nor end it.
+        logSecurityEvent(request, 'dpop_proof_refused', { reason: error.message });
+        throw dpopRefused(error);
       } else if (error instanceof TokenError) {
         logSecurityEvent(request, 'refresh_failure', { reason: error.tokenMessage });
       } else {
