@@ -49,6 +49,7 @@ const adminSession = {
     ip: { type: 'string' },
     user_agent: { type: 'string' },
     device: { type: 'string' },
+    device_bound: { type: 'boolean' },
     revoked_at: { type: ['string', 'null'], format: 'date-time' },
     revoke_reason: { type: ['string', 'null'] },
   },
@@ -77,6 +78,7 @@ export const adminSessionListRoute = defineRoute({
       ip: session.ip,
       user_agent: session.userAgent,
       device: deviceLabel(session.userAgent),
+      device_bound: session.dpopJkt !== null,
       revoked_at: iso(session.revokedAt),
       revoke_reason: session.revokeReason,
     }));

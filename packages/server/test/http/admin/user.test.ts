@@ -232,6 +232,7 @@ describe('the admin API: one user', () => {
       ip: '127.0.0.1',
       user_agent: 'lightMyRequest',
       device: expect.any(String) as unknown,
+      device_bound: false,
       revoked_at: null,
       revoke_reason: null,
     });
