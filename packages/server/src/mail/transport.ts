@@ -34,7 +34,9 @@ export function createMailTransport(settings: MailSettings, options: TransportOp
     url: settings.smtpUrl,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
+    // A second longer than the others, so that a server that never speaks is reported as such
+    // ("Greeting never received"), not as a bare "Timeout" when both timers fire together.
+    socketTimeout: timeoutMs + 1000,
     dnsTimeout: timeoutMs,
     // smtp:// upgrades with STARTTLS when the server offers it.
     opportunisticTLS: true,
