@@ -111,7 +111,7 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
 
   /** The remembered verification of exactly this token, while its key is still in the set. */
   const rememberedFor = (token: string): Remembered | undefined => {
-    const known = verified.get(token.slice(token.lastIndexOf('.') + 1));
+    const known = verified.get(signatureOf(token));
     if (
       known !== undefined &&
       known.token === token &&
@@ -133,7 +133,7 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     // A refresh token is refused below: remembering it would only evict access tokens.
     if (claims.token_type === 'access') {
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-      verified.set(token.slice(token.lastIndexOf('.') + 1), remembered);
+      verified.set(signatureOf(token), remembered);
     }
     return remembered;
   };
@@ -181,3 +181,6 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     internals: { keySet, feed, revocations },
   };
 }
+
+/** The cache's key: the token's signature segment. */
+const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1);
