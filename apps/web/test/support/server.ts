@@ -9,6 +9,8 @@ import {
   type UserRecord,
 } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
+// The server suites' viewer record, so that both kinds of test make users alike.
+import { seedUser } from '../../../../packages/server/test/support/users.js';
 
 const SECRET = 'web-test-secret-key-that-is-long-enough-0123456789';
 const WEB_ROOT = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -33,20 +35,7 @@ export async function addUser(
   password: string,
   fields: Partial<Omit<UserRecord, 'id'>> = {},
 ): Promise<UserRecord> {
-  return store.createUser({
-    username,
-    passwordHash: await hasher.hash(password),
-    email: `${username}@example.com`,
-    firstName: '',
-    lastName: '',
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    dateJoined: Date.now(),
-    role: 'viewer',
-    permissions: [],
-    ...fields,
-  });
+  return seedUser(store, username, password, fields, hasher);
 }
 
 /** Listens on `port` (a free one by default): a test that must know the URL first, for TESSERA_PUBLIC_URL, picks it. */
