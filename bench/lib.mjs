@@ -2,7 +2,18 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,30 +143,39 @@ export const children = new Set();
  * output, with the V8 flags `tessera`'s own command runs with: servers and
  * peers then differ in their code only.
  */
-export function startChild(name, args, env) {
-  return startProcess(name, process.execPath, [...NODE_FLAGS, ...args], env);
+export function startChild(name, args, env, options) {
+  return startProcess(name, process.execPath, [...NODE_FLAGS, ...args], env, options);
 }
 
 /**
  * Starts `command args…` from the repository root, keeping the tail of its
  * output. With `group`, the child leads a process group of its own and is
  * signalled as a group, so that a server's worker processes (gunicorn) stop
- * with it.
+ * with it. With `stdoutFile`, its standard output goes to that file, as a
+ * server's access log goes to a file or a collector in production: read
+ * through a pipe by this process, a log of every request would take CPU
+ * from the load generator.
  */
-export function startProcess(name, command, args, env, { group = false } = {}) {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: group,
-  });
-  const record = { name, child, group, output: '', lines: 0, exited: false, exitCode: null };
+export function startProcess(name, command, args, env, { group = false, stdoutFile } = {}) {
+  const stdoutFd = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'a');
+  let child;
+  try {
+    child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+      detached: group,
+    });
+  } finally {
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+  }
+  const record = { name, child, group, stdoutFile, output: '', lines: 0, exited: false, exitCode: null };
   const keep = (chunk) => {
     const text = chunk.toString();
     record.lines += text.split('\n').filter((l) => l.trim() !== '').length;
     record.output = (record.output + text).slice(-32_768);
   };
-  child.stdout.on('data', keep);
+  child.stdout?.on('data', keep);
   child.stderr.on('data', keep);
   record.done = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
@@ -167,6 +187,42 @@ export function startProcess(name, command, args, env, { group = false } = {}) {
   });
   children.add(record);
   return record;
+}
+
+/** A child's last output: its stderr and the tail of its `stdoutFile`, or everything it printed. */
+export function outputOf(record) {
+  if (record.stdoutFile === undefined || !existsSync(record.stdoutFile)) return record.output;
+  const fd = openSync(record.stdoutFile, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 16_384));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return `${record.output}${tail.toString()}`;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The lines of a child's `stdoutFile` that are not pino records below
+ * warning level (40): its warnings, errors and anything not JSON. Read as a
+ * stream: an access log of a whole run is hundreds of megabytes.
+ */
+export async function warningLines(record) {
+  if (record.stdoutFile === undefined || !existsSync(record.stdoutFile)) return [];
+  const kept = [];
+  const lines = readline.createInterface({ input: createReadStream(record.stdoutFile), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let level;
+    try {
+      level = JSON.parse(line).level;
+    } catch {
+      // not JSON: keep it
+    }
+    if (typeof level !== 'number' || level >= 40) kept.push(line);
+  }
+  return kept;
 }
 
 /** Sends `signal` to a started child (to its whole process group if it has one). */
@@ -272,7 +328,7 @@ export function freePort() {
 export async function waitUntilServing(record, url, { anyStatus = false, timeoutSeconds = 30 } = {}) {
   const deadline = Date.now() + timeoutSeconds * 1000;
   while (Date.now() < deadline) {
-    if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${record.output}`);
+    if (record.exited) throw new Error(`${record.name} exited with ${record.exitCode}:\n${outputOf(record)}`);
     try {
       const res = await fetch(url);
       await res.arrayBuffer();
@@ -282,5 +338,5 @@ export async function waitUntilServing(record, url, { anyStatus = false, timeout
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${record.name} did not answer ${url} within ${timeoutSeconds} s:\n${record.output}`);
+  throw new Error(`${record.name} did not answer ${url} within ${timeoutSeconds} s:\n${outputOf(record)}`);
 }

@@ -258,7 +258,8 @@ function cpuSnapshot(pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs[pid] = Number(rest[11]) + Number(rest[12]); // utime + stime
+      // utime + stime, and cutime + cstime: the CPU of reaped children (wrk, once it has exited) counts as their parent's
+      procs[pid] = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
     } catch {
       procs[pid] = 0;
     }

@@ -24,6 +24,9 @@ function ratio(row, base) {
 /** One decimal, so that a value just under its target never reads as the target. */
 const goalPercent = (v) => `${(v * 100).toFixed(1)}%`;
 
+/** The same server at LOG_LEVEL=warn, where the run has one (SQLite only). */
+const WARN_OF = { sqlite: 'sqliteWarn' };
+
 const GOALS = [
   {
     name: 'protected GET ÷ SimpleJWT',
@@ -33,10 +36,24 @@ const GOALS = [
     show: fmtRatio,
   },
   {
-    name: 'protected GET ÷ bare Fastify',
-    target: '≥ 60%',
-    value: (m, key) => m.ratio('profile', key, 'bare'),
-    met: (v) => v >= 0.6,
+    name: 'protected GET, LOG_LEVEL=warn ÷ bare Fastify',
+    target: '≥ 75%',
+    value: (m, key) => m.ratio('profile', WARN_OF[key], 'bare'),
+    met: (v) => v >= 0.75,
+    show: goalPercent,
+  },
+  {
+    name: 'protected GET, LOG_LEVEL=warn ÷ Fastify + @fastify/jwt',
+    target: '≥ 1.5×',
+    value: (m, key) => m.ratio('profile', WARN_OF[key], 'fastifyJwt'),
+    met: (v) => v >= 1.5,
+    show: fmtRatio,
+  },
+  {
+    name: 'protected GET as shipped (LOG_LEVEL=info) ÷ LOG_LEVEL=warn',
+    target: '≥ 85%',
+    value: (m, key) => m.ratio('profile', key, WARN_OF[key]),
+    met: (v) => v >= 0.85,
     show: goalPercent,
   },
   {
@@ -44,6 +61,13 @@ const GOALS = [
     target: '≥ 15×',
     value: (m, key) => m.ratio('refresh', key, 'simplejwt'),
     met: (v) => v >= 15,
+    show: fmtRatio,
+  },
+  {
+    name: 'refresh chains ÷ `pgbench -N`, same client count',
+    target: '≥ 1.0×',
+    value: (m, key) => (key === 'postgres' ? m.ratio('pgceiling', key, 'pgbench') : undefined),
+    met: (v) => v >= 1,
     show: fmtRatio,
   },
   {
@@ -57,11 +81,11 @@ const GOALS = [
     show: goalPercent,
   },
   {
-    name: 'protected GET p99, login storm ÷ idle',
+    name: 'protected GET p99, login storm ÷ idle, worst round',
     target: '≤ 3×',
     value: (m, key) => {
       const row = m.storm(key);
-      return row ? row.storm.p99 / row.idle.p99 : undefined;
+      return row ? Math.max(...(row.ratios ?? [row.storm.p99 / row.idle.p99])) : undefined;
     },
     met: (v) => v <= 3,
     show: fmtRatio,
@@ -75,9 +99,9 @@ const GOALS = [
   },
   {
     name: 'peak RSS under load: login, login storm',
-    target: '≤ 150 MB',
+    target: '≤ 185 MB',
     value: (m, key) => m.peakRss(key, LOGINS),
-    met: (v) => v <= 150 * MB,
+    met: (v) => v <= 185 * MB,
     show: (v) => `${(v / MB).toFixed(0)} MB`,
   },
 ];
@@ -87,7 +111,8 @@ const LOGINS = ['login', 'storm'];
 
 /** Lookups over the run's rows (also for bench/verified-service.mjs). */
 export function model(rows, argon) {
-  const find = (workload, key) => rows.find((r) => r.workload === workload && r.target.key === key && !r.variant);
+  const find = (workload, key) =>
+    key === undefined ? undefined : rows.find((r) => r.workload === workload && r.target.key === key && !r.variant);
   return {
     argon,
     find,
@@ -122,7 +147,7 @@ function goalsTable(m, hasPostgres) {
       return [
         goal.name,
         goal.target,
-        v === undefined ? 'not measured' : goal.show(v),
+        v === undefined ? '–' : goal.show(v),
         v === undefined ? '–' : goal.met(v) ? 'yes' : '**no**',
         ...(hasPostgres ? [pg === undefined ? '–' : `${goal.show(pg)} (${goal.met(pg) ? 'yes' : 'no'})`] : []),
       ];
@@ -201,6 +226,7 @@ const BASELINES = {
     { key: 'simplejwt', label: 'SimpleJWT' },
   ],
   refresh: [{ key: 'simplejwt', label: 'SimpleJWT' }],
+  pgceiling: [{ key: 'pgbench', label: 'pgbench -N' }],
   login: [{ key: 'simplejwt', label: 'SimpleJWT' }],
 };
 
@@ -208,6 +234,7 @@ const SECTIONS = [
   ['profile', 'Protected GET /api/profile/ (Bearer access token)'],
   ['verify', 'POST /api/token/verify/'],
   ['refresh', 'POST /api/token/refresh/: refresh chains with rotation'],
+  ['pgceiling', "Refresh chains on PostgreSQL beside PostgreSQL's own ceiling (`pgbench -N`)"],
   ['login', 'POST /api/token/: login with the right password'],
 ];
 
@@ -253,7 +280,8 @@ export function buildReport(run) {
   if (storms.length) {
     out.push('### Protected GET during a login storm', '', stormTable(storms), '');
   }
-  const rssRows = [...new Map(rows.map((r) => [r.target.key, r.target])).values()].map((t) => [
+  const servers = rows.map((r) => r.target).filter((t) => !t.noServer);
+  const rssRows = [...new Map(servers.map((t) => [t.key, t])).values()].map((t) => [
     t.label,
     mib(m.peakRss(t.key, STEADY)),
     mib(m.peakRss(t.key, LOGINS)),

@@ -21,8 +21,10 @@ import {
   isSmoke,
   machineLine,
   requireBuild,
+  warningLines,
 } from './lib.mjs';
-import { cannon, otherCpuDuring } from './measure.mjs';
+import { otherCpuDuring } from './measure.mjs';
+import { pgbenchMissing, pgbenchTarget } from './pgbench.mjs';
 import { buildReport, writeDocsSection } from './report.mjs';
 import {
   GUNICORN_WORKERS,
@@ -46,6 +48,7 @@ import {
   refreshScenario,
   verifyScenario,
 } from './workloads.mjs';
+import { chooseLoadGenerator } from './wrk.mjs';
 
 const argv = process.argv.slice(2);
 requireBuild();
@@ -117,6 +120,9 @@ const STORM_LOAD = envNumber('BENCH_STORM_LOAD', 0.25);
 // Above this, on 2 cores shared with two argon2id threads, the load generator falls behind its own schedule.
 const STORM_MAX_RATE = envNumber('BENCH_STORM_MAX_RATE', 2500);
 const STORM_LOGINS = Math.round(envNumber('BENCH_STORM_LOGINS', 8));
+/** The connections of the refresh chains set beside `pgbench -N` (the issue's measurement: 8). */
+const PG_CLIENTS = Math.round(envNumber('BENCH_PG_CLIENTS', 8));
+const LOAD_GENERATOR = chooseLoadGenerator();
 const PEERS = optionalPeers();
 const WRITE_DOCS = !SMOKE && !argv.includes('--no-docs');
 const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -182,7 +188,6 @@ async function argon2Ceiling(seconds, label) {
  * (`warmUp`) before the next one starts.
  */
 async function startServers(tmp, skipped, notes) {
-  const sqliteUrl = `sqlite:${path.join(tmp, 'db.sqlite')}`;
   const servers = {};
   const createPostgres = async () => {
     if (!PEERS.has('postgres')) {
@@ -217,19 +222,38 @@ async function startServers(tmp, skipped, notes) {
     servers.simplejwt = await startSimpleJwt(path.join(tmp, 'simplejwt'));
   };
   const [postgresUrl] = await Promise.all([createPostgres(), simplejwt()]);
+  if (postgresUrl !== undefined) {
+    const missing = pgbenchMissing();
+    if (missing) skipped.push(`pgbench -N beside the PostgreSQL refresh chains: ${missing}`);
+    else {
+      notes.pgbench = `\`pgbench -N\` (${PG_CLIENTS} clients, 2 threads) on a database of its own (\`pgbench -i\`, scale 1), in the same rounds as tessera's refresh chains on PostgreSQL at ${PG_CLIENTS} connections`;
+      servers.pgbench = await pgbenchTarget({
+        name: `tessera_bench_pgbench_${process.pid}`,
+        clients: PG_CLIENTS,
+        seconds: SECONDS,
+      });
+    }
+  }
 
+  const sqlite = (name) => `sqlite:${path.join(tmp, `${name}.sqlite`)}`;
+  const logFile = (key) => path.join(tmp, `${key}.log`);
+  // tessera as it ships (LOG_LEVEL's default, info: a line per request, to a file), and at warn beside it.
+  const tessera =
+    (key, label, databaseUrl, options = {}) =>
+    () =>
+      startTessera({ key, label, databaseUrl, asShipped: true, logFile: logFile(key), ...options });
   const starts = [
     ['bare', startBare],
     ['fastifyJwt', startFastifyJwt],
-    ['sqlite', () => startTessera({ key: 'sqlite', label: 'tessera (SQLite)', databaseUrl: sqliteUrl })],
-    ...(postgresUrl === undefined
-      ? []
-      : [
-          [
-            'postgres',
-            () => startTessera({ key: 'postgres', label: 'tessera (PostgreSQL)', databaseUrl: postgresUrl }),
-          ],
-        ]),
+    ['sqlite', tessera('sqlite', 'tessera (SQLite)', sqlite('db'))],
+    [
+      'sqliteWarn',
+      tessera('sqliteWarn', 'tessera (SQLite), LOG_LEVEL=warn', sqlite('warn'), {
+        asShipped: false,
+        logFile: undefined,
+      }),
+    ],
+    ...(postgresUrl === undefined ? [] : [['postgres', tessera('postgres', 'tessera (PostgreSQL)', postgresUrl)]]),
   ];
   for (const [key, start] of starts) {
     servers[key] = await start();
@@ -247,9 +271,16 @@ async function startServers(tmp, skipped, notes) {
 async function warmUp(target) {
   // The GET each server is measured on: bare Fastify's constant, the others' profile.
   const scenario = target.key === 'bare' ? constantScenario(target, '/', target.label) : profileScenario(target);
-  await scenario.prepare?.();
   process.stderr.write(`bench: warming up ${target.label} alone for ${START_WARMUP} s\n`);
-  await cannon(autocannon, scenario.url, { ...scenario, connections: CONNECTIONS, duration: START_WARMUP });
+  const runner = createRunner({
+    autocannon,
+    loadGenerator: LOAD_GENERATOR,
+    connections: CONNECTIONS,
+    seconds: START_WARMUP,
+    warmup: 0,
+    servers: [target],
+  });
+  await runner.throughput(scenario, ' (warm-up)');
 }
 
 function loud(message) {
@@ -259,11 +290,13 @@ function loud(message) {
 async function measureAll(s) {
   const runner = createRunner({
     autocannon,
+    loadGenerator: LOAD_GENERATOR,
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmup: WARMUP,
     stormLogins: STORM_LOGINS,
-    servers: Object.values(s),
+    // (s.pgbench is a scenario, not a server)
+    servers: Object.values(s).filter((server) => server.record),
   });
   const present = (...keys) => keys.map((k) => s[k]).filter(Boolean);
   const rows = [];
@@ -271,10 +304,16 @@ async function measureAll(s) {
   await add([
     constantScenario(s.bare, '/', 'bare Fastify GET / → {"ok":true} (ceiling)'),
     { ...constantScenario(s.sqlite, '/healthz', 'tessera GET /healthz (constant, page headers)'), variant: 'healthz' },
-    ...present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map((t) => profileScenario(t)),
+    ...present('fastifyJwt', 'sqlite', 'sqliteWarn', 'sqliteWorkers', 'postgres', 'simplejwt').map((t) =>
+      profileScenario(t),
+    ),
   ]);
   await add(present('fastifyJwt', 'sqlite', 'postgres', 'simplejwt').map(verifyScenario));
-  await add(present('sqlite', 'postgres', 'simplejwt').map((t) => refreshScenario(t, CONNECTIONS)));
+  await add(present('sqlite', 'sqliteWorkers', 'postgres', 'simplejwt').map((t) => refreshScenario(t, CONNECTIONS)));
+  if (s.postgres && s.pgbench) {
+    const chains = { ...refreshScenario(s.postgres, PG_CLIENTS), connections: PG_CLIENTS, workload: 'pgceiling' };
+    await add([{ ...chains, name: `tessera (PostgreSQL), ${PG_CLIENTS} connections` }, s.pgbench]);
+  }
   // The argon2id ceiling in the same rounds as the logins, in this process while the servers idle.
   const ceiling = { measure: (label) => argon2Ceiling(SECONDS, label) };
   await add([...present('sqlite', 'postgres', 'simplejwt').map(loginScenario), ceiling]);
@@ -298,18 +337,24 @@ function commandLine() {
 
 function settingsLines(notes) {
   const cores = os.cpus().length;
+  const generator =
+    LOAD_GENERATOR === 'wrk'
+      ? "wrk (Debian's, in C: `BENCH_LOAD_GENERATOR=autocannon` to use autocannon), a thread per core and one per " +
+        'connection for refresh chains'
+      : "autocannon, in the bench's own process (wrk is used where installed: `apt-get install wrk`)";
   const lines = [
-    `autocannon, ${CONNECTIONS} keep-alive connections, no pipelining; servers and load generator share the machine, ` +
-      'over loopback.',
+    `Load generator: ${generator}; ${CONNECTIONS} keep-alive connections, no pipelining; servers and load ` +
+      'generator share the machine, over loopback.',
     `${ROUNDS} round${ROUNDS > 1 ? 's' : ''}: each round measures every server of a workload in turn (in reverse ` +
       `order every other round), each for ${SECONDS} s${SECONDS < 3 ? ' (login: 3 s)' : ''} after a ${WARMUP} s ` +
       'warm-up. A row shows the medians over its rounds (req/s, latencies, CPU) and its highest peak RSS; a ratio is the ' +
       'median of the ratios round by round, each pair measured within the same round. The argon2id ceiling is ' +
       "measured in the login rounds, in the bench's own process while the servers idle.",
-    'tessera: the built server, `LOG_LEVEL=warn`, **rate limits off (`TESSERA_RATE_LIMITS=off`)**; ' +
-      'SQLite in a temp file' +
+    'tessera: the built server **as it ships**: LOG_LEVEL unset (info: one access-log line per request), its ' +
+      'standard output to a file; `LOG_LEVEL=warn` beside it on the protected GET. **Rate limits off ' +
+      '(`TESSERA_RATE_LIMITS=off`)**; SQLite in a temp file' +
       (notes.postgres ? `; ${notes.postgres}` : '') +
-      '.',
+      `. \`--workers 2\`: two worker processes on the ${os.cpus().length} cores that the load generator shares.`,
     'Fastify + @fastify/jwt: `bench/peers/fastify-jwt.mjs`, HS256, no database; the route verifies the token and ' +
       'answers a constant profile.',
   ];
@@ -320,6 +365,7 @@ function settingsLines(notes) {
         `${GUNICORN_WORKERS} sync workers (2 × ${cores} cores + 1, gunicorn's documented starting point).`,
     );
   }
+  if (notes.pgbench) lines.push(`${notes.pgbench}.`);
   lines.push(
     `Login storm: the protected GET at ${fmtPercent(STORM_LOAD)} of the same server's profile req/s above, at most ` +
       `${fmtNumber(STORM_MAX_RATE)}/s, sent on schedule over ${CONNECTIONS} connections (open loop: latency counts ` +
@@ -334,13 +380,18 @@ function settingsLines(notes) {
   return lines;
 }
 
-function serverLogs(servers) {
+/** What the servers logged at warning level or above after they started (the access log of info is not shown). */
+async function serverLogs(servers) {
   const out = [];
-  for (const t of [servers.sqlite, servers.postgres, servers.simplejwt].filter(Boolean)) {
-    const lines = t.record.lines - (t.startupLines ?? 0);
+  const logged = ['sqlite', 'sqliteWarn', 'sqliteWorkers', 'postgres', 'simplejwt'].map((k) => servers[k]);
+  for (const t of logged.filter(Boolean)) {
+    // stdout in a file: its warnings; everything else the server printed counts as one
+    const fromFile = await warningLines(t.record);
+    const lines = fromFile.length + t.record.lines - (t.startupWarnings ?? 0);
     if (lines > 0) {
+      const last = [...fromFile, ...t.record.output.trim().split('\n')].filter(Boolean).slice(-10);
       out.push(`${t.label} logged ${lines} line(s) at warning level or above; the last ones:`, '');
-      out.push('```', t.record.output.trim().split('\n').slice(-10).join('\n'), '```', '');
+      out.push('```', last.join('\n'), '```', '');
     }
     if (t.record.exited && t.record.exitCode !== 0) out.push(`${t.label} exited with ${t.record.exitCode}.`, '');
   }
@@ -376,7 +427,7 @@ async function main() {
         `per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections; tessera with rate limits off (TESSERA_RATE_LIMITS=off)\n`,
     );
     const { rows, argon } = await measureAll(servers);
-    const logs = serverLogs(servers);
+    const logs = await serverLogs(servers);
     await stopEverything();
     const service = await serviceSection();
 

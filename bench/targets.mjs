@@ -19,6 +19,7 @@ import {
   startProcess,
   stopChild,
   waitUntilServing,
+  warningLines,
 } from './lib.mjs';
 
 export const SECRET_KEY = 'bench-only-secret-key-0123456789abcdef-0123456789';
@@ -29,7 +30,7 @@ const SIMPLEJWT_DIR = path.join(ROOT, 'bench', 'peers', 'simplejwt');
 /** gunicorn's documented starting point for sync workers: (2 × cores) + 1. */
 export const GUNICORN_WORKERS = 2 * os.cpus().length + 1;
 
-/** The environment every tessera server of a run gets. */
+/** The environment every tessera server of a run gets (bench/run.mjs measures LOG_LEVEL's default too: `asShipped`). */
 export const TESSERA_ENV = Object.freeze({
   TESSERA_SECRET_KEY: SECRET_KEY,
   LOG_LEVEL: 'warn',
@@ -114,10 +115,24 @@ export async function runTesseraCommand(args, env) {
 
 /**
  * `tessera serve` on `databaseUrl`, with `env` added to TESSERA_ENV; creates
- * the bench user first unless `createUser` is false.
+ * the bench user first unless `createUser` is false. `asShipped` leaves
+ * LOG_LEVEL at tessera's default (info: a line per request), and `logFile`
+ * takes its standard output (see startProcess); `serveArgs` are added to
+ * `serve` (`--workers 2`).
  */
-export async function startTessera({ key, label, databaseUrl, env: extra = {}, createUser = true }) {
+export async function startTessera({
+  key,
+  label,
+  databaseUrl,
+  env: extra = {},
+  createUser = true,
+  asShipped = false,
+  logFile,
+  serveArgs = [],
+}) {
   const env = { ...TESSERA_ENV, ...extra, DATABASE_URL: databaseUrl };
+  // undefined is left out of the child's environment, which then has no LOG_LEVEL even if this process has one
+  if (asShipped) env.LOG_LEVEL = undefined;
   if (createUser) {
     await runTesseraCommand(
       [
@@ -137,7 +152,12 @@ export async function startTessera({ key, label, databaseUrl, env: extra = {}, c
     );
   }
   const port = await freePort();
-  const record = startChild(label, [TESSERA_BIN, 'serve'], { ...env, PORT: String(port) });
+  const record = startChild(
+    label,
+    [TESSERA_BIN, 'serve', ...serveArgs],
+    { ...env, PORT: String(port) },
+    { stdoutFile: logFile },
+  );
   const target = describe({
     key,
     label,
@@ -147,7 +167,8 @@ export async function startTessera({ key, label, databaseUrl, env: extra = {}, c
     tokens: () => httpLogin(target),
   });
   await waitUntilServing(record, target.url('/healthz'));
-  target.startupLines = record.lines;
+  target.startupWarnings =
+    (await warningLines(record)).length + record.output.trim().split('\n').filter(Boolean).length;
   return target;
 }
 
@@ -198,7 +219,7 @@ export async function startSimpleJwt(dbDir) {
   });
   // migrate + seeding + gunicorn's boot: slower than Node, more so on a busy machine
   await waitUntilServing(record, target.url(PATHS.profile), { anyStatus: true, timeoutSeconds: 120 });
-  target.startupLines = record.lines;
+  target.startupWarnings = record.lines;
   return target;
 }
 

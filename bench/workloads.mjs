@@ -1,29 +1,35 @@
 // The workloads of bench/run.mjs, for any target of targets.mjs: a constant
 // GET, the protected GET profile, POST verify, refresh chains, login, and the
 // protected GET at a fixed rate, idle and during a login storm.
-import { fmtNumber, median, peakRssMiB, resetPeakRss, sumOf } from './lib.mjs';
+import { fmtNumber, median, outputOf, peakRssMiB, resetPeakRss, sumOf } from './lib.mjs';
 import { alternatingRounds, cannon, closedLoop, cpuMeter, pacedLoad } from './measure.mjs';
+import { wrkRun } from './wrk.mjs';
 
 // A new object each time: autocannon writes `Content-Length` into the headers
 // object it is given, which would then go stale for anyone sharing it.
 const jsonHeaders = () => ({ 'content-type': 'application/json' });
 
 /**
- * `settings`: { autocannon, connections, seconds, warmup, stormLoad,
- * stormLogins, servers } where `servers` lists every running target (their
- * CPU is excluded from "other CPU").
+ * `settings`: { autocannon, loadGenerator, connections, seconds, warmup,
+ * stormLoad, stormLogins, servers } where `servers` lists every running
+ * target (their CPU is excluded from "other CPU") and `loadGenerator`
+ * ('wrk' or 'autocannon', the default) drives the closed loops.
  */
 export function createRunner(settings) {
   const { autocannon, connections, seconds, warmup, servers } = settings;
+  const wrk = settings.loadGenerator === 'wrk';
 
-  /** autocannon, or node:http for servers that close every connection (see closedLoop). */
-  const drive = (target, url, options) =>
-    target.closesConnections ? closedLoop(url, options) : cannon(autocannon, url, options);
+  /** wrk or autocannon, or node:http for servers that close every connection (see closedLoop). */
+  const drive = (target, url, options) => {
+    if (target.closesConnections) return closedLoop(url, options);
+    if (wrk) return wrkRun(url, { ...options, chain: options.chain?.() });
+    return cannon(autocannon, url, options);
+  };
 
   function assertAlive() {
     for (const s of servers) {
       if (s.record.exited) {
-        throw new Error(`${s.label} died (exit ${s.record.exitCode}); its last output:\n${s.record.output.trim()}`);
+        throw new Error(`${s.label} died (exit ${s.record.exitCode}); its last output:\n${outputOf(s.record).trim()}`);
       }
     }
   }
@@ -34,7 +40,8 @@ export function createRunner(settings) {
     const { target } = scenario;
     process.stderr.write(`bench: ${scenario.workload} · ${scenario.name}${round} …`);
     const duration = Math.max(seconds, scenario.minSeconds ?? 0);
-    const run = (d) => drive(target, scenario.url, { ...scenario, connections, duration: d });
+    const run = (d) =>
+      drive(target, scenario.url, { ...scenario, connections: scenario.connections ?? connections, duration: d });
     await scenario.prepare?.();
     if (warmup > 0) {
       await run(warmup);
@@ -45,7 +52,7 @@ export function createRunner(settings) {
     const result = await run(duration);
     const cpu = meter.stop();
     assertAlive();
-    const row = { ...scenario, ...result, ...cpu, rssMiB: peakRssMiB(target.pids()), ...scenario.after?.() };
+    const row = { ...scenario, ...result, ...cpu, rssMiB: peakRssMiB(target.pids()), ...scenario.after?.(result) };
     process.stderr.write(` ${fmtNumber(row.rps, row.rps < 100 ? 1 : 0)} req/s\n`);
     return row;
   }
@@ -257,6 +264,8 @@ export function refreshScenario(target, connections) {
       chains = (await loginMany(target, connections)).map((pair) => pair.refresh);
       breaks = 0;
     },
+    // wrk keeps the chains in its own threads, one per connection
+    chain: () => ({ tokens: chains, field: 'refresh' }),
     connection(slot) {
       const i = slot % chains.length;
       return {
@@ -267,7 +276,7 @@ export function refreshScenario(target, connections) {
         },
       };
     },
-    after: () => ({ chainBreaks: breaks }),
+    after: (result) => ({ chainBreaks: result.chainBreaks ?? breaks }),
   };
 }
 
