@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailSettings } from './settings.js';
 import type { OutgoingMail } from './layout.js';
 
@@ -30,7 +30,7 @@ export function createMailTransport(settings: MailSettings, options: TransportOp
   const from = settings.emailFrom;
   if (settings.smtpUrl === undefined) return fileTransport(from, options);
   const timeoutMs = settings.smtpTimeoutSeconds * 1000;
-  const smtp = nodemailer.createTransport({
+  const smtp = lazyTransporter({
     url: settings.smtpUrl,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -45,19 +45,37 @@ export function createMailTransport(settings: MailSettings, options: TransportOp
   return {
     description: `SMTP ${protocol === 'smtps:' ? 'over TLS ' : ''}at ${host}${port === '' ? '' : `:${port}`}`,
     async send(mail) {
-      await smtp.sendMail({ from, ...mail });
+      await (await smtp.get()).sendMail({ from, ...mail });
     },
     close: () => smtp.close(),
   };
 }
 
+/**
+ * A nodemailer transporter made on first use: nodemailer is about a hundred
+ * modules and several MiB of memory that a server sending no mail (most of
+ * the time, every server) need not load at start.
+ */
+function lazyTransporter(options: object): { get(): Promise<Transporter>; close(): void } {
+  let made: Promise<Transporter> | undefined;
+  let closed = false;
+  return {
+    get: () => (made ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options))),
+    close() {
+      if (closed) return;
+      closed = true;
+      void made?.then((transporter) => transporter.close());
+    },
+  };
+}
+
 function fileTransport(from: string, { outboxDirectory, onWritten }: TransportOptions): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const composer = lazyTransporter({ streamTransport: true, buffer: true, newline: 'unix' });
   let sequence = 0;
   return {
     description: `not sent (TESSERA_SMTP_URL is unset): each message is logged and written to ${outboxDirectory}/`,
     async send(mail) {
-      const { message } = await composer.sendMail({ from, ...mail });
+      const { message } = await (await composer.get()).sendMail({ from, ...mail });
       await mkdir(outboxDirectory, { recursive: true });
       sequence += 1;
       const file = join(
