@@ -14,6 +14,8 @@ export interface WebConfig {
   registration: 'open' | 'closed';
   /** `cookie` in cookie mode (no token reaches page scripts); otherwise `bearer`, kept in memory only. */
   transport: 'cookie' | 'bearer';
+  /** `TESSERA_DPOP`: the app binds its sessions to a device key unless it is `off`. */
+  dpop: Config['dpop'];
 }
 
 /**
@@ -45,6 +47,7 @@ export async function registerWebApp(app: FastifyInstance, config: Config, root:
   const webConfig: WebConfig = {
     registration: config.registrationOpen ? 'open' : 'closed',
     transport: config.cookieMode ? 'cookie' : 'bearer',
+    dpop: config.dpop,
   };
   app.get('/web-config.json', { schema: { hide: true } }, (_request, reply) =>
     reply.header('cache-control', 'no-store').send(webConfig),
