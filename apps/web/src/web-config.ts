@@ -4,9 +4,11 @@ import { createContext, useContext } from 'react';
 export interface WebConfig {
   registration: 'open' | 'closed';
   transport: 'cookie' | 'bearer';
+  /** The server's `TESSERA_DPOP`: sessions are bound to this browser's key unless `off`. */
+  dpop: 'off' | 'optional' | 'required';
 }
 
-const DEFAULTS: WebConfig = { registration: 'closed', transport: 'cookie' };
+const DEFAULTS: WebConfig = { registration: 'closed', transport: 'cookie', dpop: 'off' };
 
 /** Reads the server's web config; the defaults when it cannot (an older server, or the network). */
 export async function loadWebConfig(): Promise<WebConfig> {
@@ -17,6 +19,8 @@ export async function loadWebConfig(): Promise<WebConfig> {
     return {
       registration: body.registration === 'open' ? 'open' : 'closed',
       transport: body.transport === 'bearer' ? 'bearer' : 'cookie',
+      // An older server says nothing of DPoP, and may not accept the header: then none is sent.
+      dpop: body.dpop === 'optional' || body.dpop === 'required' ? body.dpop : 'off',
     };
   } catch {
     return DEFAULTS;

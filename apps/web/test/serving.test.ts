@@ -77,16 +77,22 @@ describe('serving the built app', () => {
     expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
-  it('tells the app whether registration is open and which transport to use', async () => {
+  it('tells the app whether registration is open, which transport to use, and whether to bind sessions (DPoP)', async () => {
     const closed = await appWith(WEB_ROOT, { TESSERA_COOKIE_MODE: 'on' });
     expect((await closed.inject({ url: '/web-config.json' })).json()).toEqual({
       registration: 'closed',
       transport: 'cookie',
+      dpop: 'optional',
     });
-    const open = await appWith(WEB_ROOT, { TESSERA_REGISTRATION: 'open', TESSERA_COOKIE_MODE: 'off' });
+    const open = await appWith(WEB_ROOT, {
+      TESSERA_REGISTRATION: 'open',
+      TESSERA_COOKIE_MODE: 'off',
+      TESSERA_DPOP: 'off',
+    });
     expect((await open.inject({ url: '/web-config.json' })).json()).toEqual({
       registration: 'open',
       transport: 'bearer',
+      dpop: 'off',
     });
   });
 

@@ -1,6 +1,7 @@
 import { paths } from '@tessera/protocol';
 import { AuthClientError, errorFromResponse, readJson } from './errors.js';
 import { fetchWithCredentials, sendWithRetry, type SendContext } from './authorized-fetch.js';
+import { createDpopRequests, type DpopKeyUse } from './dpop-requests.js';
 import { discardBody, isApiUrl, postJson, resolveUrl, skewFromDateHeader } from './http.js';
 import { loginCredentials } from './login-csrf.js';
 import { revokeOnServer, type LogoutResult } from './logout.js';
@@ -19,7 +20,7 @@ import {
 import type { AuthClient, RequestAuthorization } from './auth-client.js';
 import { SessionState, type AuthStatus } from './session-state.js';
 import { createTabSync } from './tabs.js';
-import { createTransport } from './transport.js';
+import { createTransport, type Credentials } from './transport.js';
 
 /**
  * Creates the client.
@@ -54,6 +55,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         });
   const apiUrl = (path: string) => resolveUrl(opts.baseUrl, path);
   const serverNow = () => platform.now() + state.skewMs;
+  // Proofs' iat on the server's clock as far as the client knows it: a device whose clock is off still proves.
+  const dpop = opts.dpop === null ? null : createDpopRequests({ store: opts.dpop, now: serverNow, randomId });
   /** Consecutive refreshes that failed without ending the session (network, 5xx). */
   let failures = 0;
   /** Until then (this device's ms), a token that is only near expiry is not refreshed before a request. */
@@ -208,7 +211,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const body = transport.refreshBody(from);
     if (body === null) return expire(new AuthClientError('session_expired', 'The session has no refresh token.'));
     const auth = transport.credentialsFor('POST', from);
-    const response = await postJson(opts.fetch, apiUrl(paths.tokenRefresh), body, auth);
+    const response = await postToken(paths.tokenRefresh, body, auth, 'existing');
     if (response.ok) {
       const session = await sessionFromResponse(response);
       observeClock(response, session);
@@ -260,6 +263,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   // ---- requests ----
+
+  /** A login or refresh: with a DPoP proof when DPoP is on. */
+  function postToken(path: string, body: unknown, auth: Credentials, key: DpopKeyUse): Promise<Response> {
+    const url = apiUrl(path);
+    const post = (headers: Record<string, string>) =>
+      postJson(opts.fetch, url, body, { ...auth, headers: { ...auth.headers, ...headers } });
+    return dpop === null ? post({}) : dpop.send('POST', url, key, post);
+  }
 
   function credentialsNow(method: string): RequestAuthorization {
     const session = state.session;
@@ -334,7 +345,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         apiUrl,
         csrfHeaderName: opts.csrfHeaderName,
       });
-      const response = await postJson(opts.fetch, apiUrl(paths.tokenObtain), { username, password }, credentials);
+      const response = await postToken(paths.tokenObtain, { username, password }, credentials, 'create');
       if (!response.ok) {
         observeClock(response);
         throw await errorFromResponse(response);
@@ -363,6 +374,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       // The user is logged out here whatever the server said.
       await endSession(null);
+      await dpop?.forget();
       return result;
     },
     async logoutAll() {
@@ -384,6 +396,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
             : new AuthClientError('network_error', String(error), { cause: error });
       }
       await endSession(null);
+      await dpop?.forget();
       if (failure !== null) throw failure;
     },
     async refresh() {

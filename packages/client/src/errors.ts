@@ -8,6 +8,7 @@ import { details, type ErrorCode } from '@tessera/protocol';
  * - `not_authenticated`: the call needs a session and there is none.
  * - `session_expired`: the refresh token was refused; the session is over.
  * - `bad_response`: the server answered 2xx with a body the client cannot use.
+ * - `dpop_key_unavailable`: DPoP is on and the device's key could not be read or made (IndexedDB failed).
  * - `invalid` (the server's name for it): a 400 with field errors, listed in {@link AuthClientError.fields}.
  * - `http_error`: any other non-2xx answer without a `code`.
  *
@@ -16,7 +17,14 @@ import { details, type ErrorCode } from '@tessera/protocol';
  * known ones.
  */
 export type AuthClientErrorCode =
-  ErrorCode | 'network_error' | 'not_authenticated' | 'session_expired' | 'bad_response' | 'http_error' | (string & {});
+  | ErrorCode
+  | 'network_error'
+  | 'not_authenticated'
+  | 'session_expired'
+  | 'bad_response'
+  | 'http_error'
+  | 'dpop_key_unavailable'
+  | (string & {});
 
 /**
  * The one error type the client throws (misuse of options is a `TypeError`).

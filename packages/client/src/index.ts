@@ -1,6 +1,18 @@
 export { attachAxios, type AxiosInstanceLike, type AxiosRequestConfigLike } from './axios.js';
 export type { AuthClient, RequestAuthorization } from './auth-client.js';
 export { createAuthClient } from './client.js';
+export { createIndexedDbKeyStore, type IndexedDbKeyStoreOptions } from './dpop-indexeddb.js';
+export {
+  dpopKeyFromCryptoKeyPair,
+  generateDpopKeyPair,
+  type CryptoKeyLike,
+  type CryptoKeyPairLike,
+  type DpopAlgorithm,
+  type DpopKey,
+  type DpopKeyStore,
+  type SubtleCryptoLike,
+} from './dpop-key.js';
+export { createDpopProof, type DpopProofInput } from './dpop-proof.js';
 export { AuthClientError, isNetworkError, type AuthClientErrorCode } from './errors.js';
 export type { FetchLike } from './http.js';
 export type { AccountMailCalls } from './account-mail.js';

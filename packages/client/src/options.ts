@@ -1,3 +1,5 @@
+import { createIndexedDbKeyStore } from './dpop-indexeddb.js';
+import type { DpopKeyStore } from './dpop-key.js';
 import type { AuthClientError } from './errors.js';
 import type { FetchLike } from './http.js';
 import { detectPlatform, type Platform } from './platform.js';
@@ -40,6 +42,13 @@ export interface AuthClientOptions {
    * (localStorage) or the transport is `cookie` (cookies are shared); off otherwise.
    */
   tabs?: boolean | TabOptions;
+  /**
+   * DPoP (RFC 9449): bind the session to a key of this device, so that its
+   * refresh token is useless anywhere else. `true` keeps a non-extractable
+   * WebCrypto key in IndexedDB (browsers); elsewhere pass a {@link DpopKeyStore}.
+   * Off by default: the key store is a runtime capability the app chooses.
+   */
+  dpop?: boolean | DpopKeyStore;
   /** Replaces parts of the runtime (clock, timers, BroadcastChannel, locks, window, document), for tests. */
   platform?: Partial<Platform>;
 }
@@ -56,6 +65,7 @@ export interface ResolvedOptions {
   readonly csrfCookieName: string;
   readonly csrfHeaderName: string;
   readonly tabs: Required<TabOptions> | null;
+  readonly dpop: DpopKeyStore | null;
   readonly platform: Platform;
 }
 
@@ -104,8 +114,19 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
             lockName: tabOptions.lockName ?? `${storageKey}:refresh`,
             lockTimeoutMs: tabOptions.lockTimeoutMs ?? 10_000,
           }),
+    dpop: resolveDpop(options.dpop),
     platform: detectPlatform(options.platform),
   });
+}
+
+function resolveDpop(dpop: AuthClientOptions['dpop']): DpopKeyStore | null {
+  if (dpop === undefined || dpop === false) return null;
+  if (dpop === true) return createIndexedDbKeyStore();
+  for (const method of ['load', 'loadOrCreate', 'remove'] as const) {
+    if (typeof dpop?.[method] !== 'function')
+      throw new TypeError(`dpop must be true, false or a DpopKeyStore with ${method}().`);
+  }
+  return dpop;
 }
 
 function globalFetch(): FetchLike {

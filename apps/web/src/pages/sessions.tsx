@@ -11,6 +11,8 @@ interface SessionRow {
   user_agent: string | null;
   device: string;
   current: boolean;
+  /** Bound to a key of the device that logged in (DPoP): its refresh token works nowhere else. */
+  device_bound: boolean;
 }
 
 /** `/sessions`: where the user is logged in; end one session, or all the others. */
@@ -94,6 +96,14 @@ export function SessionsPage() {
                 <div className="session-main">
                   <strong className="device">{session.device}</strong>
                   {session.current && <span className="badge">This device</span>}
+                  {session.device_bound && (
+                    <span
+                      className="bound"
+                      title="Bound to a key of that device: its session cannot be used from anywhere else."
+                    >
+                      Device-bound
+                    </span>
+                  )}
                 </div>
                 <dl className="session-facts">
                   <div>

@@ -12,8 +12,13 @@ const SERVER_PATHS = ['/api/', '/api', '/healthz', '/readyz', '/metrics', '/asse
 /** What the app needs to know before anyone logs in; served at `/web-config.json`. */
 export interface WebConfig {
   registration: 'open' | 'closed';
-  /** `cookie` in cookie mode (no token reaches page scripts); otherwise `bearer`, kept in memory only. */
+  /**
+   * `cookie` in cookie mode (no token reaches page scripts); otherwise `bearer`: tokens in memory, or in
+   * local storage when the session is device-bound (DPoP).
+   */
   transport: 'cookie' | 'bearer';
+  /** `TESSERA_DPOP`: the app binds its sessions to a device key unless it is `off`. */
+  dpop: Config['dpop'];
 }
 
 /**
@@ -45,6 +50,7 @@ export async function registerWebApp(app: FastifyInstance, config: Config, root:
   const webConfig: WebConfig = {
     registration: config.registrationOpen ? 'open' : 'closed',
     transport: config.cookieMode ? 'cookie' : 'bearer',
+    dpop: config.dpop,
   };
   app.get('/web-config.json', { schema: { hide: true } }, (_request, reply) =>
     reply.header('cache-control', 'no-store').send(webConfig),
