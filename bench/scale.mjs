@@ -4,10 +4,12 @@
 // there and on a fresh database holding only the bench users, in alternating
 // rounds. The goal is big ÷ empty ≥ 0.80×; results in docs/benchmarks.md.
 // Then the admin API's user list on the big database, as a staff member:
-// the first page, the 1000th, a filter's deep page and a search (issue 22).
+// the first page, the 1000th, a filter's deep page, a common prefix and rare
+// terms (issue 22), with PostgreSQL's plan for the searches.
 //
 //   npm run build && node bench/scale.mjs     1M users, 5M tokens, 3 rounds of 10 s
 //   node bench/scale.mjs --quick              100k users, 500k tokens, 1 round of 3 s
+//   node bench/scale.mjs --admin-only         the admin list alone (no refresh/profile, no empty database)
 //
 // Environment: SCALE_USERS, SCALE_TOKENS, SCALE_SECONDS, SCALE_WARMUP (2; 1
 // with --quick), SCALE_ROUNDS (3; 1 with --quick), BENCH_CONNECTIONS (32),
@@ -43,6 +45,7 @@ const pg = (await importFromServer('pg')).default;
 const { ARGON2ID_PARAMETERS } = await import('@tessera/server');
 
 const QUICK = process.argv.includes('--quick');
+const ADMIN_ONLY = process.argv.includes('--admin-only');
 const USERS = Math.round(envNumber('SCALE_USERS', QUICK ? 100_000 : 1_000_000));
 const TOKENS = Math.round(envNumber('SCALE_TOKENS', QUICK ? 500_000 : 5_000_000));
 const SECONDS = envNumber('SCALE_SECONDS', QUICK ? 3 : 10);
@@ -257,7 +260,69 @@ function adminScenarios(big) {
     adminListScenario(big, 'first page', size),
     adminListScenario(big, 'page 1000', `${size}&after=${999 * ADMIN_PAGE_SIZE}`),
     adminListScenario(big, `inactive, page ${inactivePage}`, `${size}&is_active=false&after=${inactiveAfter}`),
-    adminListScenario(big, 'search "user4242", first page', `${size}&search=user4242`),
+    ...SEARCHES.map(([name, term]) => adminListScenario(big, `search "${term}" (${name})`, `${size}&search=${term}`)),
+  ];
+}
+
+/**
+ * The searches measured: a common prefix (most users match: the page fills
+ * at once along the primary key), a term a few hundred users match, one
+ * user at the table's far end, and a term nobody matches. The last two read
+ * every row unless an index finds them (pg_trgm, migration 0010).
+ */
+const SEARCHES = [
+  ['common prefix', 'user1'],
+  ['some hundreds', 'user4242'],
+  ['one user, last ids', `user${USERS - 3}`],
+  ['no match', 'zebra'],
+];
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the admin list's queries for `term`, written
+ * as store/user-admin.ts writes them (userPageQuery, userCountQuery) with the
+ * term as a parameter: the page's plan, and for the page and the count the
+ * pages of 8 KiB read (hit + read, which load on the machine does not change)
+ * and the time, with the trigram indexes and without them (dropped in a
+ * transaction that is rolled back).
+ */
+async function explainSearch(url, term) {
+  const like = (column) => `lower(${column}) like $1 escape '\\'`;
+  const where = ['username', 'email', 'first_name', 'last_name'].map(like).join(' or ');
+  const page = `select * from users where (${where}) order by id asc limit ${ADMIN_PAGE_SIZE + 1}`;
+  const count = `select count(*) from (select id from users where (${where}) limit 10001) as matches`;
+  const explain = async (c, query) => {
+    const { rows } = await c.query(`explain (analyze, buffers, costs off, timing off, format json) ${query}`, [
+      `%${term}%`,
+    ]);
+    const [{ Plan: plan, 'Execution Time': ms }] = rows[0]['QUERY PLAN'];
+    return { plan, pages: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'], ms };
+  };
+  return withDb(url, async (c) => {
+    const indexed = { page: await explain(c, page), count: await explain(c, count) };
+    await c.query('BEGIN');
+    try {
+      const { rows } = await c.query(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'users' AND indexname LIKE '%_trgm'`,
+      );
+      for (const { indexname } of rows) await c.query(`DROP INDEX ${indexname}`);
+      const unindexed = { page: await explain(c, page), count: await explain(c, count) };
+      return { indexed, unindexed, trigramIndexes: rows.length };
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
+/** A plan as indented lines: each node's type, index and relation. */
+function planLines(node, depth = 0) {
+  const what = [
+    node['Node Type'],
+    node['Index Name'] && `using ${node['Index Name']}`,
+    node['Relation Name'] && `on ${node['Relation Name']}`,
+  ];
+  return [
+    `${'  '.repeat(depth)}${what.filter(Boolean).join(' ')} (rows ${node['Actual Rows']}, pages ${node['Shared Hit Blocks'] + node['Shared Read Blocks']})`,
+    ...(node.Plans ?? []).flatMap((child) => planLines(child, depth + 1)),
   ];
 }
 
@@ -301,25 +366,37 @@ async function main() {
   const shape = { empty: await describeDb(urls.empty), big: await describeDb(urls.big) };
 
   await withDb(urls.big, (c) => c.query('UPDATE users SET is_staff = 1 WHERE id = $1', [benchUserIds[0]]));
-  const servers = [await startServer('empty', urls.empty), await startServer('big', urls.big)];
+  const plans = [];
+  for (const [name, term] of SEARCHES) plans.push([`${name}: "${term}"`, await explainSearch(urls.big, term)]);
+  log(
+    `search plans: ${plans.map(([name, p]) => `${name} ${p.indexed.page.pages}/${p.unindexed.page.pages} pages`).join('; ')}`,
+  );
+  const servers = ADMIN_ONLY
+    ? [await startServer('big', urls.big)]
+    : [await startServer('empty', urls.empty), await startServer('big', urls.big)];
+  const big = servers.at(-1);
   const runner = createRunner({ autocannon, connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, servers });
-  const refresh = await runner.inRounds(
-    servers.map((s) => refreshScenario(s, CONNECTIONS)),
-    ROUNDS,
-  );
-  const profile = await runner.inRounds(
-    servers.map((s) => profileScenario(s)),
-    ROUNDS,
-  );
-  const admin = await runner.inRounds(adminScenarios(servers[1]), ROUNDS);
+  let rows = {};
+  if (!ADMIN_ONLY) {
+    const refresh = await runner.inRounds(
+      servers.map((s) => refreshScenario(s, CONNECTIONS)),
+      ROUNDS,
+    );
+    const profile = await runner.inRounds(
+      servers.map((s) => profileScenario(s)),
+      ROUNDS,
+    );
+    rows = { refresh, profile };
+  }
+  const admin = await runner.inRounds(adminScenarios(big), ROUNDS);
   await Promise.all(servers.map((s) => stopChild(s.record)));
 
   const tokensAfter = (await describeDb(urls.big)).tokens;
   if (tokensAfter < shape.big.tokens) throw new Error(`refresh tokens went from ${shape.big.tokens} to ${tokensAfter}`);
-  report({ shape, seeding, rows: { refresh, profile }, admin });
+  report({ shape, seeding, rows, admin, plans });
 }
 
-function report({ shape, seeding, rows, admin }) {
+function report({ shape, seeding, rows, admin, plans }) {
   const ms = (v) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : fmtNumber(v, v < 100 ? 1 : 0));
   const cpu = (v) => (v === undefined ? '–' : `${Math.round(v * 100)}%`);
   /** req/s, each round's, p50, p99, and both CPU shares of a row. */
@@ -355,9 +432,10 @@ function report({ shape, seeding, rows, admin }) {
     (r) => r.non2xx + r.errors + (r.chainBreaks ?? 0) > 0,
   );
   const goal = (v) => `${fmtRatio(v)} (${v >= 0.8 ? 'met' : '**not met**'})`;
+  const workloads = Object.keys(rows).length > 0;
   console.log(
     [
-      `## tessera at scale: PostgreSQL ${shape.big.version}, ${fmtNumber(USERS)} users / ${fmtNumber(TOKENS)} refresh tokens${QUICK ? ' (--quick)' : ''}`,
+      `## tessera at scale: PostgreSQL ${shape.big.version}, ${fmtNumber(USERS)} users / ${fmtNumber(TOKENS)} refresh tokens${QUICK ? ' (--quick)' : ''}${ADMIN_ONLY ? ' (--admin-only)' : ''}`,
       '',
       machineLine(),
       '',
@@ -365,18 +443,45 @@ function report({ shape, seeding, rows, admin }) {
         `alternating order; medians over the rounds. PostgreSQL at ${new URL(PG_ADMIN_URL).host} ` +
         `(shared_buffers ${shape.big.buffers}); its CPU counts as "other CPU". tessera with rate limits and ` +
         'pruning off. Refresh: each connection rotates its own chain; profile: `GET /api/profile/`.',
-      '',
-      table,
-      '',
-      `Goal big ÷ empty ≥ 0.80×: refresh ${goal(ratios.refresh)}, profile ${goal(ratios.profile)}.`,
+      ...(workloads
+        ? ['', table, '', `Goal big ÷ empty ≥ 0.80×: refresh ${goal(ratios.refresh)}, profile ${goal(ratios.profile)}.`]
+        : []),
       '',
       `The admin API's user list as a staff member, ${ADMIN_PAGE_SIZE} users a page, cursor-paged by id; every ` +
-        'answer counts its matches up to 10,000; a search is a substring match, read along the primary key until the page ' +
-        'is full (a rare term reads the whole table). Goal: page 1000 ÷ first page ≥ 0.80×, ' +
+        'answer counts its matches up to 10,000; a search is a substring match of the username, email and names: ' +
+        'a common term is read along the primary key until the page is full, a rare one is looked up in the ' +
+        'trigram indexes (pg_trgm, migration 0010). Goal: page 1000 ÷ first page ≥ 0.80×, ' +
         `${goal(roundRatio(admin[1], admin[0]))}.`,
       '',
       adminTable,
       '',
+      'The searches in PostgreSQL (EXPLAIN ANALYZE BUFFERS before the runs, on this database): 8 KiB pages read ' +
+        'by the page query and by the capped count, and their time, with the trigram indexes and without them.',
+      '',
+      markdownTable(
+        [
+          'search',
+          'page: pages',
+          'page: ms',
+          'count: pages',
+          'count: ms',
+          'no trigram index: page pages / ms',
+          'count pages / ms',
+        ],
+        plans.map(([name, p]) => [
+          name,
+          fmtNumber(p.indexed.page.pages),
+          ms(p.indexed.page.ms),
+          fmtNumber(p.indexed.count.pages),
+          ms(p.indexed.count.ms),
+          `${fmtNumber(p.unindexed.page.pages)} / ${ms(p.unindexed.page.ms)}`,
+          `${fmtNumber(p.unindexed.count.pages)} / ${ms(p.unindexed.count.ms)}`,
+        ]),
+      ),
+      '',
+      `Trigram indexes present: ${plans[0]?.[1].trigramIndexes ?? 0}. The page query's plans:`,
+      '',
+      ...plans.flatMap(([name, p]) => [`${name}:`, '', '```', ...planLines(p.indexed.page.plan), '```', '']),
       `Seeding the big database (${fmtNumber(shape.big.bytes / 2 ** 20)} MiB): ${seeding}.`,
       ...(failed.length ? ['', '> **WARNING: requests failed; these numbers are not valid:**', ''] : []),
       ...failed.map((r) => `- ${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.chainBreaks ?? 0} broken chains`),

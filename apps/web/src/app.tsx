@@ -1,7 +1,11 @@
 import { RequireAuth } from '@tessera/react';
 import { useCallback, type ReactNode } from 'react';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { StaffOnly } from './admin/staff-only';
 import { Layout } from './layout';
+import { AdminAuditPage } from './pages/admin-audit';
+import { AdminUserPage } from './pages/admin-user';
+import { AdminUsersPage } from './pages/admin-users';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
 import { LoginPage } from './pages/login';
@@ -53,6 +57,18 @@ export function App() {
               </Protected>
             }
           />
+          <Route
+            path="admin"
+            element={
+              <Protected>
+                <StaffOnly />
+              </Protected>
+            }
+          >
+            <Route index element={<AdminUsersPage />} />
+            <Route path="users/:id" element={<AdminUserPage />} />
+            <Route path="audit" element={<AdminAuditPage />} />
+          </Route>
           <Route path="login" element={<LoginPage />} />
           <Route path="register" element={<RegisterPage />} />
           <Route path="forgot-password" element={<ForgotPasswordPage />} />

@@ -1,6 +1,7 @@
 import { useAuth } from '@tessera/react';
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { useStaffProbe } from './admin/staff-status';
 import { useWebConfig } from './web-config';
 
 /** The header on every page, and the page below it. */
@@ -10,6 +11,8 @@ export function Layout() {
   const navigate = useNavigate();
   const [leaving, setLeaving] = useState(false);
   const loggedIn = status !== 'unauthenticated';
+  // From the token's claims only: a page outside the console asks the server nothing about it.
+  const staff = useStaffProbe(false);
 
   async function onLogout() {
     setLeaving(true);
@@ -42,6 +45,12 @@ export function Layout() {
                 <li>
                   <NavLink to="/password">Password</NavLink>
                 </li>
+                {/* For staff only; the console's API refuses everyone else whatever the page shows. */}
+                {staff.state === 'staff' && (
+                  <li>
+                    <NavLink to="/admin">Admin</NavLink>
+                  </li>
+                )}
               </>
             )}
           </ul>

@@ -15,10 +15,13 @@ export {
 } from './errors.js';
 export type {
   AccessClaims,
+  AdminSessionResponse,
   AdminUserCreateRequest,
   AdminUserPage,
   AdminUserResponse,
   AdminUserUpdateRequest,
+  AuditEntryResponse,
+  AuditPage,
   CookieSessionResponse,
   DetailResponse,
   EmailVerifyRequest,

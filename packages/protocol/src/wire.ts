@@ -108,6 +108,8 @@ export interface AdminUserResponse {
   is_active: boolean;
   is_staff: boolean;
   is_superuser: boolean;
+  /** Whether the user confirmed their address (read-only: the user's own link sets it). */
+  email_verified: boolean;
   role: string;
   permissions: string[];
   /** ISO 8601; null before the first login. */
@@ -116,7 +118,9 @@ export interface AdminUserResponse {
 }
 
 /** `PATCH /api/admin/users/{id}/`: any of the fields; the others stay as they are. */
-export type AdminUserUpdateRequest = Partial<Omit<AdminUserResponse, 'id' | 'username' | 'last_login' | 'date_joined'>>;
+export type AdminUserUpdateRequest = Partial<
+  Omit<AdminUserResponse, 'id' | 'username' | 'email_verified' | 'last_login' | 'date_joined'>
+>;
 
 /** `POST /api/admin/users/`: a new user, under the password policy. */
 export type AdminUserCreateRequest = { username: string; password: string } & AdminUserUpdateRequest;
@@ -134,6 +138,46 @@ export interface AdminUserPage {
   next: string | null;
   previous: string | null;
   results: AdminUserResponse[];
+}
+
+/** One of a user's sessions as `GET /api/admin/users/{id}/sessions/` shows it to staff. */
+export interface AdminSessionResponse {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  ip: string;
+  user_agent: string;
+  /** "Firefox on Linux", from the user agent. */
+  device: string;
+  /** Whether its refresh tokens need a DPoP proof by the key it logged in with (RFC 9449). */
+  device_bound: boolean;
+  /** With `?all=true`: when and why an ended session ended; null while it lives. */
+  revoked_at: string | null;
+  revoke_reason: string | null;
+}
+
+/** One entry of the audit log (`GET /api/admin/audit/`). */
+export interface AuditEntryResponse {
+  id: number;
+  /** ISO 8601. */
+  at: string;
+  event: string;
+  user_id: number | null;
+  /** As given at the time (a failed login's attempted name, too); empty when unknown. */
+  username: string;
+  session_id: string | null;
+  ip: string;
+  user_agent: string;
+  /** Admin actions carry `via: "admin"` and the acting administrator's username in `by`. */
+  details: Record<string, string | number | boolean>;
+}
+
+/** A page of the audit log, newest first: DRF's page-number shape. */
+export interface AuditPage {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: AuditEntryResponse[];
 }
 
 /** 200 body of the revoke endpoints. */

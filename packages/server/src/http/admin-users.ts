@@ -37,6 +37,7 @@ export function presentUser(user: SessionUser): AdminUserResponse {
     is_active: user.isActive,
     is_staff: user.isStaff,
     is_superuser: user.isSuperuser,
+    email_verified: user.emailVerified,
     role: user.role,
     permissions: [...user.permissions],
     last_login: user.lastLogin === null ? null : new Date(user.lastLogin).toISOString(),
@@ -56,6 +57,7 @@ export const adminUserSchema = {
     is_active: { type: 'boolean' },
     is_staff: { type: 'boolean' },
     is_superuser: { type: 'boolean' },
+    email_verified: { type: 'boolean' },
     role: { type: 'string' },
     permissions: { type: 'array', items: { type: 'string' } },
     last_login: { type: ['string', 'null'], format: 'date-time' },
@@ -63,7 +65,7 @@ export const adminUserSchema = {
   },
 } as const;
 
-const READ_ONLY_FIELDS = new Set(['id', 'username', 'last_login', 'date_joined']);
+const READ_ONLY_FIELDS = new Set(['id', 'username', 'email_verified', 'last_login', 'date_joined']);
 
 /** The writable fields' schema, for the OpenAPI document (PATCH: all optional). */
 export const adminUserFieldsSchema = Object.fromEntries(

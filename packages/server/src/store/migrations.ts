@@ -270,7 +270,60 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('dpop_proofs_expires_at').on('dpop_proofs').column('expires_at').execute();
       },
     },
+    '0010_user_search_trigrams': {
+      // The admin user search is a substring match: on PostgreSQL, trigram GIN indexes find a rare term
+      // without reading every row. Only where pg_trgm can be had; without it, search reads the primary key.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return;
+        const schema = await trigramSchema(db);
+        if (schema === undefined) return;
+        for (const column of USER_SEARCH_COLUMNS) {
+          await sql`create index ${sql.id(`users_${column}_trgm`)} on users
+                    using gin (lower(${sql.ref(column)}) ${sql.id(schema, 'gin_trgm_ops')})`.execute(db);
+        }
+      },
+    },
   };
+}
+
+/** The columns the admin user search matches, each with a trigram index on PostgreSQL (0010). */
+const USER_SEARCH_COLUMNS = ['username', 'email', 'first_name', 'last_name'] as const;
+
+/**
+ * The schema pg_trgm lives in, installing it (in `public`, so that no
+ * tenant schema's drop takes it along) when the server offers it and the
+ * role may; undefined when it cannot be had. Runs in the migration's
+ * transaction: a refused CREATE EXTENSION rolls back to a savepoint only,
+ * and an advisory lock keeps two schemas migrating at once from racing to
+ * create it.
+ */
+async function trigramSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  const installed = async () =>
+    (
+      await sql<{ schema: string }>`select n.nspname as schema from pg_extension e
+        join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)
+    ).rows[0]?.schema;
+  await sql`select pg_advisory_xact_lock(hashtext('tessera: create extension pg_trgm'))`.execute(db);
+  const found = await installed();
+  if (found !== undefined) return found;
+  const { rows } = await sql<{
+    available: boolean;
+    has_public: boolean;
+  }>`select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as available,
+            exists (select 1 from pg_namespace where nspname = 'public') as has_public`.execute(db);
+  if (rows[0]?.available !== true) return undefined;
+  await sql`savepoint tessera_pg_trgm`.execute(db);
+  try {
+    await sql`create extension if not exists pg_trgm ${sql.raw(rows[0].has_public ? 'with schema public' : '')}`.execute(
+      db,
+    );
+    await sql`release savepoint tessera_pg_trgm`.execute(db);
+  } catch {
+    // Not allowed to (no CREATE on the database): search still works, unindexed.
+    await sql`rollback to savepoint tessera_pg_trgm`.execute(db);
+    return undefined;
+  }
+  return installed();
 }
 
 /**

@@ -154,6 +154,7 @@ export interface UserSearch {
   isActive?: boolean | undefined;
   isStaff?: boolean | undefined;
   isSuperuser?: boolean | undefined;
+  emailVerified?: boolean | undefined;
   role?: string | undefined;
   after?: number | undefined;
   before?: number | undefined;

@@ -79,6 +79,7 @@ export function shownUser(
     is_active: user.isActive,
     is_staff: user.isStaff,
     is_superuser: user.isSuperuser,
+    email_verified: user.emailVerified,
     role: user.role,
     permissions: user.permissions,
     last_login: new Date(fixture.server.clock.now()).toISOString(),

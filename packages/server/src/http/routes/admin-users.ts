@@ -49,11 +49,12 @@ function readUserSearch(request: FastifyRequest): UserSearch {
   if (search !== undefined && [...search].length > MAX_SEARCH_LENGTH) {
     errors.search = [`Ensure this field has no more than ${MAX_SEARCH_LENGTH} characters.`];
   }
-  const flags: Pick<UserSearch, 'isActive' | 'isStaff' | 'isSuperuser'> = {};
+  const flags: Pick<UserSearch, 'isActive' | 'isStaff' | 'isSuperuser' | 'emailVerified'> = {};
   for (const [name, key] of [
     ['is_active', 'isActive'],
     ['is_staff', 'isStaff'],
     ['is_superuser', 'isSuperuser'],
+    ['email_verified', 'emailVerified'],
   ] as const) {
     const value = text(name);
     if (value === undefined) continue;
@@ -98,7 +99,7 @@ export const adminUserListRoute = defineRoute({
   name: 'Admin User List',
   description:
     'Users by id; staff only. Filters: search (a substring of the username, email or names), is_active, ' +
-    'is_staff, is_superuser, role; pages: page_size (at most 500), and the cursors after/before in next/previous. ' +
+    'is_staff, is_superuser, email_verified, role; pages: page_size (at most 500), and the cursors after/before in next/previous. ' +
     '`count` stops at 10,000 matches (`count_exact` false past it), so any page costs what the first does.',
   schema: {
     tags: ['admin'],
@@ -109,6 +110,7 @@ export const adminUserListRoute = defineRoute({
         is_active: { type: 'boolean' },
         is_staff: { type: 'boolean' },
         is_superuser: { type: 'boolean' },
+        email_verified: { type: 'boolean' },
         role: { type: 'string' },
         after: { type: 'integer', minimum: 1 },
         before: { type: 'integer', minimum: 1 },

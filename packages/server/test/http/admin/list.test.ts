@@ -43,6 +43,9 @@ describe('the admin API: the user list and creating users', () => {
     expect(names(await list('?is_staff=true'))).toEqual(['root', 'staff']);
     expect(names(await list('?is_superuser=1&is_staff=true'))).toEqual(['root']);
     expect(names(await list('?role=editor&is_active=0'))).toEqual(['carol_x']);
+    await f.server.createUser('erin', ADMIN_PASSWORD, { emailVerified: true });
+    expect(names(await list('?email_verified=true'))).toEqual(['erin']);
+    expect(names(await list('?email_verified=false&is_staff=false'))).toEqual(['alice', 'bob', 'carol_x', 'dave']);
     expect((await list('?search=nobody-matches')).count).toBe(0);
   });
 
@@ -66,9 +69,13 @@ describe('the admin API: the user list and creating users', () => {
     ['?after=1&before=9', 404, { detail: 'Invalid cursor', code: 'not_found' }],
     ['?after=99999999999', 404, { detail: 'Invalid cursor', code: 'not_found' }],
     [
-      '?is_active=maybe&page_size=0',
+      '?is_active=maybe&email_verified=no-idea&page_size=0',
       400,
-      { is_active: ['Must be a valid boolean.'], page_size: ['A valid integer is required.'] },
+      {
+        is_active: ['Must be a valid boolean.'],
+        email_verified: ['Must be a valid boolean.'],
+        page_size: ['A valid integer is required.'],
+      },
     ],
     ['?search=%00', 400, { search: ['Null characters are not allowed.'] }],
     ['?role=a%00', 400, { role: ['Null characters are not allowed.'] }],
@@ -97,6 +104,7 @@ describe('the admin API: the user list and creating users', () => {
       is_active: true,
       is_staff: false,
       is_superuser: false,
+      email_verified: false,
       role: 'editor',
       permissions: ['notes.view'],
       last_login: null,

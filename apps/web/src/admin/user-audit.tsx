@@ -1,0 +1,45 @@
+import type { AdminUserResponse, AuditEntryResponse } from '@tessera/protocol';
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { adminMessageOf, auditLink, type AdminApi } from './admin-api';
+import { AuditTable } from './audit-table';
+
+/** How many of the user's events the user page shows; the audit log has the rest. */
+const RECENT = 10;
+
+/** The user's most recent audit events, and a link to all of them in the audit log. */
+export function UserAudit({ api, user, revision }: { api: AdminApi; user: AdminUserResponse; revision: number }) {
+  const [entries, setEntries] = useState<AuditEntryResponse[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const filter = new URLSearchParams({ user: user.username });
+
+  useEffect(() => {
+    let live = true;
+    const query = new URLSearchParams({ user: user.username, page_size: String(RECENT) });
+    api.listAudit(auditLink(query)).then(
+      (page) => live && setEntries(page.results),
+      (caught: unknown) => live && setError(adminMessageOf(caught)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, user.username, revision]);
+
+  return (
+    <section aria-labelledby="admin-user-audit-heading">
+      <h2 id="admin-user-audit-heading">Recent events</h2>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {entries !== null && entries.length === 0 && <p className="muted">No events recorded.</p>}
+      {entries !== null && entries.length > 0 && (
+        <AuditTable entries={entries} label={`Recent events of ${user.username}`} />
+      )}
+      <p>
+        <Link to={`/admin/audit?${filter.toString()}`}>Every event of {user.username} in the audit log</Link>
+      </p>
+    </section>
+  );
+}
