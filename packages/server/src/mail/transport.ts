@@ -75,14 +75,15 @@ function fileTransport(from: string, { outboxDirectory, onWritten }: TransportOp
   return {
     description: `not sent (TESSERA_SMTP_URL is unset): each message is logged and written to ${outboxDirectory}/`,
     async send(mail) {
-      const { message } = await (await composer.get()).sendMail({ from, ...mail });
+      // A stream transport with `buffer: true` answers the whole message as a Buffer.
+      const { message } = (await (await composer.get()).sendMail({ from, ...mail })) as { message: Buffer };
       await mkdir(outboxDirectory, { recursive: true });
       sequence += 1;
       const file = join(
         outboxDirectory,
         `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${sequence}.eml`,
       );
-      await writeFile(file, message as Buffer, { mode: 0o600 });
+      await writeFile(file, message, { mode: 0o600 });
       onWritten(file, mail);
     },
     close: () => composer.close(),
