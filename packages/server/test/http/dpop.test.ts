@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DPOP_NONCE_STEP_SECONDS } from '../../src/dpop/nonce.js';
-import { DPOP_PROOF_FUTURE_SKEW_SECONDS, DPOP_PROOF_MAX_AGE_SECONDS } from '../../src/dpop/proof.js';
+import { DPOP_PROOF_FUTURE_SKEW_SECONDS, DPOP_PROOF_MAX_AGE_SECONDS } from '@tessera/verify/dpop';
 import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from '../support/dpop.js';
 import { bearer, createTestServer, type TestServer } from '../support/server.js';
 

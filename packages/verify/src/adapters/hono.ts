@@ -46,7 +46,11 @@ export function tesseraHono(verifier: Verifier): TesseraHono {
       try {
         let user = c.get('user') as AccessClaims | undefined;
         if (user === undefined) {
-          user = await authenticateRequest(verifier, c.req.header('authorization'));
+          user = await authenticateRequest(verifier, c.req.header('authorization'), {
+            method: c.req.method,
+            url: c.req.url,
+            dpop: c.req.header('dpop'),
+          });
           c.set('user', user);
         }
         guard?.(user);

@@ -4,7 +4,7 @@ import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
 import { LoginFailedError, logIn, loginRefusal, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
-import { DpopProofError } from '../../dpop/proof.js';
+import { DpopProofError } from '@tessera/verify/dpop';
 import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';

@@ -7,7 +7,7 @@ import { ThrottledError } from '../../rate-limit/throttle.js';
 import { readToken, sessionIdOf } from '../../tokens/claims.js';
 import { issueSessionCookies, presentedRefresh } from '../../cookie-mode/transport.js';
 import { cookieSessionBody } from '../../cookie-mode/session-body.js';
-import { DpopProofError } from '../../dpop/proof.js';
+import { DpopProofError } from '@tessera/verify/dpop';
 import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { defineRoute } from '../route-spec.js';
 import { bodyOf, errorResponses, schemas } from '../schemas.js';
