@@ -310,6 +310,45 @@ describe('DPoP-bound access tokens on the protected routes (TESSERA_DPOP_ACCESS=
   });
 });
 
+describe('the OpenAPI document', () => {
+  interface Operation {
+    parameters?: Array<{ in: string; name: string }>;
+    responses: Record<string, { headers?: Record<string, unknown> }>;
+    security?: Array<Record<string, unknown>>;
+  }
+  interface Document {
+    components: { securitySchemes: Record<string, unknown> };
+    paths: Record<string, Record<string, Operation>>;
+  }
+  const documentOf = async (env: Record<string, string>) => {
+    const server = await createTestServer(env);
+    try {
+      return (await server.app.inject({ method: 'GET', url: '/api/schema/' })).json<Document>();
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('declares the DPoP request header and the DPoP-Nonce response header on login and refresh', async () => {
+    const doc = await documentOf({});
+    for (const path of ['/api/token/', '/api/token/refresh/']) {
+      const post = doc.paths[path]!.post!;
+      expect(post.parameters?.filter((parameter) => parameter.in === 'header').map((p) => p.name)).toEqual(['DPoP']);
+      expect(Object.keys(post.responses['200']!.headers ?? {})).toEqual(['DPoP-Nonce']);
+      expect(Object.keys(post.responses['401']!.headers ?? {})).toEqual(['DPoP-Nonce']);
+    }
+    expect(doc.components.securitySchemes.dpopAuth).toBeUndefined();
+    expect(doc.paths['/api/profile/']!.get!.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('declares the DPoP scheme beside Bearer on the protected routes when access tokens are bound', async () => {
+    const doc = await documentOf({ TESSERA_DPOP_ACCESS: 'on' });
+    expect(doc.components.securitySchemes.dpopAuth).toMatchObject({ type: 'http', scheme: 'dpop' });
+    expect(doc.paths['/api/profile/']!.get!.security).toEqual([{ bearerAuth: [] }, { dpopAuth: [] }]);
+    expect(doc.paths['/api/token/']!.post!.security).toBeUndefined();
+  });
+});
+
 describe('over the network: a stolen bound access token', () => {
   let server: TestServer;
   let base: string;
