@@ -8,10 +8,7 @@
 
 /** What an `Authorization` header says: nothing for us, a malformed Bearer or DPoP, or a token and its scheme. */
 export type AuthorizationHeader =
-  | { kind: 'absent' }
-  | { kind: 'malformed' }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'dpop'; token: string };
+  { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string } | { kind: 'dpop'; token: string };
 
 // Python's bytes.split(): ASCII white space only.
 const WHITESPACE_RUN = /[ \t\n\r\f\v]+/;

@@ -220,7 +220,9 @@ export function resolveConfig(env: Env): Config {
   if (!isDpopMode(dpop)) problems.push(`TESSERA_DPOP=${JSON.stringify(dpop)} must be one of ${DPOP_MODES.join(', ')}.`);
   const dpopAccess = flag('TESSERA_DPOP_ACCESS', 'on', 'off', false);
   if (dpopAccess && dpop === 'off') {
-    problems.push('TESSERA_DPOP_ACCESS=on binds access tokens to the key a session is bound to: it needs TESSERA_DPOP=optional or required, not off.');
+    problems.push(
+      'TESSERA_DPOP_ACCESS=on binds access tokens to the key a session is bound to: it needs TESSERA_DPOP=optional or required, not off.',
+    );
   }
 
   const pathPrefix = read('TESSERA_PATH_PREFIX') ?? '';

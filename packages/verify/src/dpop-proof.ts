@@ -236,7 +236,8 @@ export interface BoundTokenExpectation extends ProofExpectation {
  * ```
  */
 export async function verifyBoundProof(proof: unknown, expected: BoundTokenExpectation): Promise<VerifiedProof> {
-  if (proof === undefined) throw new DpopProofError('This access token is bound to a key: the request needs its DPoP proof.');
+  if (proof === undefined)
+    throw new DpopProofError('This access token is bound to a key: the request needs its DPoP proof.');
   const verified = await verifyDpopProof(proof, expected);
   if (verified.jkt !== expected.jkt) {
     throw new DpopProofError('The DPoP proof is signed by another key than the access token is bound to.');

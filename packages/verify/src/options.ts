@@ -136,7 +136,9 @@ export function resolvePath(base: URL, path: string): URL {
 
 function replayCache(cache: DpopReplayCache | undefined): DpopReplayCache | undefined {
   if (cache !== undefined && typeof (cache as Partial<DpopReplayCache> | null)?.remember !== 'function') {
-    throw new TypeError('createVerifier: `dpopReplayCache` must have remember(id, untilMs) answering true the first time.');
+    throw new TypeError(
+      'createVerifier: `dpopReplayCache` must have remember(id, untilMs) answering true the first time.',
+    );
   }
   return cache;
 }

@@ -211,9 +211,8 @@ describe('DPoP-bound access tokens in a team API (@tessera/verify)', () => {
           return Promise.resolve(true);
         },
       };
-      const [one, two] = [0, 1].map(() =>
-        createVerifier({ url: standIn.url, service: SERVICE, clock, dpopReplayCache: cache }),
-      ) as [Verifier, Verifier];
+      const start = () => createVerifier({ url: standIn.url, service: SERVICE, clock, dpopReplayCache: cache });
+      const [one, two] = [start(), start()];
       try {
         const token = await boundToken();
         const proof = proofFor(token)(NOTES);
@@ -310,7 +309,10 @@ describe('every adapter passes the request: Express and Hono', () => {
   it('Hono: htu names c.req.url', async () => {
     const token = await boundToken();
     const send = (headers: Record<string, string>) =>
-      hono.request('/notes', { headers }).then(async (response) => [response.status, await response.json()]);
+      Promise.resolve(hono.request('/notes', { headers })).then(async (response) => [
+        response.status,
+        await response.json(),
+      ]);
     expect(await send({ authorization: `DPoP ${token}`, dpop: proofFor(token)(NOTES) })).toEqual([
       200,
       { user: 'alice' },

@@ -892,8 +892,24 @@ describe.concurrent('tessera sessions and revoke', () => {
     expect(await sandbox.tessera(['sessions', 'alice'])).toEqual(
       succeeded(
         line('SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'BOUND', 'USER AGENT') +
-          line('c'.repeat(32), '2026-01-02T03:04:06.500Z', '2026-01-02T03:04:06.500Z', '127.0.0.1', 'live', 'yes', 'cli-test') +
-          line('b'.repeat(32), '2026-01-02T03:04:06.000Z', '2026-01-02T03:04:06.000Z', '127.0.0.1', 'live', 'no', 'cli-test'),
+          line(
+            'c'.repeat(32),
+            '2026-01-02T03:04:06.500Z',
+            '2026-01-02T03:04:06.500Z',
+            '127.0.0.1',
+            'live',
+            'yes',
+            'cli-test',
+          ) +
+          line(
+            'b'.repeat(32),
+            '2026-01-02T03:04:06.000Z',
+            '2026-01-02T03:04:06.000Z',
+            '127.0.0.1',
+            'live',
+            'no',
+            'cli-test',
+          ),
       ),
     );
     const all = await sandbox.tessera(['sessions', 'alice', '--all']);
