@@ -42,9 +42,20 @@ export function authenticateRequest(
   if (parsed.kind === 'absent') return Promise.reject(new VerifyError('not_authenticated'));
   if (parsed.kind === 'malformed') return Promise.reject(new VerifyError('bad_authorization_header'));
   if (request === undefined && parsed.kind === 'bearer') return verifier.verify(parsed.token);
-  // A `DPoP` header scheme without the request around it is refused as a proof that is missing.
-  const { method = '', url = '', dpop } = request ?? {};
-  return verifier.verify(parsed.token, { scheme: parsed.kind, method, url, proof: dpop });
+  // Read lazily: an unbound Bearer token (the hot path) never builds the URL. A `DPoP` scheme
+  // without the request around it is refused as a proof that is missing.
+  return verifier.verify(parsed.token, {
+    scheme: parsed.kind,
+    get method() {
+      return request?.method ?? '';
+    },
+    get url() {
+      return request?.url ?? '';
+    },
+    get proof() {
+      return request?.dpop;
+    },
+  });
 }
 
 export { parseAuthorizationHeader, type AuthorizationHeader } from '@tessera/protocol';

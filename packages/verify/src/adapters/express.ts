@@ -54,8 +54,10 @@ export function tesseraExpress(verifier: Verifier): TesseraExpress {
       const run = async () => {
         req.user ??= (await authenticateRequest(verifier, req.headers.authorization, {
           method: req.method,
-          // What a DPoP proof's htu names; behind a proxy, Express's `trust proxy` decides the scheme.
-          url: `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`,
+          // What a DPoP proof's htu names (behind a proxy, `trust proxy` decides the scheme); read only for DPoP.
+          get url() {
+            return `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
+          },
           dpop: req.headers.dpop,
         })) as AccessClaims & Express.User;
         guard?.(req.user);

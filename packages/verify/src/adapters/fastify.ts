@@ -76,10 +76,15 @@ const plugin = fp<TesseraPluginOptions>(
 export default plugin;
 export { plugin as tesseraPlugin };
 
-/** What a DPoP proof must match: the URL as the client addressed it (behind a proxy, Fastify's `trustProxy` decides). */
+/**
+ * What a DPoP proof must match: the URL as the client addressed it (behind a
+ * proxy, Fastify's `trustProxy` decides). A getter: only a DPoP request reads it.
+ */
 const requestContext = (request: FastifyRequest) => ({
   method: request.method,
-  url: `${request.protocol}://${request.host}${request.url}`,
+  get url() {
+    return `${request.protocol}://${request.host}${request.url}`;
+  },
   dpop: request.headers.dpop,
 });
 

@@ -48,7 +48,9 @@ export function tesseraHono(verifier: Verifier): TesseraHono {
         if (user === undefined) {
           user = await authenticateRequest(verifier, c.req.header('authorization'), {
             method: c.req.method,
-            url: c.req.url,
+            get url() {
+              return c.req.url;
+            },
             dpop: c.req.header('dpop'),
           });
           c.set('user', user);
