@@ -1,11 +1,14 @@
 /**
  * The `Authorization` header as tessera reads it, here and in
  * @tessera/verify: SimpleJWT's rule (Python's `bytes.split()`, so ASCII white
- * space only), with the scheme matched case-insensitively (RFC 6750).
+ * space only), with the scheme matched case-insensitively (RFC 6750). The
+ * `DPoP` scheme (RFC 9449 §7.1) is read by the same rule: it carries an
+ * access token bound to a key, which a `DPoP` proof header must come with.
  */
 
-/** What an `Authorization` header says: nothing for us, a malformed Bearer, or a token. */
-export type AuthorizationHeader = { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
+/** What an `Authorization` header says: nothing for us, a malformed Bearer or DPoP, or a token and its scheme. */
+export type AuthorizationHeader =
+  { kind: 'absent' } | { kind: 'malformed' } | { kind: 'bearer'; token: string } | { kind: 'dpop'; token: string };
 
 // Python's bytes.split(): ASCII white space only.
 const WHITESPACE_RUN = /[ \t\n\r\f\v]+/;
@@ -20,6 +23,7 @@ const MALFORMED: AuthorizationHeader = Object.freeze({ kind: 'malformed' });
  * @example
  * ```ts
  * parseAuthorizationHeader('bearer abc'); // { kind: 'bearer', token: 'abc' }
+ * parseAuthorizationHeader('DPoP abc');   // { kind: 'dpop', token: 'abc' }
  * parseAuthorizationHeader('Basic abc');  // { kind: 'absent' }
  * ```
  */
@@ -31,7 +35,8 @@ export function parseAuthorizationHeader(header: string | undefined | null): Aut
     if (!HAS_WHITESPACE.test(token)) return { kind: 'bearer', token };
   }
   const parts = header.split(WHITESPACE_RUN).filter((part) => part !== '');
-  if (parts.length === 0 || parts[0]?.toLowerCase() !== 'bearer') return ABSENT;
+  const scheme = parts[0]?.toLowerCase();
+  if (scheme !== 'bearer' && scheme !== 'dpop') return ABSENT;
   if (parts.length !== 2) return MALFORMED;
-  return { kind: 'bearer', token: parts[1] as string };
+  return { kind: scheme, token: parts[1] as string };
 }

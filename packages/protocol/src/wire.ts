@@ -215,6 +215,11 @@ export interface TokenClaims {
   is_superuser?: boolean;
   iss?: string;
   aud?: string;
+  /**
+   * An access token bound to a DPoP key (`TESSERA_DPOP_ACCESS=on`, RFC 9449 §6.1):
+   * the key's RFC 7638 thumbprint. It is used as `Authorization: DPoP`, with a proof by that key.
+   */
+  cnf?: { jkt: string };
 }
 
 /** The claims of a verified access token: what `request.user` holds behind tessera, in-process or through `@tessera/verify`. */

@@ -59,6 +59,12 @@ export interface Config extends KeySettings, LegacySettings, MailSettings {
    * without a proof; `off` ignores the `DPoP` header.
    */
   readonly dpop: DpopMode;
+  /**
+   * `TESSERA_DPOP_ACCESS=on`: the access tokens of a DPoP-bound session are
+   * bound too (`cnf.jkt`), and tessera's protected routes accept them only as
+   * `Authorization: DPoP` with a proof by the key. Off by default: they are Bearer.
+   */
+  readonly dpopAccess: boolean;
   /** Proxies whose `X-Forwarded-For` names the client: addresses or CIDR ranges. */
   readonly trustedProxies: readonly string[];
   /** Prepended to every API path, e.g. `/auth`; empty by default. */
@@ -212,6 +218,12 @@ export function resolveConfig(env: Env): Config {
 
   const dpop = (read('TESSERA_DPOP') ?? 'optional').toLowerCase();
   if (!isDpopMode(dpop)) problems.push(`TESSERA_DPOP=${JSON.stringify(dpop)} must be one of ${DPOP_MODES.join(', ')}.`);
+  const dpopAccess = flag('TESSERA_DPOP_ACCESS', 'on', 'off', false);
+  if (dpopAccess && dpop === 'off') {
+    problems.push(
+      'TESSERA_DPOP_ACCESS=on binds access tokens to the key a session is bound to: it needs TESSERA_DPOP=optional or required, not off.',
+    );
+  }
 
   const pathPrefix = read('TESSERA_PATH_PREFIX') ?? '';
   if (pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(pathPrefix)) {
@@ -265,6 +277,7 @@ export function resolveConfig(env: Env): Config {
     cookieSecure,
     cookieSameSite: sameSite === 'strict' || sameSite === 'none' ? sameSite : 'lax',
     dpop: isDpopMode(dpop) ? dpop : 'optional',
+    dpopAccess,
     trustedProxies: Object.freeze(trustedProxies),
     pathPrefix,
     webRoot: read('TESSERA_WEB_ROOT'),

@@ -59,6 +59,7 @@ describe('resolveConfig', () => {
       cookieSecure: true,
       cookieSameSite: 'lax',
       dpop: 'optional',
+      dpopAccess: false,
       trustedProxies: [],
       pathPrefix: '',
       webRoot: undefined,
@@ -203,6 +204,12 @@ describe('resolveConfig', () => {
     ['TESSERA_COOKIE_SAMESITE=none, Secure', { TESSERA_COOKIE_SAMESITE: 'none' }, { cookieSameSite: 'none' }],
     ['TESSERA_DPOP=required', { TESSERA_DPOP: 'required' }, { dpop: 'required' }],
     ['TESSERA_DPOP=OFF', { TESSERA_DPOP: 'OFF' }, { dpop: 'off' }],
+    ['TESSERA_DPOP_ACCESS=on', { TESSERA_DPOP_ACCESS: 'on' }, { dpopAccess: true }],
+    [
+      'TESSERA_DPOP_ACCESS=ON with TESSERA_DPOP=required',
+      { TESSERA_DPOP_ACCESS: 'ON', TESSERA_DPOP: 'required' },
+      { dpopAccess: true, dpop: 'required' },
+    ],
     ['TESSERA_PATH_PREFIX', { TESSERA_PATH_PREFIX: '/auth' }, { pathPrefix: '/auth' }],
     ['TESSERA_PATH_PREFIX of two segments', { TESSERA_PATH_PREFIX: '/v1/auth' }, { pathPrefix: '/v1/auth' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
@@ -234,6 +241,11 @@ describe('resolveConfig', () => {
     [{ TESSERA_COOKIE_SECURE: 'no' }, 'TESSERA_COOKIE_SECURE="no" must be true or false.'],
     [{ TESSERA_COOKIE_SAMESITE: 'lenient' }, 'TESSERA_COOKIE_SAMESITE="lenient" must be lax, strict or none.'],
     [{ TESSERA_DPOP: 'on' }, 'TESSERA_DPOP="on" must be one of off, optional, required.'],
+    [{ TESSERA_DPOP_ACCESS: 'yes' }, 'TESSERA_DPOP_ACCESS="yes" must be on or off.'],
+    [
+      { TESSERA_DPOP_ACCESS: 'on', TESSERA_DPOP: 'off' },
+      'TESSERA_DPOP_ACCESS=on binds access tokens to the key a session is bound to: it needs TESSERA_DPOP=optional or required, not off.',
+    ],
     [
       { TESSERA_COOKIE_SAMESITE: 'none', TESSERA_COOKIE_SECURE: 'false' },
       'TESSERA_COOKIE_SAMESITE=none needs Secure cookies: browsers refuse SameSite=None without Secure, and it would ' +

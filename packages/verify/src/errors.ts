@@ -4,6 +4,7 @@
  * tessera answers exactly as tessera's protected endpoints do.
  */
 import { details, errorTable, tokenMessages, type ErrorCode, type TokenMessage } from '@tessera/protocol';
+import { DPOP_ALGORITHMS } from './dpop-proof.js';
 
 /** The JSON body of an error, as the contract words it. */
 export type ErrorBody = Readonly<Record<string, unknown>>;
@@ -79,5 +80,24 @@ export const keysUnavailable = (retryAfterSeconds: number, cause?: unknown): Ver
   new VerifyError('service_unavailable', {
     detail: "Cannot verify the token: tessera's signing keys are unreachable. Try again shortly.",
     headers: { 'retry-after': String(retryAfterSeconds) },
+    cause,
+  });
+
+/**
+ * A request whose DPoP proof fails (RFC 9449 §7.1): 401 `invalid_dpop_proof`
+ * with a `DPoP` challenge, as tessera's own protected routes answer.
+ */
+export const dpopRefused = (error: Error): VerifyError =>
+  new VerifyError('invalid_dpop_proof', {
+    detail: error.message,
+    headers: { 'www-authenticate': `DPoP error="invalid_dpop_proof", algs="${DPOP_ALGORITHMS.join(' ')}"` },
+    cause: error,
+  });
+
+/** 503 with `Retry-After`: the DPoP replay cache could not say whether a proof is new. */
+export const replayCacheUnavailable = (cause: unknown): VerifyError =>
+  new VerifyError('service_unavailable', {
+    detail: 'Cannot verify the DPoP proof: its replay cache is unreachable. Try again shortly.',
+    headers: { 'retry-after': '1' },
     cause,
   });

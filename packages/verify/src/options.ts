@@ -3,6 +3,7 @@
  * option is a `TypeError` that says how to fix it.
  */
 import { verificationPaths } from '@tessera/protocol';
+import type { DpopReplayCache } from './dpop-replay.js';
 
 /** The source of time, in milliseconds since the epoch. Tests pass one that only moves when told. */
 export interface Clock {
@@ -38,6 +39,12 @@ export interface VerifierOptions {
   onError?: (error: Error) => void;
   /** Time, for tests; default `Date.now`. */
   clock?: Clock;
+  /**
+   * Where the `jti`s of DPoP proofs are remembered, so that each is good for one
+   * request (tokens bound with tessera's `TESSERA_DPOP_ACCESS=on`). Default: this
+   * process's memory; a service run as several processes passes a shared one (Redis).
+   */
+  dpopReplayCache?: DpopReplayCache;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +62,7 @@ export interface ResolvedOptions {
   readonly fetchTimeoutMs: number;
   readonly onError: (error: Error) => void;
   readonly clock: Clock;
+  readonly dpopReplayCache: DpopReplayCache | undefined;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
@@ -98,6 +106,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     fetchTimeoutMs: 5000,
     onError: options.onError ?? (() => {}),
     clock: options.clock ?? systemClock,
+    dpopReplayCache: replayCache(options.dpopReplayCache),
   });
 }
 
@@ -123,6 +132,15 @@ function baseUrl(url: string | URL): URL {
 /** One of the protocol's paths (which start with `/`) under the base, prefix kept. */
 export function resolvePath(base: URL, path: string): URL {
   return new URL(path.replace(/^\/+/, ''), base);
+}
+
+function replayCache(cache: DpopReplayCache | undefined): DpopReplayCache | undefined {
+  if (cache !== undefined && typeof (cache as Partial<DpopReplayCache> | null)?.remember !== 'function') {
+    throw new TypeError(
+      'createVerifier: `dpopReplayCache` must have remember(id, untilMs) answering true the first time.',
+    );
+  }
+  return cache;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number, min = 0): number {

@@ -21,14 +21,18 @@ import { createKeySet, KeysUnavailableError, type KeySet } from './jwks.js';
 import { resolveOptions, type VerifierOptions } from './options.js';
 import { createRevocationList, type RevocationList } from './revocation-list.js';
 import { decodeClaims, parseToken, requireSignature, type VerificationKey } from './token.js';
+import { createBindingCheck, needsBindingCheck, type PresentedRequest } from './dpop.js';
+import { createMemoryReplayCache } from './dpop-replay.js';
 
 export interface Verifier {
   /**
-   * The claims of a valid, unrevoked access token.
-   * @throws {VerifyError} the contract's 401 (`token_not_valid`), or 503
+   * The claims of a valid, unrevoked access token. A token bound to a key
+   * (`cnf.jkt`) also needs `request`: sent as `Authorization: DPoP`, with a
+   * good `DPoP` proof for it (see dpop.ts); without `request` it is refused.
+   * @throws {VerifyError} the contract's 401 (`token_not_valid`, `invalid_dpop_proof`), or 503
    * (`revocations_unavailable`, `service_unavailable`) when validity cannot be confirmed.
    */
-  verify(token: string): Promise<AccessClaims>;
+  verify(token: string, request?: PresentedRequest): Promise<AccessClaims>;
   /** Resolves once the keys are in hand and the feed is live; rejects with a 503 {@link VerifyError} if the JWKS cannot be fetched. */
   ready(): Promise<void>;
   /** Stops following the feed. Further calls to `verify` fail. */
@@ -91,6 +95,7 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     },
   });
   const verified = new Map<string, Remembered>();
+  const checkBinding = createBindingCheck(clock, settings.dpopReplayCache ?? createMemoryReplayCache(clock));
   let closed = false;
 
   /** The key the token names: the JWKS's by `kid` (fetched when unknown, under the cooldown), or the secret. */
@@ -150,18 +155,24 @@ export function createVerifier(options: VerifierOptions): Verifier & { readonly 
     return requireAccessClaims(claims);
   };
 
+  /** The claims, once a bound token's request proved its key; an unbound Bearer token's at once. */
+  const bound = (claims: AccessClaims, token: string, request: PresentedRequest | undefined) =>
+    needsBindingCheck(claims, request)
+      ? checkBinding(claims, token, request).then(() => claims)
+      : Promise.resolve(claims);
+
   return {
-    verify(token) {
+    verify(token, request) {
       // A remembered token (what a client sends for minutes) is answered with no await in between.
       try {
         if (closed) throw new Error('@tessera/verify: verify() after close()');
         if (typeof token !== 'string') throw tokenNotValid();
         const known = rememberedFor(token);
-        if (known !== undefined) return Promise.resolve(admit(known));
+        if (known !== undefined) return bound(admit(known), token, request);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      return verifySignature(token).then(admit);
+      return verifySignature(token).then((remembered) => bound(admit(remembered), token, request));
     },
     async ready() {
       if (keySet !== undefined) {

@@ -10,7 +10,7 @@ import type { RedisStatus } from '../revocation/runtime.js';
 import type { FeedTail } from '../revocation/feed-tail.js';
 import type { SessionCache } from '../revocation/session-cache.js';
 import type { Store, SessionUser } from '../store/types.js';
-import type { TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
+import type { MintBinding, TokenSubject, TokenMinter, TokenSettings } from '../tokens/claims.js';
 import type { JwtCodec } from '../tokens/jwt.js';
 import type { KeyRing } from '../keys/ring.js';
 import type { LegacySimplejwt } from '../legacy/simplejwt.js';
@@ -64,6 +64,7 @@ export type AuthSettings = TokenSettings &
     | 'legacyDrfTokens'
     | 'emailVerification'
     | 'dpop'
+    | 'dpopAccess'
     | 'cookieMode'
     | 'cookieSecure'
     | 'cookieSameSite'
@@ -82,6 +83,17 @@ export interface IssuedPair extends TokenPair {
   sessionId: string;
   /** When the refresh token expires, in milliseconds since the epoch. */
   refreshExpiresAt: number;
+}
+
+/**
+ * What a session's access tokens are bound to: its DPoP key when
+ * `TESSERA_DPOP_ACCESS=on` and the session is bound, else nothing (Bearer).
+ */
+export function accessBindingOf(
+  settings: Pick<AuthSettings, 'dpopAccess'>,
+  sessionJkt: string | null | undefined,
+): MintBinding {
+  return settings.dpopAccess && typeof sessionJkt === 'string' ? { jkt: sessionJkt } : {};
 }
 
 /** The user facts tokens carry, from a stored user. */

@@ -4,7 +4,7 @@ import { isHashablePassword } from '../passwords/hasher.js';
 import type { AuditEntry, StartSession, UserRecord } from '../store/types.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { auditEntry } from './audit.js';
-import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
+import { accessBindingOf, subjectOf, type AuthContext, type IssuedPair } from './context.js';
 import { findUserByTypedUsername } from './user-lookup.js';
 
 export interface LoginInput {
@@ -65,8 +65,9 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const now = ctx.clock.now();
   const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
-  const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing);
   const { ip, userAgent, dpopJkt } = input;
+  const binding = accessBindingOf(ctx.settings, dpopJkt);
+  const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing, binding);
   const session = { sessionId, userId: user.id, now, ip, userAgent, token: refresh, dpopJkt };
   const audit = auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId });
   const passwordUpgrade = await startSessionUpgrading(ctx, user, input.password, session, audit);

@@ -1,7 +1,7 @@
 import { tokenMessages } from '@tessera/protocol';
 import { AuthError, TokenError, invalidToken } from '../errors.js';
 import type { SuccessorIds } from '../ids.js';
-import { DpopProofError, type VerifiedProof } from '../dpop/proof.js';
+import { DpopProofError, type VerifiedProof } from '@tessera/verify/dpop';
 import { auditEntry, type ClientInfo } from './audit.js';
 import { adoptLegacyRefreshToken } from './legacy-refresh.js';
 import {
@@ -10,8 +10,15 @@ import {
   type RefreshTokenState,
   type SessionUser,
 } from '../store/types.js';
-import { readToken, requireClaims, sessionIdOf, userIdOf, type VerifiedClaims } from '../tokens/claims.js';
-import { subjectOf, type AuthContext, type IssuedPair } from './context.js';
+import {
+  readToken,
+  requireClaims,
+  sessionIdOf,
+  userIdOf,
+  type MintBinding,
+  type VerifiedClaims,
+} from '../tokens/claims.js';
+import { accessBindingOf, subjectOf, type AuthContext, type IssuedPair } from './context.js';
 
 /** What a refresh presented as its DPoP proof: none, one that passed its checks, or why it did not. */
 export type DpopPresentation = VerifiedProof | DpopProofError | undefined;
@@ -104,7 +111,8 @@ export async function rotateRefreshToken(
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
   const user = requireRefreshableAccount(state.user);
   const ids = ctx.successorIds(state.jti);
-  const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd);
+  const binding = accessBindingOf(ctx.settings, state.sessionDpopJkt);
+  const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd, binding);
   const audit = (event: 'refresh' | 'refresh_token_reuse', details: Record<string, boolean> = {}) =>
     auditEntry(event, client, now, { userId: user.id, username: user.username, sessionId: state.sessionId, details });
 
@@ -163,11 +171,12 @@ function mintSuccessors(
   ids: SuccessorIds,
   issuedAt: number,
   sessionEnd: number,
+  binding: MintBinding,
 ): { pair: RefreshResult; successor: RefreshTokenRow } {
   const subject = subjectOf(user);
   const timing = { issuedAt, notAfter: sessionEnd };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ids.refresh, timing);
-  const access = ctx.minter.mint('access', subject, sessionId, ids.access, timing);
+  const access = ctx.minter.mint('access', subject, sessionId, ids.access, timing, binding);
   const pair = { access: access.token, refresh: refresh.token, refreshExpiresAt: refresh.expiresAt, user, sessionId };
   return { pair, successor: refresh };
 }

@@ -49,7 +49,8 @@ Commands:
                                 username again, or at once with --yes; ends every session
   users [--hash-formats]        list the users (--hash-formats: how many are on each password
                                 hash format; Django's are upgraded at each user's next login)
-  sessions USERNAME [--all]     list the user's live sessions (--all: ended ones too)
+  sessions USERNAME [--all]     list the user's live sessions, and which are device-bound (DPoP);
+                                --all: ended ones too
   revoke USERNAME [--session ID]
                                 end one session, or every session, of the user
   audit [--user U] [--event E] [--since T] [--limit N]

@@ -4,7 +4,11 @@ import type { Config } from '../config.js';
 import { CliError, type Io } from './io.js';
 import { isoTime, printTable, quote, requireUser, withStore } from './common.js';
 
-/** `tessera sessions USERNAME [--all]`: the user's live sessions (with --all, ended ones too). */
+/**
+ * `tessera sessions USERNAME [--all]`: the user's live sessions (with --all,
+ * ended ones too), and which are device-bound (DPoP: refreshed only with
+ * the key of the device that logged in).
+ */
 export async function listSessions(config: Config, io: Io, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -20,13 +24,14 @@ export async function listSessions(config: Config, io: Io, args: string[]): Prom
       return;
     }
     printTable(io, [
-      ['SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'USER AGENT'],
+      ['SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'BOUND', 'USER AGENT'],
       ...sessions.map((session) => [
         session.id,
         isoTime(session.createdAt),
         isoTime(session.lastUsedAt),
         session.ip || '-',
         session.revokedAt === null ? 'live' : `ended (${session.revokeReason ?? 'revoked'})`,
+        session.dpopJkt === null ? 'no' : 'yes',
         session.userAgent.slice(0, 60) || '-',
       ]),
     ]);

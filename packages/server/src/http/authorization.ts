@@ -8,6 +8,7 @@ import type { AuthContext } from '../auth/context.js';
 import { authenticateDrfToken } from '../auth/legacy-principal.js';
 import { DRF_TOKEN_DETAILS } from '../legacy/drf-tokens.js';
 import { clientOf, logSecurityEvent } from './security-log.js';
+import { requireAccessProof } from './dpop-access.js';
 import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError, TokenError, accessTokenNotValid, invalidToken } from '../errors.js';
 import { cookieNames, cookieOf } from '../cookie-mode/cookies.js';
@@ -63,7 +64,14 @@ export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awa
   // no CSRF token — which is what lets Swagger's "Try it out" work beside a
   // cookie session.
   const header = parseAuthorizationHeader(request.headers.authorization);
-  if (header.kind === 'bearer') return authenticate(ctx, header.token);
+  if (header.kind === 'bearer' || header.kind === 'dpop') {
+    const principal = authenticate(ctx, header.token);
+    // An unbound Bearer token served from the cache stays synchronous: no closure, no promise.
+    if (!(principal instanceof Promise) && principal.claims.cnf === undefined && header.kind === 'bearer') {
+      return principal;
+    }
+    return andThen(principal, (caller) => requireAccessProof(ctx, request, header.token, header.kind, caller));
+  }
   if (header.kind === 'malformed') throw new AuthError('bad_authorization_header');
   if (ctx.settings.legacyDrfTokens) {
     // Explicit like Bearer: no CSRF token needed.
@@ -82,7 +90,8 @@ export function requirePrincipal(ctx: AuthContext, request: FastifyRequest): Awa
     // tessera sets its cookies with its own tokens; a cutover's SimpleJWT tokens come as Bearer headers only.
     if (principal.sessionId === undefined) throw accessTokenNotValid(invalidToken());
     if (isUnsafe(request)) requireCsrf(ctx, request, [principal.sessionId]);
-    return principal;
+    // A bound token in a cookie needs its proof all the same: the cookie is sent by the browser, the proof by the key's holder.
+    return requireAccessProof(ctx, request, cookie, 'cookie', principal);
   });
 }
 

@@ -12,22 +12,19 @@
  * URL and refuses every proof: trust the proxy, or have it pass `Host` and
  * the scheme through.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../auth/context.js';
 import type { DpopPresentation } from '../auth/refresh.js';
 import {
   DPOP_ALGORITHMS,
-  DPOP_PROOF_MAX_AGE_SECONDS,
   DpopProofError,
   normalizeHtu,
+  replayEntryOf,
   verifyDpopProof,
-} from '../dpop/proof.js';
+  type VerifiedProof,
+} from '@tessera/verify/dpop';
 import { AuthError } from '../errors.js';
 import { requestOrigin } from './request-origin.js';
-
-/** Margin past a proof's last acceptable moment before its `jti` is forgotten. */
-const REPLAY_MARGIN_MS = 1000;
 
 /**
  * The request's DPoP proof, checked: undefined when there is none (or DPoP is
@@ -49,19 +46,31 @@ export async function presentedDpopProof(
   const now = ctx.clock.now();
   try {
     const proof = await verifyDpopProof(header, { method: request.method, url: requestUrl(request), now });
-    if (nonce === 'required' && (proof.nonce === undefined || !ctx.dpopNonces.accepts(proof.nonce))) {
-      throw useDpopNonce(ctx);
-    }
-    const id = createHash('sha256').update(`${proof.jkt} ${proof.jti}`).digest('hex');
-    const until = (proof.iat + DPOP_PROOF_MAX_AGE_SECONDS) * 1000 + REPLAY_MARGIN_MS;
-    if (!(await ctx.store.rememberDpopProof(id, Math.ceil(until)))) {
-      return new DpopProofError('The DPoP proof has been used before.');
-    }
+    if (nonce === 'required') requireNonce(ctx, proof);
+    await requireFirstUse(ctx, proof);
     return proof;
   } catch (error) {
     if (error instanceof DpopProofError) return error;
     throw error;
   }
+}
+
+/**
+ * The nonce tessera handed out, current or one step old (RFC 9449 §8).
+ * @throws {AuthError} 401 `use_dpop_nonce` with the nonce to use in `DPoP-Nonce`.
+ */
+export function requireNonce(ctx: AuthContext, proof: VerifiedProof): void {
+  if (proof.nonce === undefined || !ctx.dpopNonces.accepts(proof.nonce)) throw useDpopNonce(ctx);
+}
+
+/**
+ * Remembers the proof until it is too old to pass anyway, in the store,
+ * which every instance shares: a proof is good for one request.
+ * @throws {DpopProofError} when it was seen before.
+ */
+export async function requireFirstUse(ctx: AuthContext, proof: VerifiedProof): Promise<void> {
+  const { id, until } = replayEntryOf(proof);
+  if (!(await ctx.store.rememberDpopProof(id, until))) throw new DpopProofError('The DPoP proof has been used before.');
 }
 
 /** A refused proof as the contract answers it: 401, and how to authenticate (RFC 9449 §7.1). */
@@ -91,7 +100,7 @@ export function sendDpopNonce(ctx: AuthContext, reply: FastifyReply, dpop: DpopP
 }
 
 /** The URL `htu` must name: what the client addressed, normalised as `htu` is. */
-function requestUrl(request: FastifyRequest): string {
+export function requestUrl(request: FastifyRequest): string {
   const path = request.url.split('?', 1)[0] ?? '';
   // A request target that is not a path (`*`, an absolute URL) cannot match any proof.
   return (path.startsWith('/') && normalizeHtu(`${requestOrigin(request)}${path}`)) || 'invalid:';

@@ -5,7 +5,7 @@ import { andThen, type Awaitable } from '../awaitable.js';
 import { AuthError } from '../errors.js';
 import { requirePrincipal } from './authorization.js';
 import type { RouteSpec } from './route-spec.js';
-import { basic, bearer } from './schemas.js';
+import { basic, bearer, bearerOrDpop } from './schemas.js';
 import { requireService } from './service-authorization.js';
 
 /** Largest request body accepted on any route. */
@@ -67,7 +67,8 @@ export function registerRoutes(
     for (const route of served) {
       const handle = handlerOf(ctx, route, info.allow);
       const documented = route.paths[0] === path;
-      const security = route.auth === 'none' ? undefined : route.auth === 'service' ? basic : bearer;
+      const user = ctx.settings.dpopAccess ? bearerOrDpop : bearer;
+      const security = route.auth === 'none' ? undefined : route.auth === 'service' ? basic : user;
       const schema = security === undefined ? route.schema : { ...route.schema, security };
       app.route({
         method: route.method,

@@ -81,5 +81,39 @@ export const schemas = {
 /** Marks a route as needing `Authorization: Bearer <access token>`. */
 export const bearer = [{ bearerAuth: [] as string[] }];
 
+/**
+ * With `TESSERA_DPOP_ACCESS=on`: Bearer for an unbound token, or
+ * `Authorization: DPoP <access token>` with a `DPoP` proof for a bound one.
+ */
+export const bearerOrDpop = [{ bearerAuth: [] as string[] }, { dpopAuth: [] as string[] }];
+
+/** The `DPoP` request header of the token endpoints (RFC 9449 §4), for the OpenAPI document. */
+export const dpopRequestHeaders = {
+  type: 'object',
+  properties: {
+    DPoP: {
+      type: 'string',
+      description:
+        "A DPoP proof (RFC 9449): a `dpop+jwt` signed with the client's ES256 or EdDSA key. With it a login binds the session to the key; a bound session's refresh needs one by the same key, carrying the last `DPoP-Nonce`.",
+    },
+  },
+} as const;
+
+/** The `DPoP-Nonce` response header: the nonce the next proof on refresh must carry (RFC 9449 §8). */
+export const dpopNonceResponseHeader = {
+  'DPoP-Nonce': {
+    type: 'string',
+    description:
+      'The nonce the next DPoP proof on refresh must carry; sent when the request had a proof, and with `use_dpop_nonce`.',
+  },
+} as const;
+
+/** A response schema that also declares the `DPoP-Nonce` header. */
+export function withDpopNonce<Schema extends object>(
+  schema: Schema,
+): Schema & { headers: typeof dpopNonceResponseHeader } {
+  return { ...schema, headers: dpopNonceResponseHeader };
+}
+
 /** Marks a route as needing HTTP Basic with a service's name and secret. */
 export const basic = [{ basicAuth: [] as string[] }];

@@ -264,7 +264,7 @@ export const tessera = fp<TesseraPluginOptions>(
       // handlers, which give DRF's field errors rather than Ajv's.
       api.setValidatorCompiler(() => () => true);
       if (options.webRoot !== undefined && mountPrefix === '') await registerWebApp(api, config, options.webRoot);
-      await registerOpenApi(api, config.pathPrefix);
+      await registerOpenApi(api, config.pathPrefix, config.dpopAccess);
       const apiRoutes = withPrefix(API_ROUTES, config.pathPrefix);
       // Standalone, probes stay at the root where orchestrators look; mounted, the host owns the root.
       const metaRoutes = withPrefix([healthRoute, readinessRoute], mountPrefix);

@@ -62,14 +62,26 @@ export interface MintTiming {
   notAfter?: number;
 }
 
+/** What an access token is bound to: the thumbprint of the session's DPoP key, as `cnf.jkt` (RFC 9449 §6.1). */
+export interface MintBinding {
+  jkt?: string | undefined;
+}
+
 export interface TokenMinter {
   /** Mints a token of `type` for `subject` in session `sessionId`. */
-  mint(type: TokenType, subject: TokenSubject, sessionId: string, jti: string, timing?: MintTiming): IssuedToken;
+  mint(
+    type: TokenType,
+    subject: TokenSubject,
+    sessionId: string,
+    jti: string,
+    timing?: MintTiming,
+    binding?: MintBinding,
+  ): IssuedToken;
 }
 
 export function createTokenMinter(jwt: JwtCodec, settings: TokenSettings, clock: Clock): TokenMinter {
   return {
-    mint(type, subject, sessionId, jti, timing = {}) {
+    mint(type, subject, sessionId, jti, timing = {}, binding = {}) {
       const iat = Math.floor((timing.issuedAt ?? clock.now()) / 1000);
       const ttl = type === 'access' ? settings.accessTokenTtlSeconds : settings.refreshTokenTtlSeconds;
       const notAfter = timing.notAfter === undefined ? Infinity : Math.floor(timing.notAfter / 1000);
@@ -86,6 +98,7 @@ export function createTokenMinter(jwt: JwtCodec, settings: TokenSettings, clock:
       for (const name of settings.extraClaims) claims[name] = subject[name];
       if (settings.issuer !== undefined) claims.iss = settings.issuer;
       if (settings.audience !== undefined) claims.aud = settings.audience;
+      if (binding.jkt !== undefined) claims.cnf = { jkt: binding.jkt };
       return { token: jwt.sign(claims), jti, issuedAt: iat * 1000, expiresAt: exp * 1000 };
     },
   };

@@ -872,26 +872,50 @@ describe.concurrent('tessera flushexpired', () => {
 describe.concurrent('tessera sessions and revoke', () => {
   const T = Date.UTC(2026, 0, 2, 3, 4, 5);
 
-  it('lists the live sessions, newest first, and with --all the ended ones too', async ({ sandbox }) => {
+  it('lists the live sessions, newest first, which are device-bound, and with --all the ended ones too', async ({
+    sandbox,
+  }) => {
     await sandbox.withStore(async (store) => {
       const alice = await seedUser(store, 'alice', 'pw');
       await seedSession(store, alice.id, 'a'.repeat(32), { now: T, expiresAt: Date.now() + 86_400_000 });
       await seedSession(store, alice.id, 'b'.repeat(32), { now: T + 1000, expiresAt: Date.now() + 86_400_000 });
+      await seedSession(store, alice.id, 'c'.repeat(32), {
+        now: T + 1500,
+        expiresAt: Date.now() + 86_400_000,
+        dpopJkt: 'k'.repeat(43),
+      });
       await store.revokeSession('a'.repeat(32), T + 2000, 'logout');
     });
     // Columns padded to their widest cell, two spaces apart, the last one bare.
     const line = (...cells: string[]) =>
-      `${cells.map((cell, i) => cell.padEnd([32, 24, 24, 9, 5, 0][i]!)).join('  ')}\n`;
+      `${cells.map((cell, i) => cell.padEnd([32, 24, 24, 9, 5, 5, 0][i]!)).join('  ')}\n`;
     expect(await sandbox.tessera(['sessions', 'alice'])).toEqual(
       succeeded(
-        line('SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'USER AGENT') +
-          line('b'.repeat(32), '2026-01-02T03:04:06.000Z', '2026-01-02T03:04:06.000Z', '127.0.0.1', 'live', 'cli-test'),
+        line('SESSION', 'CREATED', 'LAST USED', 'IP', 'STATE', 'BOUND', 'USER AGENT') +
+          line(
+            'c'.repeat(32),
+            '2026-01-02T03:04:06.500Z',
+            '2026-01-02T03:04:06.500Z',
+            '127.0.0.1',
+            'live',
+            'yes',
+            'cli-test',
+          ) +
+          line(
+            'b'.repeat(32),
+            '2026-01-02T03:04:06.000Z',
+            '2026-01-02T03:04:06.000Z',
+            '127.0.0.1',
+            'live',
+            'no',
+            'cli-test',
+          ),
       ),
     );
     const all = await sandbox.tessera(['sessions', 'alice', '--all']);
     expect(all.code).toBe(0);
-    expect(all.stdout.split('\n')[2]).toBe(
-      `${'a'.repeat(32)}  2026-01-02T03:04:05.000Z  2026-01-02T03:04:05.000Z  127.0.0.1  ended (logout)  cli-test`,
+    expect(all.stdout.split('\n')[3]).toBe(
+      `${'a'.repeat(32)}  2026-01-02T03:04:05.000Z  2026-01-02T03:04:05.000Z  127.0.0.1  ended (logout)  no     cli-test`,
     );
   });
 

@@ -137,7 +137,11 @@ export async function seedSession(
   store: Store,
   userId: number,
   sessionId: string,
-  { now = Date.now(), expiresAt = now + 86_400_000 }: { now?: number; expiresAt?: number } = {},
+  {
+    now = Date.now(),
+    expiresAt = now + 86_400_000,
+    dpopJkt,
+  }: { now?: number; expiresAt?: number; dpopJkt?: string } = {},
 ): Promise<void> {
   await store.startSession({
     sessionId,
@@ -146,5 +150,6 @@ export async function seedSession(
     ip: '127.0.0.1',
     userAgent: 'cli-test',
     token: { jti: `${sessionId}-jti`, issuedAt: now, expiresAt },
+    dpopJkt,
   });
 }

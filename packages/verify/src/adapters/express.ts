@@ -52,7 +52,14 @@ export function tesseraExpress(verifier: Verifier): TesseraExpress {
     (guard: guards.Guard | undefined): RequestHandler =>
     (req: Request, res: Response, next: NextFunction) => {
       const run = async () => {
-        req.user ??= (await authenticateRequest(verifier, req.headers.authorization)) as AccessClaims & Express.User;
+        req.user ??= (await authenticateRequest(verifier, req.headers.authorization, {
+          method: req.method,
+          // What a DPoP proof's htu names (behind a proxy, `trust proxy` decides the scheme); read only for DPoP.
+          get url() {
+            return `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
+          },
+          dpop: req.headers.dpop,
+        })) as AccessClaims & Express.User;
         guard?.(req.user);
       };
       run().then(

@@ -59,7 +59,7 @@ const plugin = fp<TesseraPluginOptions>(
     // One promise per request, not a chain of async frames: this runs before every protected handler.
     fastify.decorate('authenticate', function authenticate(request: FastifyRequest, reply: FastifyReply) {
       if (request.user !== null) return Promise.resolve();
-      return authenticateRequest(verifier, request.headers.authorization).then(
+      return authenticateRequest(verifier, request.headers.authorization, requestContext(request)).then(
         (claims) => {
           request.user = claims;
         },
@@ -75,6 +75,18 @@ const plugin = fp<TesseraPluginOptions>(
 );
 export default plugin;
 export { plugin as tesseraPlugin };
+
+/**
+ * What a DPoP proof must match: the URL as the client addressed it (behind a
+ * proxy, Fastify's `trustProxy` decides). A getter: only a DPoP request reads it.
+ */
+const requestContext = (request: FastifyRequest) => ({
+  method: request.method,
+  get url() {
+    return `${request.protocol}://${request.host}${request.url}`;
+  },
+  dpop: request.headers.dpop,
+});
 
 function guarded(guard: guards.Guard): preHandlerAsyncHookHandler {
   return async function guard_(request: FastifyRequest, reply: FastifyReply) {

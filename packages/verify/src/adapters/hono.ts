@@ -46,7 +46,13 @@ export function tesseraHono(verifier: Verifier): TesseraHono {
       try {
         let user = c.get('user') as AccessClaims | undefined;
         if (user === undefined) {
-          user = await authenticateRequest(verifier, c.req.header('authorization'));
+          user = await authenticateRequest(verifier, c.req.header('authorization'), {
+            method: c.req.method,
+            get url() {
+              return c.req.url;
+            },
+            dpop: c.req.header('dpop'),
+          });
           c.set('user', user);
         }
         guard?.(user);

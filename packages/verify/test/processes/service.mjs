@@ -45,7 +45,11 @@ async function honoService() {
   app.get('/staff/', auth.requireStaff(), (c) => c.json({ staff: true }));
   // Hono answers fetch Requests: a minimal bridge from node:http for GETs.
   const server = createServer((req, res) => {
-    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers });
+    // The Host the client addressed, as @hono/node-server does: a DPoP proof names it.
+    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url}`, {
+      method: req.method,
+      headers: req.headers,
+    });
     Promise.resolve(app.fetch(request)).then(async (response) => {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));

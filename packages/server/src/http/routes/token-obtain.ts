@@ -4,12 +4,12 @@ import { auditEntry, type ClientInfo } from '../../auth/audit.js';
 import type { AuthContext } from '../../auth/context.js';
 import { LoginFailedError, logIn, loginRefusal, type LoginResult } from '../../auth/login.js';
 import { readFields } from '../body.js';
-import { DpopProofError } from '../../dpop/proof.js';
+import { DpopProofError } from '@tessera/verify/dpop';
 import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { issueSessionCookies, requireLoginCsrf } from '../../cookie-mode/transport.js';
 import { cookieSessionBody, isCookieLogin } from '../../cookie-mode/session-body.js';
 import { defineRoute } from '../route-spec.js';
-import { bodyOf, errorResponses, schemas } from '../schemas.js';
+import { bodyOf, dpopRequestHeaders, errorResponses, schemas, withDpopNonce } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 import { addressKey } from '../../rate-limit/address-key.js';
 import { ThrottledError, usernameKey, type Attempt } from '../../rate-limit/throttle.js';
@@ -24,7 +24,12 @@ export const tokenObtainRoute = defineRoute({
   schema: {
     tags: ['tokens'],
     body: bodyOf({ username: 'The username', password: 'The password' }),
-    response: { 200: schemas.pairLogin, ...errorResponses },
+    headers: dpopRequestHeaders,
+    response: {
+      200: withDpopNonce(schemas.pairLogin),
+      400: errorResponses[400],
+      401: withDpopNonce(errorResponses[401]),
+    },
   },
   async handler(ctx, request, reply): Promise<TokenPairResponse | CookieSessionResponse> {
     requireLoginCsrf(ctx, request);

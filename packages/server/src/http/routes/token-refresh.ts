@@ -7,10 +7,10 @@ import { ThrottledError } from '../../rate-limit/throttle.js';
 import { readToken, sessionIdOf } from '../../tokens/claims.js';
 import { issueSessionCookies, presentedRefresh } from '../../cookie-mode/transport.js';
 import { cookieSessionBody } from '../../cookie-mode/session-body.js';
-import { DpopProofError } from '../../dpop/proof.js';
+import { DpopProofError } from '@tessera/verify/dpop';
 import { dpopRefused, presentedDpopProof, sendDpopNonce } from '../dpop.js';
 import { defineRoute } from '../route-spec.js';
-import { bodyOf, errorResponses, schemas } from '../schemas.js';
+import { bodyOf, dpopRequestHeaders, errorResponses, schemas, withDpopNonce } from '../schemas.js';
 import { clientOf, logSecurityEvent } from '../security-log.js';
 
 export const tokenRefreshRoute = defineRoute({
@@ -23,7 +23,12 @@ export const tokenRefreshRoute = defineRoute({
   schema: {
     tags: ['tokens'],
     body: bodyOf({ refresh: 'A refresh token' }),
-    response: { 200: schemas.pairRefresh, ...errorResponses },
+    headers: dpopRequestHeaders,
+    response: {
+      200: withDpopNonce(schemas.pairRefresh),
+      400: errorResponses[400],
+      401: withDpopNonce(errorResponses[401]),
+    },
   },
   async handler(ctx, request, reply): Promise<TokenRefreshResponse | CookieSessionResponse> {
     const { token: refresh, fromCookie } = presentedRefresh(ctx, request);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeHtu } from '../../src/dpop/proof.js';
+import { normalizeHtu } from '../src/dpop-proof.js';
 
 describe('normalizeHtu', () => {
   it.each([

@@ -1,12 +1,19 @@
 /**
  * DPoP proofs (RFC 9449 §4): a JWT the client signs with its own key for one
  * request, carrying that key's public half. This module runs every check of
- * §4.3 but the replay cache (the caller remembers `jti`, see request-proof.ts).
+ * §4.3 but the replay cache and the nonce (the caller's: tessera remembers
+ * `jti`s in its store, a verifier in memory or its own cache), and for a
+ * DPoP-bound access token §7.1's: `ath` and the key the token names in `cnf`.
+ *
+ * It is shared: tessera's token endpoints and protected routes import it from
+ * `@tessera/verify/dpop`, and a team's API runs it through the verifier, so
+ * the two cannot disagree on what a good proof is.
  *
  * jose does the JOSE work (embedded JWK import, signature, thumbprint); it is
  * loaded on the first proof, so a server whose clients never send one neither
  * loads it nor spends anything per request.
  */
+import { createHash } from 'node:crypto';
 
 /** The algorithms a proof may use: asymmetric only (§4.3 item 5), and what WebCrypto and node:crypto both make. */
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
@@ -21,6 +28,10 @@ const MAX_JTI_LENGTH = 256;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** JWK members that only a private (or symmetric) key has (RFC 7518 §6). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** An RFC 7638 SHA-256 thumbprint, base64url. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+/** Margin past a proof's last acceptable moment before its `jti` is forgotten. */
+const REPLAY_MARGIN_MS = 1000;
 
 /** A proof that fails a check; `message` says which, and is safe to send. */
 export class DpopProofError extends Error {
@@ -35,6 +46,8 @@ export interface ProofExpectation {
   url: string;
   /** Milliseconds since the epoch, from the injected clock. */
   now: number;
+  /** The access token the proof comes with: its `ath` must be this token's hash (§4.3 item 12). */
+  accessToken?: string;
 }
 
 /** A proof that passed every check. */
@@ -78,6 +91,9 @@ export async function verifyDpopProof(proof: unknown, expected: ProofExpectation
     throw new DpopProofError(joseFailure(error), { cause: error });
   }
   const claims = checkClaims(payload, expected);
+  if (expected.accessToken !== undefined && payload.ath !== accessTokenHash(expected.accessToken)) {
+    throw new DpopProofError('The DPoP proof ath does not match the access token.');
+  }
   const jkt = await jose.calculateJwkThumbprint(header.jwk, 'sha256');
   return { jkt, ...claims };
 }
@@ -165,4 +181,81 @@ export function normalizeHtu(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * `ath` (RFC 9449 §4.2): base64url of the SHA-256 of the access token's ASCII bytes.
+ *
+ * @example
+ * ```ts
+ * accessTokenHash(accessToken); // what a proof sent with `Authorization: DPoP <accessToken>` carries as ath
+ * ```
+ */
+export function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'latin1').digest('base64url');
+}
+
+/**
+ * The key an access token is bound to (RFC 9449 §6.1, `cnf.jkt`): undefined
+ * for an unbound token (no `cnf`), which is all the hot path reads.
+ * @throws {DpopProofError} for a `cnf` that names no thumbprint (no key could ever prove it).
+ *
+ * @example
+ * ```ts
+ * boundKeyOf({ cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }); // '0ZcO…'
+ * boundKeyOf({ sub: 'alice' }); // undefined
+ * ```
+ */
+export function boundKeyOf(claims: Readonly<Record<string, unknown>>): string | undefined {
+  const cnf = claims.cnf;
+  if (cnf === undefined) return undefined;
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (typeof jkt !== 'string' || !THUMBPRINT.test(jkt)) {
+    throw new DpopProofError('The access token is bound to no key a proof could name.');
+  }
+  return jkt;
+}
+
+/** What a bound access token's request is checked against: the request, and the token with the key it names. */
+export interface BoundTokenExpectation extends ProofExpectation {
+  accessToken: string;
+  /** The token's `cnf.jkt`. */
+  jkt: string;
+}
+
+/**
+ * RFC 9449 §7.1 for a bound access token: a proof that passes every check
+ * of §4.3, whose `ath` is the token's hash, signed by the key the token names.
+ * The replay cache and the nonce remain the caller's.
+ * @throws {DpopProofError} naming the check that failed.
+ *
+ * @example
+ * ```ts
+ * const jkt = boundKeyOf(claims);
+ * if (jkt !== undefined) await verifyBoundProof(request.headers.dpop, { method, url, now, accessToken, jkt });
+ * ```
+ */
+export async function verifyBoundProof(proof: unknown, expected: BoundTokenExpectation): Promise<VerifiedProof> {
+  if (proof === undefined)
+    throw new DpopProofError('This access token is bound to a key: the request needs its DPoP proof.');
+  const verified = await verifyDpopProof(proof, expected);
+  if (verified.jkt !== expected.jkt) {
+    throw new DpopProofError('The DPoP proof is signed by another key than the access token is bound to.');
+  }
+  return verified;
+}
+
+/**
+ * The id a replay cache keeps for a proof, and until when (ms since the
+ * epoch): past its last acceptable moment, the `iat` check refuses it anyway.
+ *
+ * @example
+ * ```ts
+ * const { id, until } = replayEntryOf(verified);
+ * if (!(await cache.remember(id, until))) throw new DpopProofError('The DPoP proof has been used before.');
+ * ```
+ */
+export function replayEntryOf(proof: Pick<VerifiedProof, 'jkt' | 'jti' | 'iat'>): { id: string; until: number } {
+  const id = createHash('sha256').update(`${proof.jkt} ${proof.jti}`).digest('hex');
+  return { id, until: Math.ceil((proof.iat + DPOP_PROOF_MAX_AGE_SECONDS) * 1000) + REPLAY_MARGIN_MS };
 }
