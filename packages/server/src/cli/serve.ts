@@ -20,6 +20,12 @@ export async function serve(config: Config, args: string[]): Promise<number> {
   const problems: string[] = [];
   const workers =
     values.workers === undefined ? config.workers : parseWorkerCount(values.workers, problems, '--workers');
+  if (workers > 1 && config.database.kind === 'sqlite' && config.database.path === ':memory:') {
+    problems.push(
+      `${values.workers === undefined ? 'TESSERA_WORKERS' : '--workers'} needs a database the workers share: with ` +
+        'DATABASE_URL=sqlite::memory: each would have its own. Use a SQLite file or PostgreSQL, or one worker.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   // Loaded only here: Fastify and its plugins would slow every other command's start.
   if (cluster.isWorker) return serveAsWorker(config);
