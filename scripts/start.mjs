@@ -1,4 +1,5 @@
-// `npm start`: builds the web app if it is missing or older than its sources, then runs `tessera serve`.
+// `npm start`: builds the web app if it is missing or older than its sources, then runs `tessera serve`
+// with the arguments given (`npm start -- --workers auto`).
 // Local default: cookies without Secure, so that any browser keeps them over plain http.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -34,10 +35,14 @@ if (stale) {
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 const env = { ...process.env };
 env.TESSERA_COOKIE_SECURE ??= env.NODE_ENV === 'production' ? 'true' : 'false';
-const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'packages/server/bin/tessera.js'), 'serve'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const server = spawn(
+  process.execPath,
+  [...NODE_FLAGS, join(root, 'packages/server/bin/tessera.js'), 'serve', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

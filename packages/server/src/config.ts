@@ -4,6 +4,7 @@
  */
 
 import { isIP } from 'node:net';
+import { parseWorkerCount } from './cluster/settings.js';
 import { parseKeySettings, type KeySettings } from './keys/settings.js';
 import { parseLegacySettings, type LegacySettings } from './legacy/settings.js';
 import { parseMailSettings, type MailSettings } from './mail/settings.js';
@@ -20,6 +21,8 @@ export interface Config extends KeySettings, LegacySettings, MailSettings {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
+  /** Processes `tessera serve` runs, each a full instance on the same port and store; 1 runs no cluster. */
+  readonly workers: number;
   readonly database: DatabaseLocation;
   /** How often expired refresh tokens are deleted; 0 turns the automatic prune off. */
   readonly pruneIntervalSeconds: number;
@@ -141,6 +144,7 @@ export function resolveConfig(env: Env): Config {
   const production = read('NODE_ENV') === 'production';
   const port = integer('PORT', 8000, 0, 65535);
   const host = read('HOST') ?? '127.0.0.1';
+  const workers = parseWorkerCount(read('TESSERA_WORKERS'), problems, 'TESSERA_WORKERS');
   const database = parseDatabaseUrl(read('DATABASE_URL') ?? 'sqlite:./data/tessera.sqlite', problems);
 
   const databasePoolSize = integer('TESSERA_DATABASE_POOL_SIZE', 10, 1, 500);
@@ -252,6 +256,7 @@ export function resolveConfig(env: Env): Config {
     production,
     port,
     host,
+    workers,
     database,
     databasePoolSize,
     pruneIntervalSeconds,

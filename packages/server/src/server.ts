@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { WorkerLink } from './cluster/worker.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { renderMetrics } from './http/metrics.js';
 import { listenForMetrics } from './http/metrics-listener.js';
 import { prettyLogs } from './http/log-format.js';
 import { installedWebApp, webAppServable } from './http/web-app.js';
@@ -15,8 +17,13 @@ import type { Store } from './store/types.js';
  * closed with the app; SIGINT and SIGTERM close both gracefully. Metrics are
  * served on `config.metricsPort` (at the same host) when it is set. The web app
  * served is `config.webRoot` (`TESSERA_WEB_ROOT`), else the installed `@tessera/web`.
+ *
+ * As a worker of `tessera serve --workers N` (`worker` given), the primary has
+ * already made the secret key and migrated the store and said so; it serves
+ * the metrics of every worker and holds the rate-limit counters, and this
+ * worker prints the banner only when the primary asks it to.
  */
-export async function startServer(config: Config): Promise<FastifyInstance> {
+export async function startServer(config: Config, worker?: WorkerLink): Promise<FastifyInstance> {
   const webRoot = config.webRoot ?? installedWebApp();
   const notices: string[] = [];
   const warnings: string[] = [];
@@ -37,33 +44,62 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       process.exit(1);
     },
   });
-  const secretKey = ensureSecretKey(config, (message) => warnings.push(message));
-  const app = await buildApp({ config, secretKey, store, webRoot });
+  const secretKey = ensureSecretKey(config, (message) => (worker === undefined ? warnings.push(message) : undefined));
+  const app = await buildApp({
+    config,
+    secretKey,
+    store,
+    webRoot,
+    ...(worker === undefined ? {} : { rateLimitCounter: worker.counter }),
+  });
   late.log = app.log;
   app.addHook('onClose', () => store.close());
+  if (worker !== undefined) app.addHook('onClose', () => worker.close());
   for (const notice of notices) app.log.info(notice);
   for (const warning of warnings) app.log.warn(warning);
   schedulePrune(app, store, config);
-  if (config.metricsPort !== undefined) {
+  if (worker !== undefined) worker.serveMetrics(() => renderMetrics(app.tessera.metrics));
+  else if (config.metricsPort !== undefined) {
     const metricsUrl = await listenForMetrics(app, { port: config.metricsPort, host: config.host });
     app.log.info(`metrics at ${metricsUrl}/metrics`);
   }
   const address = await app.listen({ port: config.port, host: config.host });
   const web = webRoot !== undefined && webAppServable(config, webRoot);
-  if (!web) app.log.info(webAppMissing(config));
   // Said wherever the server runs: Docker, systemd and CI show stdout too. Where
   // the log is JSON, the banner is JSON records as well, so every line parses.
   const nextSteps = banner(address, config, web, app.tessera.mail.description);
-  if (prettyLogs(config, process.stdout)) process.stdout.write(['', ...nextSteps, '', ''].join('\n'));
-  else for (const line of nextSteps) app.log.info(line.trim());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info(`${signal} received, closing`);
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  const announce = () => {
+    if (!web) app.log.info(webAppMissing(config));
+    if (prettyLogs(config, process.stdout)) process.stdout.write(['', ...nextSteps, '', ''].join('\n'));
+    else for (const line of nextSteps) app.log.info(line.trim());
+  };
+  if (worker === undefined) announce();
+  else worker.listening(announce);
+  closeOnSignals(app, worker !== undefined);
   return app;
 }
+
+/**
+ * SIGINT and SIGTERM close the app gracefully, then exit 0. A single process
+ * listens once per signal, so that a second Ctrl-C kills it (how a person
+ * insists); a worker ignores the second, since Ctrl-C reaches it twice: from
+ * the terminal, and from the primary passing it on.
+ */
+function closeOnSignals(app: FastifyInstance, worker: boolean): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal} received, closing`);
+    void app.close().then(() => process.exit(0));
+  };
+  for (const signal of SIGNALS) {
+    if (worker) process.on(signal, onSignal);
+    else process.once(signal, onSignal);
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** What to do next, once listening: the lines of the banner, indented for a terminal. */
 function banner(address: string, config: Config, web: boolean, mail: string): string[] {

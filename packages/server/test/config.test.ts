@@ -20,6 +20,7 @@ describe('resolveConfig', () => {
       production: false,
       port: 8000,
       host: '127.0.0.1',
+      workers: 1,
       database: { kind: 'sqlite', path: './data/tessera.sqlite' },
       databasePoolSize: 10,
       pruneIntervalSeconds: 3600,

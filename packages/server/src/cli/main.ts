@@ -8,6 +8,7 @@ import { CliError, type Io } from './io.js';
 import { listAudit } from './audit.js';
 import { keysCommand } from './keys.js';
 import { listOutbox } from './outbox.js';
+import { serve } from './serve.js';
 import { services } from './services.js';
 import { listSessions, revokeSessions } from './sessions.js';
 import { countHashFormats } from './hash-formats.js';
@@ -18,7 +19,8 @@ import { changePermissions, deleteUser, editUser, setFlag, setRole } from './use
 const USAGE = `Usage: tessera <command> [options]
 
 Commands:
-  serve                         run the server (PORT, HOST, DATABASE_URL, ...)
+  serve [--workers N|auto]      run the server (PORT, HOST, DATABASE_URL, ...); --workers (or
+                                TESSERA_WORKERS): N processes on the one port, auto one per CPU
   migrate                       bring the database schema up to date
   createuser --username U [--password P] [--email E] [--first-name F]
              [--last-name L] [--inactive] [--staff] [--superuser]
@@ -94,10 +96,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const config = resolveConfig(io.env);
     switch (command) {
       case 'serve':
-        parseArgs({ args, options: {} });
-        // Loaded only here: Fastify and its plugins would slow every other command's start.
-        await (await import('../server.js')).startServer(config);
-        return 0;
+        return await serve(config, args);
       case 'migrate':
         parseArgs({ args, options: {} });
         // Opening the store migrates it.

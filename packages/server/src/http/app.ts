@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
+import type { WindowCounter } from '../rate-limit/window-counter.js';
 import type { Store } from '../store/types.js';
 import { AuthError } from '../errors.js';
 import { answerClientError, answerFailedExpectations } from './client-errors.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   feedMaxBacklogBytes?: number;
   /** Where mail is written without SMTP; `data/outbox` in the working directory by default. */
   outboxDirectory?: string;
+  /** Rate-limit counters shared by the processes of one server (a `--workers` primary's); each process's own by default. */
+  rateLimitCounter?: WindowCounter;
 }
 
 /**
@@ -86,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.feedHeartbeatMs === undefined ? {} : { feedHeartbeatMs: options.feedHeartbeatMs }),
     ...(options.feedMaxBacklogBytes === undefined ? {} : { feedMaxBacklogBytes: options.feedMaxBacklogBytes }),
     ...(options.outboxDirectory === undefined ? {} : { outboxDirectory: options.outboxDirectory }),
+    ...(options.rateLimitCounter === undefined ? {} : { rateLimitCounter: options.rateLimitCounter }),
   });
   return app;
 }

@@ -19,6 +19,7 @@ import { watchLegacyHashes } from '../passwords/legacy-hashes.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import { createPasswordHasher } from '../passwords/password-hasher.js';
 import { createThrottle } from '../rate-limit/throttle.js';
+import type { WindowCounter } from '../rate-limit/window-counter.js';
 import { createRevocationRuntime } from '../revocation/runtime.js';
 import { ensureSecretKey } from '../secret-key.js';
 import { openStore } from '../store/open.js';
@@ -132,6 +133,12 @@ export interface TesseraPluginOptions {
   feedMaxBacklogBytes?: number;
   /** Where mail is written without SMTP; `data/outbox` in the working directory by default. */
   outboxDirectory?: string;
+  /**
+   * Rate-limit counters shared by the processes of one server (`tessera serve
+   * --workers N` passes its primary's); this process's own by default. Redis,
+   * when configured, is used first either way.
+   */
+  rateLimitCounter?: WindowCounter;
 }
 
 /**
@@ -201,6 +208,7 @@ export const tessera = fp<TesseraPluginOptions>(
       redisUrl: config.redisUrl,
       warn: (message, error) => host.log.warn({ err: error }, message),
       onThrottled: (name) => metrics?.throttled.inc({ route: name }),
+      ...(options.rateLimitCounter === undefined ? {} : { shared: options.rateLimitCounter }),
     });
     host.addHook('onReady', () => revocations.start());
     // After the revocation channel: the keys a first start makes are announced on it.

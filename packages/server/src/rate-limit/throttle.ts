@@ -60,16 +60,27 @@ export interface ThrottleOptions {
   warn: (message: string, error: unknown) => void;
   /** Told of each refusal, e.g. to count it. */
   onThrottled?: (name: RateLimitName) => void;
+  /**
+   * Counters shared by the processes of this server (a `--workers` primary's),
+   * used in place of this process's own; its own stand in while the shared
+   * ones fail. Redis, when configured, comes first all the same.
+   */
+  shared?: WindowCounter;
 }
 
 const NOTHING_TO_FORGIVE: Attempt = { forgive: () => Promise.resolve() };
 
-export function createThrottle({ limits, clock, redisUrl, warn, onThrottled }: ThrottleOptions): Throttle {
+export function createThrottle({ limits, clock, redisUrl, warn, onThrottled, shared }: ThrottleOptions): Throttle {
   const nothing = () => Promise.resolve();
   if (Object.keys(limits).length === 0) {
     return { attempt: () => Promise.resolve(NOTHING_TO_FORGIVE), start: nothing, close: nothing };
   }
-  const local = createLocalCounter(clock);
+  const local =
+    shared === undefined
+      ? createLocalCounter(clock)
+      : withLocalFallback(shared, createLocalCounter(clock), (error) =>
+          warn('the cluster primary did not count: rate limits count per worker until it does', error),
+        );
   let redis: Redis | undefined;
   let counter: WindowCounter = local;
   const refund = async (counted: readonly string[]) => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, type Driver } from 'kysely';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
@@ -46,6 +46,28 @@ export function openSqliteConnection(path: string): BetterSqlite3.Database {
 }
 
 /**
+ * Kysely over `connection`, its transactions begun `IMMEDIATE`: a transaction
+ * takes the write lock at its start, waiting on the busy timeout, so that
+ * another process writing meanwhile (a `--workers` sibling, a CLI command)
+ * makes it wait, never fail halfway. A deferred transaction that read first
+ * cannot take the lock once another connection has committed after its read:
+ * SQLite answers SQLITE_BUSY at once, without the busy timeout.
+ */
+export function sqliteKysely(connection: BetterSqlite3.Database): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new ImmediateTransactions({ database: withStatementCache(connection) }) });
+}
+
+class ImmediateTransactions extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+/**
  * SQLite through better-sqlite3 in WAL mode. `synchronous=NORMAL` in WAL
  * keeps every commit across a process crash (`kill -9`); a power cut may lose
  * the last commits, which `synchronous=FULL` would trade throughput to keep.
@@ -61,7 +83,7 @@ export async function openSqliteStore({
     if (created !== undefined) onDirectoryCreated?.(created);
   }
   const connection = openSqliteConnection(path);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = sqliteKysely(connection);
   try {
     if (migrate) await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   } catch (error) {

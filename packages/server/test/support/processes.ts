@@ -26,6 +26,8 @@ export interface TesseraProcess {
   stop(): Promise<void>;
   /** What it wrote on stdout and stderr (the tail). */
   output(): string;
+  /** How it exited, once it has. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface StartOptions {
@@ -36,11 +38,15 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** The port to listen on, e.g. the one it had before a restart; a free one by default. */
   port?: number;
+  /** More arguments after `serve`, e.g. `['--workers', '2']`. */
+  args?: string[];
+  /** How long /healthz may take to answer 200; {@link READY_WITHIN_MS} by default. */
+  readyWithinMs?: number;
 }
 
 /**
  * Starts `tessera serve` on `databaseUrl` and a free port, and resolves once
- * /healthz answers 200 (polled, at most {@link READY_WITHIN_MS}).
+ * /healthz answers 200 (polled, at most `readyWithinMs`).
  *
  * @example
  * ```ts
@@ -49,9 +55,16 @@ export interface StartOptions {
  * await server.kill();
  * ```
  */
-export async function startTessera({ databaseUrl, cwd, env = {}, port: given }: StartOptions): Promise<TesseraProcess> {
+export async function startTessera({
+  databaseUrl,
+  cwd,
+  env = {},
+  port: given,
+  args = [],
+  readyWithinMs = READY_WITHIN_MS,
+}: StartOptions): Promise<TesseraProcess> {
   const port = given ?? (await freePort());
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     ...(cwd === undefined ? {} : { cwd }),
     env: {
       PATH,
@@ -85,9 +98,10 @@ export async function startTessera({ databaseUrl, cwd, env = {}, port: given }: 
       await exited;
     },
     output: () => output,
+    exited: exited.then(() => ({ code: child.exitCode, signal: child.signalCode })),
   };
   try {
-    await waitUntilHealthy(server.baseUrl, exited);
+    await waitUntilHealthy(server.baseUrl, exited, readyWithinMs);
   } catch (error) {
     await server.kill();
     throw new Error(`tessera serve did not become healthy: ${String(error)}\n--- its output ---\n${output}`);
@@ -103,10 +117,10 @@ function exitOf(child: ChildProcess): Promise<void> {
   });
 }
 
-async function waitUntilHealthy(baseUrl: string, exited: Promise<void>): Promise<void> {
+async function waitUntilHealthy(baseUrl: string, exited: Promise<void>, withinMs: number): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + READY_WITHIN_MS;
+  const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
     if (gone) throw new Error('the process exited');
     try {
@@ -118,5 +132,5 @@ async function waitUntilHealthy(baseUrl: string, exited: Promise<void>): Promise
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  throw new Error(`no 200 from /healthz within ${READY_WITHIN_MS} ms`);
+  throw new Error(`no 200 from /healthz within ${withinMs} ms`);
 }
