@@ -1,6 +1,6 @@
 import { createHash, type webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DpopProofError, normalizeHtu, verifyDpopProof } from '../../server/src/dpop/proof.js';
+import { DpopProofError, normalizeHtu, verifyDpopProof } from '../../verify/src/dpop-proof.js';
 import { createDpopProof, htuOf } from '../src/dpop-proof.js';
 import { dpopKeyFromCryptoKeyPair, generateDpopKeyPair, type DpopKey } from '../src/index.js';
 
