@@ -57,6 +57,13 @@ function response(status, headers, body)
 end
 `;
 writeFileSync(path.join(dir, 'refresh.lua'), LUA);
+// BENCH_WORKLOAD=login: logins instead (argon2id-bound; what changes is the event loop's share).
+const workload = process.env.BENCH_WORKLOAD === 'login' ? 'login' : 'refresh';
+writeFileSync(
+  path.join(dir, 'login.lua'),
+  `wrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\n` +
+    `wrk.body = '{"username":"bench","password":"bench-password-not-a-secret"}'\n`,
+);
 
 function pgbench(url) {
   const run = spawnSync('pgbench', ['-N', '-c', String(clients), '-j', '2', '-T', String(seconds), url], {
@@ -97,10 +104,10 @@ async function startServer(label, bin) {
 }
 
 /** User + system CPU seconds of a process tree, from /proc. */
-function cpuSeconds(pid) {
+function cpuSeconds(pid, mainThreadOnly = false) {
   let ticks = 0;
   for (const p of processTree(pid)) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const stat = readFileSync(mainThreadOnly ? `/proc/${p}/task/${p}/stat` : `/proc/${p}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     ticks += Number(fields[11]) + Number(fields[12]);
   }
@@ -122,41 +129,40 @@ async function commits(database) {
   }
 }
 
-async function refresh(target) {
-  const tokens = [];
-  for (let i = 0; i < clients; i++) tokens.push((await httpLogin(target)).refresh);
-  const file = path.join(dir, 'tokens');
-  writeFileSync(file, tokens.join('\n') + '\n');
-  const run = spawnSync(
-    'wrk',
-    [
-      '-t',
-      String(clients),
-      '-c',
-      String(clients),
-      '-d',
-      `${seconds}s`,
-      '-s',
-      path.join(dir, 'refresh.lua'),
-      target.url(target.paths.refresh),
-    ],
-    { encoding: 'utf8', env: { ...process.env, TOKENS_FILE: file } },
-  );
+function wrk(args, env = {}) {
+  const run = spawnSync('wrk', args, { encoding: 'utf8', env: { ...process.env, ...env } });
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1];
   const total = /(\d+) requests in/.exec(run.stdout)?.[1];
   if (rate === undefined || /Non-2xx/.test(run.stdout)) throw new Error(`wrk failed:\n${run.stdout}\n${run.stderr}`);
   return { rate: Number(rate), total: Number(total) };
 }
 
-/** Rate, server CPU µs per refresh and commits per refresh (the stats lag: read after a pause). */
+function login(target) {
+  const args = ['-t', String(clients), '-c', String(clients), '-d', `${seconds}s`];
+  return wrk([...args, '-s', path.join(dir, 'login.lua'), target.url(target.paths.login)]);
+}
+
+async function refresh(target) {
+  if (workload === 'login') return login(target);
+  const tokens = [];
+  for (let i = 0; i < clients; i++) tokens.push((await httpLogin(target)).refresh);
+  const file = path.join(dir, 'tokens');
+  writeFileSync(file, tokens.join('\n') + '\n');
+  const args = ['-t', String(clients), '-c', String(clients), '-d', `${seconds}s`];
+  return wrk([...args, '-s', path.join(dir, 'refresh.lua'), target.url(target.paths.refresh)], { TOKENS_FILE: file });
+}
+
+/** Rate, server CPU µs (all threads, and the main one) and commits, per request (the stats lag: read after a pause). */
 async function measure(target) {
   const cpu0 = cpuSeconds(target.record.child.pid);
+  const main0 = cpuSeconds(target.record.child.pid, true);
   const commits0 = await commits(target.database);
   const { rate, total } = await refresh(target);
   const cpu = cpuSeconds(target.record.child.pid) - cpu0;
+  const main = cpuSeconds(target.record.child.pid, true) - main0;
   await new Promise((r) => setTimeout(r, 1000));
   const txns = (await commits(target.database)) - commits0;
-  return { rate, cpuMicros: (cpu * 1e6) / total, commitsPer: txns / total };
+  return { rate, cpuMicros: (cpu * 1e6) / total, mainMicros: (main * 1e6) / total, commitsPer: txns / total };
 }
 
 const scratch = `pgbench_ratio_${process.pid}`;
@@ -174,10 +180,10 @@ for (let round = 1; round <= rounds; round++) {
   const tps = pgbench(pgbenchUrl);
   const parts = [`pgbench -N ${tps.toFixed(0)} tps`];
   for (const target of targets) {
-    const { rate, cpuMicros, commitsPer } = await measure(target);
+    const { rate, cpuMicros, mainMicros, commitsPer } = await measure(target);
     parts.push(
-      `${target.label} ${rate.toFixed(0)}/s = ${(rate / tps).toFixed(2)}× (${cpuMicros.toFixed(0)} µs server CPU, ` +
-        `${commitsPer.toFixed(2)} commits per refresh)`,
+      `${target.label} ${workload} ${rate.toFixed(0)}/s = ${(rate / tps).toFixed(2)}× (server CPU ${cpuMicros.toFixed(0)} µs, ` +
+        `event loop ${mainMicros.toFixed(0)} µs, ${commitsPer.toFixed(2)} commits, per ${workload})`,
     );
   }
   console.log(`round ${round}: ${parts.join('; ')}`);

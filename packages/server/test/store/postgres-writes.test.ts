@@ -82,7 +82,7 @@ describe.skipIf(url === null)('PostgreSQL rotations and logins in one statement'
     expect(await store.findRefreshToken(hex(10))).toMatchObject({ sessionId: hex(1), userId: 1, usedAt: null });
     expect((await store.findUserById(1))?.lastLogin).toBe(T0);
     const { records } = await store.listAudit({ offset: 0, limit: 10 });
-    expect(records).toEqual([{ ...audit(hex(1)), event: 'login', id: records[0]!.id }]);
+    expect(records).toEqual([{ ...audit(hex(1)), event: 'login_success', id: records[0]!.id }]);
   });
 
   it('writes nothing of a login whose statement fails', async () => {
