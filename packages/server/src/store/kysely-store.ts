@@ -30,6 +30,19 @@ import {
 
 type RotationJob = RotateRefreshToken & { audit: AuditEntry | undefined };
 
+/**
+ * The jobs' indexes in the order of their tokens' ids (a token's presentations
+ * in the order given). Batches in flight at once, on one instance or several,
+ * then lock the tokens they claim in one global order, so that two batches
+ * each presenting two tokens the other also presents wait for one another
+ * rather than deadlock (PostgreSQL would abort one after a second).
+ */
+function inLockOrder(jobs: readonly RotationJob[]): number[] {
+  return jobs
+    .map((_, i) => i)
+    .sort((a, b) => (jobs[a]!.jti < jobs[b]!.jti ? -1 : jobs[a]!.jti > jobs[b]!.jti ? 1 : a - b));
+}
+
 /** How long the revocation log keeps an entry: far longer than any instance's polling lag. */
 const REVOCATION_LOG_RETENTION_MS = 60 * 60 * 1000;
 
@@ -161,7 +174,7 @@ export function createKyselyStore(
       if (jobs.length === 1 && rotateInOneStatement !== undefined) return [await rotate(db, jobs[0]!)];
       return db.transaction().execute(async (trx) => {
         const outcomes: RotationOutcome[] = [];
-        for (const job of jobs) outcomes.push(await rotate(trx, job));
+        for (const i of inLockOrder(jobs)) outcomes[i] = await rotate(trx, jobs[i]!);
         return outcomes;
       });
     },

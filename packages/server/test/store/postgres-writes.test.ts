@@ -143,6 +143,16 @@ describe.skipIf(url === null)('PostgreSQL rotations and logins in one statement'
     expect(await count('audit_log')).toBe(3);
   });
 
+  it('runs a batch in the order of its tokens, so that batches in flight lock tokens in one order', async () => {
+    for (let i = 0; i < 3; i++) await login(1 + i, 10 + i);
+    const outcomes = await Promise.all([12, 10, 11].map((n) => rotate(store, hex(n), hex(n + 10), audit(hex(n - 9)))));
+    expect(outcomes).toEqual(Array.from({ length: 3 }, () => ({ kind: 'rotated' })));
+    // Audit ids follow the writes: the batch ran hex(10), hex(11), hex(12), whatever order they came in.
+    const { records } = await store.listAudit({ offset: 0, limit: 10 });
+    const bySession = [...records].sort((a, b) => a.id - b.id).map((r) => r.sessionId);
+    expect(bySession).toEqual([hex(1), hex(2), hex(3)]);
+  });
+
   it('refuses a rotation in a revoked session and writes nothing for it', async () => {
     await login(1, 10);
     await store.revokeSession(hex(1), T0 + 1, 'logout');
