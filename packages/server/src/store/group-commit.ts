@@ -17,20 +17,29 @@ interface Pending<Job, Result> {
 /**
  * Group commit: jobs submitted while the event loop handles one round of
  * sockets share a transaction, run right after that round (`setImmediate`),
- * and jobs submitted while a transaction runs share the next. A commit is
- * most of a refresh's cost on SQLite: every commit appends each page it
- * changed to the WAL, and concurrent refreshes change many of the same pages
- * (the audit log's tail, its indexes, the tokens' tail).
+ * and jobs submitted while `maxInFlight` transactions run share the next. A
+ * commit is most of a refresh's cost on SQLite: every commit appends each
+ * page it changed to the WAL, and concurrent refreshes change many of the
+ * same pages (the audit log's tail, its indexes, the tokens' tail). SQLite
+ * has one writer, so one batch at a time; PostgreSQL commits concurrently,
+ * and there a batch per pool connection keeps the connections busy.
  *
  * Every job is answered only after its transaction commits, as it would be
  * alone. A job runs after the jobs before it in its batch and sees their
- * writes, as it would in separate transactions in the same order. If a batch
- * fails, each of its jobs is run again in a transaction of its own, so that a
- * job that fails can fail only itself.
+ * writes, as it would in separate transactions in the same order; batches
+ * in flight together are ordered by the database's row locks only. If a
+ * batch fails, each of its jobs is run again in a transaction of its own, so
+ * that a job that fails can fail only itself.
  */
-export function createGroupCommit<Job, Result>(run: BatchRunner<Job, Result>, maxBatch = 64): GroupCommit<Job, Result> {
+export function createGroupCommit<Job, Result>(
+  run: BatchRunner<Job, Result>,
+  maxBatch = 64,
+  maxInFlight = 1,
+): GroupCommit<Job, Result> {
   const queue: Pending<Job, Result>[] = [];
-  let flushing: Promise<void> | undefined;
+  let inFlight = 0;
+  let scheduled = false;
+  const idle: (() => void)[] = [];
 
   const settle = async (batch: Pending<Job, Result>[]) => {
     try {
@@ -42,22 +51,34 @@ export function createGroupCommit<Job, Result>(run: BatchRunner<Job, Result>, ma
     }
   };
 
-  const flush = async () => {
-    while (queue.length > 0) {
-      await settle(queue.splice(0, maxBatch));
+  const busy = () => scheduled || inFlight > 0 || queue.length > 0;
+
+  const pump = () => {
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      inFlight++;
+      void settle(queue.splice(0, maxBatch)).then(() => {
+        inFlight--;
+        pump();
+        if (!busy()) for (const done of idle.splice(0)) done();
+      });
     }
-    flushing = undefined;
   };
 
   return {
     submit(job) {
       return new Promise<Result>((resolve, reject) => {
         queue.push({ job, resolve, reject });
-        flushing ??= new Promise<void>((done) => setImmediate(() => void flush().then(done)));
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          pump();
+          if (!busy()) for (const done of idle.splice(0)) done();
+        });
       });
     },
     async drain() {
-      while (flushing !== undefined) await flushing;
+      while (busy()) await new Promise<void>((done) => idle.push(done));
     },
   };
 }

@@ -24,10 +24,24 @@ import {
   type RotateRefreshToken,
   type RotationOutcome,
   type SessionState,
+  type StartSession,
   type Store,
 } from './types.js';
 
 type RotationJob = RotateRefreshToken & { audit: AuditEntry | undefined };
+
+/**
+ * The jobs' indexes in the order of their tokens' ids (a token's presentations
+ * in the order given). Batches in flight at once, on one instance or several,
+ * then lock the tokens they claim in one global order, so that two batches
+ * each presenting two tokens the other also presents wait for one another
+ * rather than deadlock (PostgreSQL would abort one after a second).
+ */
+function inLockOrder(jobs: readonly RotationJob[]): number[] {
+  return jobs
+    .map((_, i) => i)
+    .sort((a, b) => (jobs[a]!.jti < jobs[b]!.jti ? -1 : jobs[a]!.jti > jobs[b]!.jti ? 1 : a - b));
+}
 
 /** How long the revocation log keeps an entry: far longer than any instance's polling lag. */
 const REVOCATION_LOG_RETENTION_MS = 60 * 60 * 1000;
@@ -50,6 +64,25 @@ export interface DialectHooks {
   orderRevocationLog?: (executor: Kysely<Database>) => Promise<void>;
   lockSuperusers?: (executor: Kysely<Database>) => Promise<void>;
   afterExplicitUserIds?: (executor: Kysely<Database>) => Promise<void>;
+  /**
+   * A rotation's writes as one statement: answers the claimed token's
+   * session id, or undefined (and writes nothing) when the claim failed.
+   * A batch of one then runs without BEGIN and COMMIT. Without it, the
+   * rotation is four statements (SQLite, in-process, pays nothing for them).
+   */
+  rotateInOneStatement?: (
+    executor: Kysely<Database>,
+    job: RotateRefreshToken,
+    audit: AuditEntry | undefined,
+  ) => Promise<string | undefined>;
+  /** A login's writes as one statement, so without BEGIN and COMMIT. */
+  startSessionInOneStatement?: (
+    executor: Kysely<Database>,
+    input: StartSession,
+    audit: AuditEntry | undefined,
+  ) => Promise<void>;
+  /** Rotation batches in flight at once: 1 (SQLite has one writer), or one per spare pool connection. */
+  rotationBatchesInFlight?: number;
 }
 
 export function createKyselyStore(
@@ -58,7 +91,8 @@ export function createKyselyStore(
   close: () => Promise<void>,
   dialectHooks: DialectHooks = {},
 ): Store {
-  const { orderRevocationLog, lockSuperusers, afterExplicitUserIds } = dialectHooks;
+  const { orderRevocationLog, lockSuperusers, afterExplicitUserIds, rotateInOneStatement, startSessionInOneStatement } =
+    dialectHooks;
   const hot = hotQueries(db);
   const dpopProofs = dpopProofStore(db);
   /** Writes `entry`, if any, with `executor`: pass the transaction of the change it records. */
@@ -108,17 +142,12 @@ export function createKyselyStore(
     return ended.length;
   };
 
-  /** One rotation, inside the transaction `trx` it may share with others. */
-  const rotate = async (trx: Kysely<Database>, job: RotationJob): Promise<RotationOutcome> => {
+  /** Claims the token and writes the rest (successor, touch, audit) if that worked; answers the session claimed. */
+  const claimAndWrite = async (trx: Kysely<Database>, job: RotationJob): Promise<string | undefined> => {
     const { jti, successor, now, audit } = job;
+    if (rotateInOneStatement !== undefined) return rotateInOneStatement(trx, job, audit);
     const [claimed] = (await hot.claimRefreshToken.run(trx, { jti, now })).rows;
-    if (claimed === undefined) {
-      // Why the claim failed, read in its transaction.
-      const [row] = (await hot.refreshTokenState.run(trx, { jti })).rows;
-      if (row === undefined) return { kind: 'unknown' };
-      if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
-      return { kind: 'already_used', usedAt: Number(row.used_at) };
-    }
+    if (claimed === undefined) return undefined;
     await hot.insertRefreshToken.run(trx, {
       jti: successor.jti,
       sessionId: claimed.session_id,
@@ -128,14 +157,29 @@ export function createKyselyStore(
     });
     await hot.touchSession.run(trx, { id: claimed.session_id, now });
     await insertAudit(trx, audit);
-    return { kind: 'rotated' };
+    return claimed.session_id;
   };
-  const rotations = createGroupCommit<RotationJob, RotationOutcome>((jobs) =>
-    db.transaction().execute(async (trx) => {
-      const outcomes: RotationOutcome[] = [];
-      for (const job of jobs) outcomes.push(await rotate(trx, job));
-      return outcomes;
-    }),
+  /** One rotation, inside the transaction `trx` it may share with others (or alone, when it is one statement). */
+  const rotate = async (trx: Kysely<Database>, job: RotationJob): Promise<RotationOutcome> => {
+    if ((await claimAndWrite(trx, job)) !== undefined) return { kind: 'rotated' };
+    // Why the claim failed, read in its transaction.
+    const [row] = (await hot.refreshTokenState.run(trx, { jti: job.jti })).rows;
+    if (row === undefined) return { kind: 'unknown' };
+    if (row.revoked_at !== null || row.used_at === null) return { kind: 'session_revoked' };
+    return { kind: 'already_used', usedAt: Number(row.used_at) };
+  };
+  const rotations = createGroupCommit<RotationJob, RotationOutcome>(
+    async (jobs) => {
+      // One statement commits on its own: a lone rotation skips BEGIN and COMMIT.
+      if (jobs.length === 1 && rotateInOneStatement !== undefined) return [await rotate(db, jobs[0]!)];
+      return db.transaction().execute(async (trx) => {
+        const outcomes: RotationOutcome[] = [];
+        for (const i of inLockOrder(jobs)) outcomes[i] = await rotate(trx, jobs[i]!);
+        return outcomes;
+      });
+    },
+    undefined,
+    dialectHooks.rotationBatchesInFlight,
   );
 
   return {
@@ -235,7 +279,9 @@ export function createKyselyStore(
       lockSuperusers,
     }),
 
-    async startSession({ sessionId, userId, now, ip, userAgent, token, dpopJkt, passwordUpgrade }, audit) {
+    async startSession(input, audit) {
+      if (startSessionInOneStatement !== undefined) return startSessionInOneStatement(db, input, audit);
+      const { sessionId, userId, now, ip, userAgent, token, dpopJkt, passwordUpgrade } = input;
       await db.transaction().execute(async (trx) => {
         await insertAudit(trx, audit);
         if (passwordUpgrade !== undefined) {

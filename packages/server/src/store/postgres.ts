@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createKyselyStore } from './kysely-store.js';
 import { discardingBrokenConnections } from './postgres-pool.js';
+import { rotateInOneStatement, startSessionInOneStatement } from './postgres-writes.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Store } from './types.js';
@@ -70,6 +71,11 @@ export async function openPostgresStore({
     orderRevocationLog: revocationLogLock,
     lockSuperusers,
     afterExplicitUserIds: followImportedUserIds,
+    rotateInOneStatement,
+    startSessionInOneStatement,
+    // PostgreSQL commits concurrently: a batch per connection, leaving two
+    // for the reads every request makes (a refresh reads its token first).
+    rotationBatchesInFlight: Math.max(1, poolSize - 2),
   });
   return guardAvailability(store, isUnavailable);
 }

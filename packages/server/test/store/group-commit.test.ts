@@ -47,6 +47,38 @@ describe('createGroupCommit', () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 
+  it('with room for several batches in flight, runs jobs submitted while one batch runs in another at once', async () => {
+    const started: number[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const commit = createGroupCommit(
+      async (jobs: readonly number[]) => {
+        started.push([...jobs]);
+        if (jobs.includes(1)) await held;
+        return [...jobs];
+      },
+      64,
+      2,
+    );
+    const first = commit.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = [commit.submit(2), commit.submit(3)];
+    // The second batch settles while the first is still held.
+    expect(await Promise.all(second)).toEqual([2, 3]);
+    const third = commit.submit(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    // 1 still holds one slot; 4 takes the other.
+    expect(await third).toBe(4);
+    expect(started).toEqual([[1], [2, 3], [4]]);
+    let drained = false;
+    const draining = commit.drain().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    release();
+    await draining;
+    expect(await first).toBe(1);
+  });
+
   it('runs each job of a failed batch alone, so that only the failing job fails', async () => {
     const { batches, run } = doubling();
     const commit = createGroupCommit(run);
