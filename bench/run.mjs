@@ -253,6 +253,10 @@ async function startServers(tmp, skipped, notes) {
         logFile: undefined,
       }),
     ],
+    [
+      'sqliteWorkers',
+      tessera('sqliteWorkers', 'tessera (SQLite), --workers 2', sqlite('workers'), { serveArgs: ['--workers', '2'] }),
+    ],
     ...(postgresUrl === undefined ? [] : [['postgres', tessera('postgres', 'tessera (PostgreSQL)', postgresUrl)]]),
   ];
   for (const [key, start] of starts) {
