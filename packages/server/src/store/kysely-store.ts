@@ -159,7 +159,7 @@ export function createKyselyStore(
     await insertAudit(trx, audit);
     return claimed.session_id;
   };
-  /** One rotation, inside the transaction `trx` it may share with others (or alone, when it is one statement). */
+  /** One rotation, inside the transaction `trx` it may share with others. */
   const rotate = async (trx: Kysely<Database>, job: RotationJob): Promise<RotationOutcome> => {
     if ((await claimAndWrite(trx, job)) !== undefined) return { kind: 'rotated' };
     // Why the claim failed, read in its transaction.
@@ -170,8 +170,9 @@ export function createKyselyStore(
   };
   const rotations = createGroupCommit<RotationJob, RotationOutcome>(
     async (jobs) => {
-      // One statement commits on its own: a lone rotation skips BEGIN and COMMIT.
-      if (jobs.length === 1 && rotateInOneStatement !== undefined) return [await rotate(db, jobs[0]!)];
+      // Even a lone rotation that is one statement runs between BEGIN and COMMIT: on its own it would commit
+      // as soon as the database ran it, so a connection that then went silent would leave a rotation its
+      // client never saw (answered 503), and the client's retry of the same token would read as reuse.
       return db.transaction().execute(async (trx) => {
         const outcomes: RotationOutcome[] = [];
         for (const i of inLockOrder(jobs)) outcomes[i] = await rotate(trx, jobs[i]!);

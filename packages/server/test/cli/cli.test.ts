@@ -810,7 +810,7 @@ describe.concurrent('tessera users', () => {
     const users = await sandbox.tessera(['users']);
     const sessions = await sandbox.tessera(['sessions', 'eve']);
     expect(users.stdout.split('\n')[1]).toContain(' eve\\u001b]0;owned\\u0007@example.com  yes');
-    expect(sessions.stdout.split('\n')[1]).toMatch(/ +live +curl\\u009b2J\\u001b\[31m\\u0085$/);
+    expect(sessions.stdout.split('\n')[1]).toMatch(/ +live +no +curl\\u009b2J\\u001b\[31m\\u0085$/);
     for (const outcome of [users, sessions]) {
       expect(outcome.code).toBe(0);
       // eslint-disable-next-line no-control-regex -- what must not reach the terminal

@@ -69,7 +69,8 @@ describe.runIf(postgresUrl !== null)('PostgreSQL outages, through a proxy the te
     const pair = (await login()).json<{ refresh: string }>();
     const refresh = () =>
       app.inject({ method: 'POST', url: '/api/token/refresh/', payload: { refresh: pair.refresh } });
-    const stalled = proxy.stallAfter('update "refresh_tokens"');
+    // The claim, which opens PostgreSQL's one-statement rotation.
+    const stalled = proxy.stallAfter('update refresh_tokens set used_at');
     const started = Date.now();
     const first = refresh();
     await stalled;
