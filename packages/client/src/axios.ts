@@ -55,6 +55,10 @@ export function attachAxios<C extends AxiosRequestConfigLike>(
     const authorization = await auth.authorize(url, config.method ?? 'GET');
     const marks = config as C & Marks;
     if (authorization.stamp === null) return config;
+    // A retry whose credentials have no proof (the token is no longer bound) must not resend the spent one.
+    if (marks.__tesseraStamp !== undefined && authorization.headers.DPoP === undefined) {
+      removeHeader(config, 'DPoP');
+    }
     setHeaders(config, authorization.headers);
     if (authorization.credentials === 'include') config.withCredentials = true;
     marks.__tesseraStamp = authorization.stamp;
@@ -117,4 +121,12 @@ function setHeaders(config: AxiosRequestConfigLike, headers: Record<string, stri
     if (typeof target.set === 'function') target.set(name, value);
     else target[name] = value;
   }
+}
+
+/** Removes a header set by {@link setHeaders}, from `AxiosHeaders` (with `delete`) or a plain object. */
+function removeHeader(config: AxiosRequestConfigLike, name: string): void {
+  const target = config.headers as ({ delete?: (name: string) => unknown } & Record<string, unknown>) | undefined;
+  if (target === undefined || target === null) return;
+  if (typeof target.delete === 'function') target.delete(name);
+  else delete target[name];
 }
