@@ -38,4 +38,36 @@ describe('attachAxios', () => {
     await api.get('/api/profile/').catch(() => undefined);
     expect(t.server.calls.at(-1)!.headers.get('authorization')).toBeNull();
   });
+
+  it('a nonce retry sends a fresh proof; a retry without one drops the spent DPoP header', async () => {
+    const USE_NONCE = { detail: 'x', code: 'use_dpop_nonce' };
+    const answers = [
+      new Response(JSON.stringify(USE_NONCE), { status: 401, headers: { 'dpop-nonce': 'n1' } }),
+      new Response(JSON.stringify({ code: 'token_not_valid' }), { status: 401 }),
+      new Response('{}', { status: 200 }),
+    ];
+    const sent: Array<string | null> = [];
+    const fetchImpl = (_url: string | URL | Request, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('dpop'));
+      return Promise.resolve(answers.shift()!);
+    };
+    const proofs = ['proof-1', 'proof-2'];
+    const nonces: Array<string | null | undefined> = [];
+    // Only what the interceptors use: proofs for the first two sends, then a token no longer bound.
+    const stub = {
+      authorize: () => {
+        const proof = proofs.shift();
+        const headers: Record<string, string> = { Authorization: proof ? 'DPoP t' : 'Bearer t' };
+        if (proof !== undefined) headers.DPoP = proof;
+        return Promise.resolve({ headers, credentials: undefined, stamp: 's' });
+      },
+      acceptDpopNonce: (_url: string, nonce: string | null | undefined) => (nonces.push(nonce), true),
+      handleUnauthorized: () => Promise.resolve(true),
+    };
+    auth = { ...stub, dispose: () => undefined } as unknown as AuthClient;
+    const api = fakeAxios(fetchImpl, BASE);
+    attachAxios(auth, api);
+    expect(await api.get('/api/profile/')).toMatchObject({ status: 200 });
+    expect([sent, nonces]).toEqual([['proof-1', 'proof-2', null], ['n1']]);
+  });
 });
