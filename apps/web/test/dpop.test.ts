@@ -183,3 +183,93 @@ describe.each(MODES)('the web app with DPoP, $transport transport ($env.TESSERA_
     },
   );
 });
+
+/** The claims of a JWT, decoded without verifying it. */
+const claimsOfJwt = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { cnf?: { jkt: string } };
+
+const ACCESS_MODES = [
+  { transport: 'bearer', env: { TESSERA_COOKIE_MODE: 'off', TESSERA_DPOP: 'required', TESSERA_DPOP_ACCESS: 'on' } },
+  { transport: 'cookie', env: { TESSERA_COOKIE_MODE: 'on', TESSERA_DPOP: 'optional', TESSERA_DPOP_ACCESS: 'on' } },
+] as const;
+
+describe.each(ACCESS_MODES)('the web app with DPoP-bound access tokens, $transport transport', ({ transport, env }) => {
+  let server: WebServer;
+  let context: BrowserContext;
+  afterEach(async () => {
+    await context.close();
+    await server.close();
+  });
+
+  it('login, the profile and sessions pages, a reload and logout all work', { timeout: 30_000 }, async () => {
+    server = await startWebServer(env);
+    const alice = await server.createUser('alice', PASSWORD);
+    context = await browser.newContext({ baseURL: server.url });
+    const page = await context.newPage();
+    /** Every API request but the token endpoints': `METHOD path status`, its Authorization scheme, and its proof. */
+    const calls: Array<Promise<string>> = [];
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (!path.startsWith('/api/') || path.startsWith('/api/token/') || path === '/api/csrf/') return;
+      calls.push(
+        response
+          .request()
+          .allHeaders()
+          .then((headers) => {
+            const scheme = headers.authorization?.split(' ')[0] ?? 'no authorization';
+            const proof = headers.dpop === undefined ? 'no proof' : 'proof';
+            return `${response.request().method()} ${path} ${response.status()} ${scheme} ${proof}`;
+          }),
+      );
+    });
+    const sessionsShown = async () => {
+      await page.locator('header').getByRole('link', { name: 'Sessions' }).click();
+      await page.locator('li.session.current .bound').waitFor();
+    };
+
+    await page.goto('/login');
+    await logIn(page, 'alice', PASSWORD);
+    await page.getByText('You are logged in to the homepage!').waitFor();
+    await page.getByText('alice@example.com').waitFor();
+    await sessionsShown();
+    await page.reload();
+    await page.locator('li.session.current .bound').waitFor();
+
+    // Bearer: the token the app holds is bound to the key in IndexedDB. Cookie: the access cookie is not
+    // (the page could not compute ath for it), while the session (its refresh) is.
+    const key = (await storedKey(page))!;
+    const sessions = await server.store.listSessions(alice.id, { includeRevoked: true });
+    expect(sessions.map((s) => s.dpopJkt)).toEqual([thumbprintOf(key.publicJwk)]);
+    if (transport === 'bearer') {
+      const stored = await page.evaluate(() => localStorage.getItem('tessera.session'));
+      const { access } = JSON.parse(stored!) as { access: string };
+      expect(claimsOfJwt(access).cnf).toEqual({ jkt: thumbprintOf(key.publicJwk) });
+    } else {
+      const cookie = (await context.cookies()).find((c) => c.name.endsWith('tessera-access'))!;
+      expect(claimsOfJwt(cookie.value).cnf).toBeUndefined();
+    }
+
+    await page.getByRole('button', { name: 'Logout' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect((await server.store.listSessions(alice.id, { includeRevoked: true }))[0]?.revokedAt).not.toBeNull();
+
+    const seen = await Promise.all(calls);
+    if (transport === 'bearer') {
+      // After the reload the tab has no nonce: its first request is asked for one, and retried with it.
+      expect(seen).toEqual([
+        'GET /api/profile/ 200 DPoP proof',
+        'GET /api/sessions/ 200 DPoP proof',
+        'GET /api/sessions/ 401 DPoP proof',
+        'GET /api/sessions/ 200 DPoP proof',
+        'POST /api/auth/logout/ 205 DPoP proof',
+      ]);
+    } else {
+      expect(seen).toEqual([
+        'GET /api/profile/ 200 no authorization no proof',
+        'GET /api/sessions/ 200 no authorization no proof',
+        'GET /api/sessions/ 200 no authorization no proof',
+        'POST /api/auth/logout/ 205 no authorization no proof',
+      ]);
+    }
+  });
+});

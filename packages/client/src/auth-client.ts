@@ -34,10 +34,20 @@ export interface AuthClient extends AccountMailCalls {
   getSnapshot(): AuthSnapshot;
   /** Resolves once the stored session has been read (at once for synchronous storage). */
   readonly ready: Promise<void>;
-  /** For interceptors: the credentials for a request to `url` (refreshing first if the token is due). */
+  /**
+   * For interceptors: the credentials for a request to `url` (refreshing first if the token is due). With a
+   * DPoP-bound access token they are `Authorization: DPoP <token>` and a `DPoP` proof for this method and URL:
+   * call it once per request sent, retries included.
+   */
   authorize(url: string, method?: string): Promise<RequestAuthorization>;
   /** For interceptors: after a 401 to a request sent with `stamp`, whether to retry it once (refreshing if needed). */
   handleUnauthorized(stamp: string): Promise<boolean>;
+  /**
+   * For interceptors: a 401 `use_dpop_nonce` to a request to `url` came with
+   * this `DPoP-Nonce`. Keeps it for the next proofs, and returns whether to
+   * send the request once more (then {@link authorize} again, for a fresh proof).
+   */
+  acceptDpopNonce(url: string, nonce: string | null | undefined): boolean;
   /** Stops timers and tab listeners. */
   dispose(): void;
 }

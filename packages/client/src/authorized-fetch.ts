@@ -6,8 +6,10 @@ import type { RequestAuthorization } from './auth-client.js';
 export interface SendContext {
   /** Credentials for a request, after any refresh that is due. */
   authorize(url: string, method: string): Promise<RequestAuthorization>;
-  /** Credentials as they are now, for the retry. */
-  credentialsNow(method: string): RequestAuthorization;
+  /** Credentials as they are now, for a retry (with a fresh DPoP proof when the access token is bound). */
+  credentialsNow(url: string, method: string): Promise<RequestAuthorization>;
+  /** Notes an answer's `DPoP-Nonce`; true when the answer asks for it (the DPoP requests' `observe`). */
+  asksForNonce(url: string, response: Response): Promise<boolean>;
   /** See {@link RefreshCoordinator.recover}. */
   recover(stamp: string): Promise<boolean>;
   /** An HTTP answer from the API came back. */
@@ -19,7 +21,8 @@ export interface SendContext {
 /**
  * Sends a request built by `build` with the credentials of the moment; on a
  * 401 it asks the coordinator and retries once with the new credentials. A
- * 401 after the retry is the caller's.
+ * 401 after the retry is the caller's. A request with a DPoP proof that the
+ * server answers `use_dpop_nonce` goes once more first, with the nonce given.
  *
  * @example
  * ```ts
@@ -43,12 +46,22 @@ export async function sendWithRetry(
       throw error;
     }
   };
+  /** `attempt`, and once more with a fresh proof when the server asks for its nonce. */
+  const withNonce = async (auth: RequestAuthorization) => {
+    const response = await attempt(auth);
+    if (auth.headers.DPoP === undefined || !(await ctx.asksForNonce(url, response))) return response;
+    discardBody(response);
+    const retried = await attempt(await ctx.credentialsNow(url, method));
+    // Only to keep the nonce it may carry: one nonce retry per attempt.
+    if (retried.status === 401 || retried.status === 400) await ctx.asksForNonce(url, retried);
+    return retried;
+  };
   const first = await ctx.authorize(url, method);
-  const response = await attempt(first);
+  const response = await withNonce(first);
   if (response.status !== 401 || first.stamp === null) return response;
   if (!(await ctx.recover(first.stamp))) return response;
   discardBody(response);
-  return attempt(ctx.credentialsNow(method));
+  return withNonce(await ctx.credentialsNow(url, method));
 }
 
 /**

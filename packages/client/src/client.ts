@@ -20,7 +20,7 @@ import {
 import type { AuthClient, RequestAuthorization } from './auth-client.js';
 import { SessionState, type AuthStatus } from './session-state.js';
 import { createTabSync } from './tabs.js';
-import { createTransport, type Credentials } from './transport.js';
+import { createTransport, isBoundAccess, type Credentials } from './transport.js';
 
 /**
  * Creates the client.
@@ -272,9 +272,23 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return dpop === null ? post({}) : dpop.send('POST', url, key, post);
   }
 
-  function credentialsNow(method: string): RequestAuthorization {
+  /** `post`, with a proof for `session`'s access token when it is DPoP-bound (and one retry for a nonce). */
+  function sendWithAccess(
+    url: string,
+    session: Session,
+    post: (headers: Record<string, string>) => Promise<Response>,
+  ): Promise<Response> {
+    if (dpop === null || !isBoundAccess(session)) return post({});
+    return dpop.send('POST', url, 'existing', post, { accessToken: session.access });
+  }
+
+  /** The credentials of the current session; with a DPoP proof for `method` and `url` when its access token is bound. */
+  async function credentialsNow(url: string, method: string): Promise<RequestAuthorization> {
     const session = state.session;
-    return { ...transport.credentialsFor(method, session), stamp: session?.stamp ?? null };
+    const auth = { ...transport.credentialsFor(method, session), stamp: session?.stamp ?? null };
+    // Without a key store the client sends the token as it is: the server refuses it, as it should.
+    if (dpop === null || !isBoundAccess(session)) return auth;
+    return { ...auth, headers: { ...auth.headers, ...(await dpop.proofFor(method, url, session.access)) } };
   }
 
   async function authorize(url: string, method = 'GET'): Promise<RequestAuthorization> {
@@ -286,7 +300,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const expired = serverNow() >= claims.exp * 1000;
       if (expired || platform.now() >= quietUntil) await coordinator.refresh().catch(() => undefined);
     }
-    return credentialsNow(method);
+    return credentialsNow(apiUrl(url), method);
   }
 
   /** Notes an HTTP answer from the API: the network works. */
@@ -302,6 +316,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const sendContext: SendContext = {
     authorize,
     credentialsNow,
+    asksForNonce: async (url, response) => dpop !== null && (await dpop.observe(url, response)),
     recover: (stamp) => coordinator.recover(stamp),
     onAnswer: noteAnswer,
     onNoAnswer: () => state.setStatus('offline'),
@@ -368,7 +383,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         await coordinator.inFlight?.catch(() => undefined);
         const session = state.session;
         if (session !== null)
-          result = await revokeOnServer({ fetch: opts.fetch, apiUrl, transport, serverNow }, session);
+          result = await revokeOnServer({ fetch: opts.fetch, apiUrl, transport, serverNow, sendWithAccess }, session);
       } finally {
         leaving = false;
       }
@@ -412,6 +427,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     getSnapshot: () => state.getSnapshot(),
     authorize,
     handleUnauthorized: (stamp) => coordinator.recover(stamp),
+    acceptDpopNonce: (url, nonce) => dpop !== null && dpop.rememberNonce(apiUrl(url), nonce),
     dispose() {
       disposed = true;
       timer.cancel();

@@ -32,7 +32,23 @@ export interface DpopRequests {
     send: (headers: Record<string, string>) => Promise<Response>,
     options?: { accessToken?: string },
   ): Promise<Response>;
-  /** Deletes the device's key (at logout) and forgets the nonce. Never throws. */
+  /**
+   * The `DPoP` header for a request to `url` that carries the bound access
+   * token `accessToken` (RFC 9449 §7.1: with `ath`, and the origin's latest
+   * nonce); none when the device has no key.
+   *
+   * @throws {AuthClientError} `dpop_key_unavailable` when the key store fails.
+   */
+  proofFor(method: string, url: string, accessToken: string): Promise<Record<string, string>>;
+  /**
+   * Keeps the `DPoP-Nonce` of an answer from `url`'s origin, and says whether
+   * the answer is a request for it (`use_dpop_nonce`): then the request goes
+   * once more, with a fresh proof.
+   */
+  observe(url: string, response: Response): Promise<boolean>;
+  /** Keeps `nonce` (a `DPoP-Nonce` an interceptor read) for `url`'s origin; false when there is none. */
+  rememberNonce(url: string, nonce: string | null | undefined): boolean;
+  /** Deletes the device's key (at logout) and forgets the nonces. Never throws. */
   forget(): Promise<void>;
 }
 
@@ -47,8 +63,8 @@ export interface DpopRequests {
  */
 export function createDpopRequests(options: DpopRequestsOptions): DpopRequests {
   const { store } = options;
-  /** The server's latest nonce; per client (tab), and a stale one costs only the one retry. */
-  let nonce: string | undefined;
+  /** Each origin's latest nonce; per client (tab), and a stale one costs only the one retry. */
+  const nonces = new Map<string, string>();
 
   async function keyFor(use: DpopKeyUse): Promise<DpopKey | null> {
     try {
@@ -60,37 +76,47 @@ export function createDpopRequests(options: DpopRequestsOptions): DpopRequests {
     }
   }
 
-  function keepNonce(response: Response): void {
-    const sent = response.headers.get('dpop-nonce');
-    if (sent !== null && sent !== '') nonce = sent;
+  function rememberNonce(url: string, nonce: string | null | undefined): boolean {
+    if (typeof nonce !== 'string' || nonce === '') return false;
+    nonces.set(originOf(url), nonce);
+    return true;
+  }
+
+  function keepNonce(url: string, response: Response): void {
+    rememberNonce(url, response.headers.get('dpop-nonce'));
+  }
+
+  function proof(key: DpopKey, method: string, url: string, accessToken: string | undefined): Promise<string> {
+    const nonce = nonces.get(originOf(url));
+    const jti = randomJti(options.randomId);
+    return createDpopProof(key, { method, url, nowMs: options.now(), jti, nonce, accessToken });
   }
 
   return {
     async send(method, url, use, send, { accessToken } = {}) {
       const key = await keyFor(use);
       if (key === null) return send({});
-      const attempt = async () => {
-        const proof = await createDpopProof(key, {
-          method,
-          url,
-          nowMs: options.now(),
-          jti: randomJti(options.randomId),
-          nonce,
-          accessToken,
-        });
-        return send({ DPoP: proof });
-      };
-      const used = nonce;
+      const attempt = async () => send({ DPoP: await proof(key, method, url, accessToken) });
+      const used = nonces.get(originOf(url));
       const response = await attempt();
-      keepNonce(response);
-      if (nonce === used || !(await asksForNonce(response))) return response;
+      keepNonce(url, response);
+      if (nonces.get(originOf(url)) === used || !(await asksForNonce(response))) return response;
       discardBody(response);
       const retried = await attempt();
-      keepNonce(retried);
+      keepNonce(url, retried);
       return retried;
     },
+    async proofFor(method, url, accessToken) {
+      const key = await keyFor('existing');
+      return key === null ? {} : { DPoP: await proof(key, method, url, accessToken) };
+    },
+    rememberNonce,
+    async observe(url, response) {
+      keepNonce(url, response);
+      return asksForNonce(response);
+    },
     async forget() {
-      nonce = undefined;
+      nonces.clear();
       try {
         await store.remove();
       } catch {
@@ -98,6 +124,15 @@ export function createDpopRequests(options: DpopRequestsOptions): DpopRequests {
       }
     },
   };
+}
+
+/** The origin of an absolute URL: nonces are the server's, and one client may speak to more than one. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** Whether `response` is the server's request for a proof with its nonce (RFC 9449 §8: 400, or 401 at a resource). */

@@ -20,6 +20,15 @@ export interface LogoutContext {
   transport: Transport;
   /** This device's time corrected for the server's clock, in ms. */
   serverNow(): number;
+  /**
+   * Sends `post` for `session`'s access token to `url`: with a DPoP proof (and
+   * its one nonce retry) when the token is bound; as it is otherwise.
+   */
+  sendWithAccess(
+    url: string,
+    session: Session,
+    post: (headers: Record<string, string>) => Promise<Response>,
+  ): Promise<Response>;
 }
 
 /** An access token this close to `exp` is not trusted to authenticate the logout: the request takes time too. */
@@ -44,7 +53,10 @@ export async function revokeOnServer(ctx: LogoutContext, session: Session): Prom
     const credentials = ctx.transport.credentialsFor('POST', session);
     if (accessUsable(ctx, session)) {
       const body = ctx.transport.logoutBody(session);
-      const response = await postJson(ctx.fetch, ctx.apiUrl(paths.authLogout), body, credentials);
+      const url = ctx.apiUrl(paths.authLogout);
+      const response = await ctx.sendWithAccess(url, session, (proof) =>
+        postJson(ctx.fetch, url, body, { ...credentials, headers: { ...credentials.headers, ...proof } }),
+      );
       if (response.ok) return confirmed(response);
       if (response.status !== 401) return unconfirmed(await errorFromResponse(response));
       discardBody(response);

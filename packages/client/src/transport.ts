@@ -45,7 +45,7 @@ export function createTransport(options: TransportOptions): Transport {
     return {
       kind: 'bearer',
       credentialsFor: (_method, session) => ({
-        headers: session?.access ? { Authorization: `Bearer ${session.access}` } : {},
+        headers: session?.access ? { Authorization: `${accessScheme(session)} ${session.access}` } : {},
         credentials: undefined,
       }),
       refreshBody: (session) => (session.refresh === null ? null : { refresh: session.refresh }),
@@ -65,6 +65,21 @@ export function createTransport(options: TransportOptions): Transport {
     refreshBody: () => ({}),
     logoutBody: () => ({}),
   };
+}
+
+/**
+ * The scheme a session's access token goes with: `DPoP` when the token is
+ * bound to the device's key (its claims have `cnf.jkt`, RFC 9449 §6.1), and
+ * then each request also needs a proof; `Bearer` otherwise.
+ */
+export function accessScheme(session: Session): 'DPoP' | 'Bearer' {
+  return isBoundAccess(session) ? 'DPoP' : 'Bearer';
+}
+
+/** Whether the session's access token is DPoP-bound: the server then wants a proof with `ath` on each request. */
+export function isBoundAccess(session: Session | null): session is Session & { access: string } {
+  const jkt = (session?.claims?.cnf as { jkt?: unknown } | undefined)?.jkt;
+  return session?.access != null && typeof jkt === 'string' && jkt !== '';
 }
 
 /** The value of cookie `name` in a `document.cookie` string, or null. */

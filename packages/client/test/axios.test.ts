@@ -1,49 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachAxios, type AuthClient, type AxiosRequestConfigLike, type FetchLike } from '../src/index.js';
+import { attachAxios, type AuthClient } from '../src/index.js';
+import { fakeAxios } from './support/fake-axios.js';
 import { BASE } from './support/fake-server.js';
 import { setup, type Setup } from './support/setup.js';
-
-interface Config extends AxiosRequestConfigLike {
-  headers?: Record<string, string>;
-}
-type Rejected = (error: unknown) => unknown;
-
-/**
- * Enough of axios to run interceptors as it does: request interceptors on a
- * copy of the config (custom fields kept, as mergeConfig keeps them), then the
- * adapter, rejecting non-2xx with { config, response }, then response interceptors.
- */
-function fakeAxios(fetchImpl: FetchLike, baseURL: string) {
-  const requestInterceptors: Array<((c: Config) => Config | Promise<Config>) | null> = [];
-  const responseInterceptors: Array<Rejected | null> = [];
-  const instance = {
-    interceptors: {
-      request: {
-        use: (fn: (c: Config) => Config | Promise<Config>) => requestInterceptors.push(fn) - 1,
-        eject: (id: number) => void (requestInterceptors[id] = null),
-      },
-      response: {
-        use: (_ok: null, fn: Rejected) => responseInterceptors.push(fn) - 1,
-        eject: (id: number) => void (responseInterceptors[id] = null),
-      },
-    },
-    async request(config: Config): Promise<unknown> {
-      let current: Config = { ...config, headers: { ...config.headers } };
-      for (const fn of requestInterceptors) if (fn) current = await fn(current);
-      const sent = current;
-      let result: Promise<unknown> = (async () => {
-        const url = `${(sent.baseURL ?? '').replace(/\/$/, '')}${sent.url ?? ''}`;
-        const response = await fetchImpl(url, { method: sent.method ?? 'GET', headers: sent.headers ?? {} });
-        if (response.status >= 400) throw Object.assign(new Error('Request failed'), { config: sent, response });
-        return { status: response.status, data: await response.json() };
-      })();
-      for (const fn of responseInterceptors) if (fn) result = result.catch(fn);
-      return result;
-    },
-    get: (url: string) => instance.request({ url, method: 'get', baseURL }),
-  };
-  return instance;
-}
 
 describe('attachAxios', () => {
   let t: Setup;
@@ -78,5 +37,37 @@ describe('attachAxios', () => {
     detach();
     await api.get('/api/profile/').catch(() => undefined);
     expect(t.server.calls.at(-1)!.headers.get('authorization')).toBeNull();
+  });
+
+  it('a nonce retry sends a fresh proof; a retry without one drops the spent DPoP header', async () => {
+    const USE_NONCE = { detail: 'x', code: 'use_dpop_nonce' };
+    const answers = [
+      new Response(JSON.stringify(USE_NONCE), { status: 401, headers: { 'dpop-nonce': 'n1' } }),
+      new Response(JSON.stringify({ code: 'token_not_valid' }), { status: 401 }),
+      new Response('{}', { status: 200 }),
+    ];
+    const sent: Array<string | null> = [];
+    const fetchImpl = (_url: string | URL | Request, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('dpop'));
+      return Promise.resolve(answers.shift()!);
+    };
+    const proofs = ['proof-1', 'proof-2'];
+    const nonces: Array<string | null | undefined> = [];
+    // Only what the interceptors use: proofs for the first two sends, then a token no longer bound.
+    const stub = {
+      authorize: () => {
+        const proof = proofs.shift();
+        const headers: Record<string, string> = { Authorization: proof ? 'DPoP t' : 'Bearer t' };
+        if (proof !== undefined) headers.DPoP = proof;
+        return Promise.resolve({ headers, credentials: undefined, stamp: 's' });
+      },
+      acceptDpopNonce: (_url: string, nonce: string | null | undefined) => (nonces.push(nonce), true),
+      handleUnauthorized: () => Promise.resolve(true),
+    };
+    auth = { ...stub, dispose: () => undefined } as unknown as AuthClient;
+    const api = fakeAxios(fetchImpl, BASE);
+    attachAxios(auth, api);
+    expect(await api.get('/api/profile/')).toMatchObject({ status: 200 });
+    expect([sent, nonces]).toEqual([['proof-1', 'proof-2', null], ['n1']]);
   });
 });

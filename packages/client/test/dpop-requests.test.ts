@@ -90,6 +90,48 @@ describe('createDpopRequests', () => {
   });
 });
 
+describe('proofs for a bound access token', () => {
+  const claimsOf = (proof: string | undefined) =>
+    JSON.parse(Buffer.from(proof!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const make = async () => {
+    const store = memoryKeyStore();
+    await store.loadOrCreate();
+    return createDpopRequests({ store, now: () => Date.UTC(2026, 11, 6), randomId: () => 'id' });
+  };
+
+  it("carries the request's htm and htu (no query), ath, and the nonce of the URL's origin", async () => {
+    const dpop = await make();
+    expect(await dpop.observe(URL_, answer(401, USE_NONCE, 'n-auth'))).toBe(true);
+    expect(dpop.rememberNonce('https://other.example/x', 'n-other')).toBe(true);
+    const { DPoP: proof } = await dpop.proofFor('get', 'https://auth.example.com/api/profile/?a=1#f', 'token');
+    expect(claimsOf(proof)).toEqual({
+      jti: expect.any(String) as unknown,
+      htm: 'GET',
+      htu: 'https://auth.example.com/api/profile/',
+      iat: Date.UTC(2026, 11, 6) / 1000,
+      nonce: 'n-auth',
+      // SHA-256 of "token", base64url.
+      ath: 'PEaenWxYddN6Q_NT1PiOYfz4EsZu7jRXRlpAsNpBU-A',
+    });
+    expect(claimsOf((await dpop.proofFor('GET', 'https://other.example/y', 'token')).DPoP).nonce).toBe('n-other');
+  });
+
+  it('observe: true only for use_dpop_nonce; keeps any nonce; an empty one is none', async () => {
+    const dpop = await make();
+    expect(await dpop.observe(URL_, answer(200, {}, 'n1'))).toBe(false);
+    expect(await dpop.observe(URL_, answer(401, { detail: 'x', code: 'invalid_dpop_proof' }))).toBe(false);
+    expect(dpop.rememberNonce(URL_, '')).toBe(false);
+    expect(claimsOf((await dpop.proofFor('GET', URL_, 't')).DPoP).nonce).toBe('n1');
+  });
+
+  it('without a key on the device: no proof; after forget, no nonce', async () => {
+    const dpop = await make();
+    dpop.rememberNonce(URL_, 'n1');
+    await dpop.forget();
+    expect(await dpop.proofFor('GET', URL_, 't')).toEqual({});
+  });
+});
+
 describe('the dpop option', () => {
   it.each([
     [{}, 'dpop must be true, false or a DpopKeyStore with load().'],

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage, type AuthClient } from '../src/index.js';
-import { readCookie } from '../src/transport.js';
+import { createTransport, readCookie } from '../src/transport.js';
+import { sessionFromPair } from '../src/session.js';
 import { setup, type Setup } from './support/setup.js';
 
 describe('cookie transport', () => {
@@ -66,5 +67,23 @@ describe('cookie transport', () => {
   it('reads the CSRF cookie by its configured name', () => {
     expect(readCookie('a=1; my_csrf=x%20y', 'my_csrf')).toBe('x y');
     expect(readCookie('a=1', 'csrftoken')).toBeNull();
+  });
+});
+
+describe('bearer transport: the scheme follows the access token', () => {
+  const jwt = (claims: Record<string, unknown>) =>
+    `e30.${Buffer.from(JSON.stringify({ exp: 2_000_000_000, jti: 'j', ...claims })).toString('base64url')}.sig`;
+  const bearer = createTransport({ kind: 'bearer', csrfCookieName: 'c', csrfHeaderName: 'h', document: null });
+
+  it.each([
+    ['an unbound token: Bearer', {}, 'Bearer'],
+    ['a token with cnf.jkt: DPoP', { cnf: { jkt: 'thumbprint' } }, 'DPoP'],
+    ['a cnf without a usable jkt: Bearer', { cnf: { jkt: '' } }, 'Bearer'],
+  ])('%s', (_name, claims, scheme) => {
+    const access = jwt(claims);
+    expect(bearer.credentialsFor('GET', sessionFromPair(access, 'r'))).toEqual({
+      headers: { Authorization: `${scheme} ${access}` },
+      credentials: undefined,
+    });
   });
 });

@@ -85,15 +85,23 @@ export interface IssuedPair extends TokenPair {
   refreshExpiresAt: number;
 }
 
+/** Where an access token goes: into the answer's body, or only into cookie mode's HttpOnly cookie. */
+export type AccessDelivery = 'body' | 'cookie_only';
+
 /**
  * What a session's access tokens are bound to: its DPoP key when
  * `TESSERA_DPOP_ACCESS=on` and the session is bound, else nothing (Bearer).
+ * A token that goes out only as an HttpOnly cookie is never bound: the page
+ * cannot read it, so it cannot compute the proof's `ath`, and script cannot
+ * copy it out either, which is what binding would guard against. The
+ * session's refresh binding holds all the same.
  */
 export function accessBindingOf(
   settings: Pick<AuthSettings, 'dpopAccess'>,
   sessionJkt: string | null | undefined,
+  delivery: AccessDelivery = 'body',
 ): MintBinding {
-  return settings.dpopAccess && typeof sessionJkt === 'string' ? { jkt: sessionJkt } : {};
+  return settings.dpopAccess && delivery === 'body' && typeof sessionJkt === 'string' ? { jkt: sessionJkt } : {};
 }
 
 /** The user facts tokens carry, from a stored user. */

@@ -4,7 +4,7 @@ import { isHashablePassword } from '../passwords/hasher.js';
 import type { AuditEntry, StartSession, UserRecord } from '../store/types.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { auditEntry } from './audit.js';
-import { accessBindingOf, subjectOf, type AuthContext, type IssuedPair } from './context.js';
+import { accessBindingOf, subjectOf, type AccessDelivery, type AuthContext, type IssuedPair } from './context.js';
 import { findUserByTypedUsername } from './user-lookup.js';
 
 export interface LoginInput {
@@ -14,6 +14,8 @@ export interface LoginInput {
   userAgent: string;
   /** The thumbprint of the key whose DPoP proof came with the login: the session is bound to it. */
   dpopJkt?: string | undefined;
+  /** `cookie_only` for a browser's cookie login: its access token is not bound (see {@link accessBindingOf}). */
+  accessDelivery?: AccessDelivery | undefined;
 }
 
 export interface LoginResult extends IssuedPair {
@@ -66,7 +68,7 @@ export async function logIn(ctx: AuthContext, input: LoginInput): Promise<LoginR
   const timing = { issuedAt: now, notAfter: now + ctx.settings.sessionMaxAgeSeconds * 1000 };
   const refresh = ctx.minter.mint('refresh', subject, sessionId, ctx.randomId(), timing);
   const { ip, userAgent, dpopJkt } = input;
-  const binding = accessBindingOf(ctx.settings, dpopJkt);
+  const binding = accessBindingOf(ctx.settings, dpopJkt, input.accessDelivery);
   const access = ctx.minter.mint('access', subject, sessionId, ctx.randomId(), timing, binding);
   const session = { sessionId, userId: user.id, now, ip, userAgent, token: refresh, dpopJkt };
   const audit = auditEntry('login_success', input, now, { userId: user.id, username: user.username, sessionId });

@@ -18,7 +18,7 @@ import {
   type MintBinding,
   type VerifiedClaims,
 } from '../tokens/claims.js';
-import { accessBindingOf, subjectOf, type AuthContext, type IssuedPair } from './context.js';
+import { accessBindingOf, subjectOf, type AccessDelivery, type AuthContext, type IssuedPair } from './context.js';
 
 /** What a refresh presented as its DPoP proof: none, one that passed its checks, or why it did not. */
 export type DpopPresentation = VerifiedProof | DpopProofError | undefined;
@@ -85,6 +85,7 @@ export async function rotateRefreshToken(
   token: unknown,
   client: ClientInfo,
   dpop: DpopPresentation = undefined,
+  accessDelivery: AccessDelivery = 'body',
 ): Promise<RefreshResult> {
   const legacy = ctx.legacySimplejwt?.read(token, 'refresh');
   // A SimpleJWT token's session is unbound: only a bad proof refuses it, and before it is adopted, not after.
@@ -111,7 +112,7 @@ export async function rotateRefreshToken(
   if (now >= sessionEnd) throw new TokenError(tokenMessages.expired);
   const user = requireRefreshableAccount(state.user);
   const ids = ctx.successorIds(state.jti);
-  const binding = accessBindingOf(ctx.settings, state.sessionDpopJkt);
+  const binding = accessBindingOf(ctx.settings, state.sessionDpopJkt, accessDelivery);
   const mint = (issuedAt: number) => mintSuccessors(ctx, user, state.sessionId, ids, issuedAt, sessionEnd, binding);
   const audit = (event: 'refresh' | 'refresh_token_reuse', details: Record<string, boolean> = {}) =>
     auditEntry(event, client, now, { userId: user.id, username: user.username, sessionId: state.sessionId, details });

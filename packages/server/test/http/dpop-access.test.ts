@@ -307,6 +307,66 @@ describe('DPoP-bound access tokens on the protected routes (TESSERA_DPOP_ACCESS=
         await cookies.close();
       }
     });
+
+    it("cookie mode: a browser's cookie login and cookie refresh get unbound access cookies; the refresh stays bound", async () => {
+      const cookies = await createTestServer({ TESSERA_DPOP_ACCESS: 'on', TESSERA_COOKIE_MODE: 'on' });
+      try {
+        await cookies.createUser('alice', 'correct horse');
+        const at = () => Math.floor(cookies.clock.now() / 1000);
+        const browser = { 'sec-fetch-site': 'same-origin' };
+        const loggedIn = await cookies.post('/api/token/', CREDENTIALS, {
+          ...browser,
+          dpop: dpopProof(key, LOGIN, { iat: at() }),
+        });
+        expect(loggedIn.statusCode).toBe(200);
+        const held = Object.fromEntries(loggedIn.cookies.map((cookie) => [cookie.name, cookie.value]));
+        const accessName = Object.keys(held).find((name) => name.endsWith('tessera-access'))!;
+        const refreshName = Object.keys(held).find((name) => name.endsWith('tessera-refresh'))!;
+        // Neither the cookie nor the claims the page is shown name a key: the page cannot compute ath.
+        expect(claimsOf(held[accessName]!).cnf).toBeUndefined();
+        expect(loggedIn.json<{ claims: { cnf?: unknown } }>().claims.cnf).toBeUndefined();
+        const byCookie = (access: string) =>
+          cookies.app.inject({ method: 'GET', url: '/api/profile/', headers: { cookie: `${accessName}=${access}` } });
+        const served = await byCookie(held[accessName]!);
+        expect([served.statusCode, served.json()]).toEqual([200, PROFILE_BODY]);
+
+        // The session is bound all the same: a cookie refresh without the key's proof is refused …
+        const refreshByCookie = (dpop?: string) =>
+          cookies.app.inject({
+            method: 'POST',
+            url: '/api/token/refresh/',
+            headers: {
+              ...browser,
+              cookie: `${refreshName}=${held[refreshName]!}; csrftoken=${held.csrftoken!}`,
+              'x-csrftoken': held.csrftoken!,
+              ...(dpop && { dpop }),
+            },
+          });
+        expect((await refreshByCookie()).json<{ code: string }>().code).toBe('invalid_dpop_proof');
+        // … and with it, the new access cookie is unbound too.
+        const nonceGiven = loggedIn.headers['dpop-nonce'] as string;
+        const proof = dpopProof(key, REFRESH, { iat: at(), claims: { nonce: nonceGiven } });
+        const refreshed = await refreshByCookie(proof);
+        expect(refreshed.statusCode).toBe(200);
+        const rotated = refreshed.cookies.find((cookie) => cookie.name === accessName)!.value;
+        expect(claimsOf(rotated).cnf).toBeUndefined();
+        expect((await byCookie(rotated)).statusCode).toBe(200);
+      } finally {
+        await cookies.close();
+      }
+    });
+
+    it('cookie mode: a login that takes its pair in the body (a bearer app) is bound as ever', async () => {
+      const cookies = await createTestServer({ TESSERA_DPOP_ACCESS: 'on', TESSERA_COOKIE_MODE: 'on' });
+      try {
+        await cookies.createUser('alice', 'correct horse');
+        const at = () => Math.floor(cookies.clock.now() / 1000);
+        const loggedIn = await cookies.post('/api/token/', CREDENTIALS, { dpop: dpopProof(key, LOGIN, { iat: at() }) });
+        expect(claimsOf(loggedIn.json<Pair>().access).cnf).toEqual({ jkt: thumbprintOf(key) });
+      } finally {
+        await cookies.close();
+      }
+    });
   });
 });
 

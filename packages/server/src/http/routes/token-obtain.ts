@@ -43,13 +43,15 @@ export const tokenObtainRoute = defineRoute({
       throw dpopRefused(dpop);
     }
     try {
-      const result = await logIn(ctx, { username, password, ...client, dpopJkt: dpop?.jkt });
+      const cookieLogin = isCookieLogin(ctx, request);
+      const accessDelivery = cookieLogin ? 'cookie_only' : 'body';
+      const result = await logIn(ctx, { username, password, ...client, dpopJkt: dpop?.jkt, accessDelivery });
       await attempt.forgive();
       logSecurityEvent(request, 'login_success', { userId: result.user.id, sessionId: result.sessionId });
       logPasswordUpgrade(request, result);
       issueSessionCookies(ctx, reply, result);
       sendDpopNonce(ctx, reply, dpop);
-      if (isCookieLogin(ctx, request)) return cookieSessionBody(ctx, result);
+      if (cookieLogin) return cookieSessionBody(ctx, result);
       return { refresh: result.refresh, access: result.access };
     } catch (error) {
       if (!(error instanceof LoginFailedError)) throw error;

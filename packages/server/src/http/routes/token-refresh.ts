@@ -39,7 +39,8 @@ export const tokenRefreshRoute = defineRoute({
     try {
       await throttleSession(ctx, refresh);
       const dpop = await presentedDpopProof(ctx, request, { nonce: 'required' });
-      const result = await rotateRefreshToken(ctx, refresh, clientOf(request), dpop);
+      const delivery = fromCookie ? 'cookie_only' : 'body';
+      const result = await rotateRefreshToken(ctx, refresh, clientOf(request), dpop, delivery);
       await attempt.forgive();
       logSecurityEvent(request, 'refresh', { userId: result.user.id, sessionId: result.sessionId });
       issueSessionCookies(ctx, reply, result);
