@@ -59,10 +59,33 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.log.info(`${signal} received, closing`);
-      void app.close().then(() => process.exit(0));
+      void app.close().then(() => exitAfterLog(app.log, 0));
     });
   }
+  // Instead of Node's default (print the stack, exit 1): the crash in the log, then every line written.
+  process.once('uncaughtException', (error, origin) => {
+    app.log.fatal({ err: error, origin }, 'uncaught exception: exiting');
+    exitAfterLog(app.log, 1);
+  });
   return app;
+}
+
+/** The longest wait for the log's last write before exiting anyway. */
+const LOG_FLUSH_TIMEOUT_MS = 2000;
+
+/**
+ * Exits with `code` once the log's lines are written. pino's asynchronous
+ * destination writes its buffer synchronously on `exit`, but a write already
+ * handed to the thread pool is not in it and would die with the process:
+ * `flush` calls back when that write, and the buffer, are done.
+ */
+function exitAfterLog(log: FastifyBaseLogger, code: number): void {
+  process.exitCode = code;
+  const exit = () => process.exit(code);
+  setTimeout(exit, LOG_FLUSH_TIMEOUT_MS).unref();
+  const flush = (log as FastifyBaseLogger & { flush?: (done: () => void) => void }).flush;
+  if (flush === undefined) exit();
+  else flush.call(log, exit);
 }
 
 /** What to do next, once listening: the lines of the banner, indented for a terminal. */
