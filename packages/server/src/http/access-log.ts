@@ -7,6 +7,7 @@
 
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { RequestLogger } from './request-logger.js';
 
 /**
  * What an operator reads of a request. `reqId` comes from the request's
@@ -65,6 +66,10 @@ export class AccessLog extends LogController {
     // pino's, which tessera's app uses; another logger logs every line.
     const log = reply.log as FastifyBaseLogger & Partial<Pick<Logger, 'isLevelEnabled'>>;
     if (error) log.error({ ...accessLogFields(request, reply), err: error }, 'request errored');
-    else if (log.isLevelEnabled?.('info') !== false) log.info(accessLogFields(request, reply), 'request completed');
+    else if (log.isLevelEnabled?.('info') === false) return;
+    else if (log instanceof RequestLogger && !log.made) {
+      // The line the request's child would write, without making the child.
+      log.parent.info({ ...log.bindings, ...accessLogFields(request, reply) }, 'request completed');
+    } else log.info(accessLogFields(request, reply), 'request completed');
   }
 }

@@ -11,6 +11,7 @@ import pino from 'pino';
 import type { Config } from '../config.js';
 import { escapeControl } from '../terminal-text.js';
 import { AccessLog } from './access-log.js';
+import { lazyRequestLoggers } from './request-logger.js';
 
 /**
  * Bytes of JSON lines gathered before one write: about fifteen access lines.
@@ -54,15 +55,16 @@ export function prettyLogs(config: Pick<Config, 'logFormat'>, out: LogOutput): b
 export function appLogging(
   config: Pick<Config, 'logFormat' | 'logLevel'>,
   out: LogOutput,
-): Pick<FastifyServerOptions, 'logger' | 'logController'> {
+): Pick<FastifyServerOptions, 'logger' | 'logController' | 'childLoggerFactory'> {
   const logController = new AccessLog();
   if (!prettyLogs(config, out)) {
     const stream = out === process.stdout ? asyncStdout() : out;
-    return { logger: { level: config.logLevel, stream }, logController };
+    return { logger: { level: config.logLevel, stream }, logController, childLoggerFactory: lazyRequestLoggers };
   }
   return {
     logger: { level: config.logLevel, stream: { write: (line: string) => out.write(formatLogLine(line)) } },
     logController,
+    childLoggerFactory: lazyRequestLoggers,
   };
 }
 

@@ -2,7 +2,7 @@
 // stdout a pipe (so JSON through pino's asynchronous destination), LOG_LEVEL
 // at its default. Every line a request wrote must be in stdout once the
 // process is gone, however it ended.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,10 @@ interface Served {
 }
 
 const dirs: string[] = [];
+/** Servers a failed test left running. */
+const running = new Set<ChildProcess>();
 afterEach(async () => {
+  for (const child of running) child.kill('SIGKILL');
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -61,6 +64,8 @@ async function serve(): Promise<Served> {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.resume();
