@@ -59,6 +59,11 @@ describe('the server log', () => {
       { method: 'POST', url: '/api/token/', statusCode: 200, remoteAddress: '127.0.0.1' },
       { method: 'GET', url: '/nowhere', statusCode: 404, remoteAddress: '127.0.0.1' },
     ]);
+    // The login's event (its request's own logger) and its access line (written without one) name the same request.
+    const [event, login, other] = records.map((record) => record.reqId);
+    expect(event).toMatch(/^req-/);
+    expect(login).toBe(event);
+    expect(other).not.toBe(event);
   });
 });
 
