@@ -76,14 +76,19 @@ export async function startServer(config: Config, worker?: WorkerLink): Promise<
   if (worker === undefined) announce();
   else worker.listening(announce);
   closeOnSignals(app, worker !== undefined);
+  // Instead of Node's default (print the stack, exit 1): the crash in the log, then every line written.
+  process.once('uncaughtException', (error, origin) => {
+    app.log.fatal({ err: error, origin }, 'uncaught exception: exiting');
+    exitAfterLog(app.log, 1);
+  });
   return app;
 }
 
 /**
- * SIGINT and SIGTERM close the app gracefully, then exit 0. A single process
- * listens once per signal, so that a second Ctrl-C kills it (how a person
- * insists); a worker ignores the second, since Ctrl-C reaches it twice: from
- * the terminal, and from the primary passing it on.
+ * SIGINT and SIGTERM close the app gracefully, then exit 0 once the log is
+ * written. A single process listens once per signal, so that a second Ctrl-C
+ * kills it (how a person insists); a worker ignores the second, since Ctrl-C
+ * reaches it twice: from the terminal, and from the primary passing it on.
  */
 function closeOnSignals(app: FastifyInstance, worker: boolean): void {
   let closing = false;
@@ -91,7 +96,7 @@ function closeOnSignals(app: FastifyInstance, worker: boolean): void {
     if (closing) return;
     closing = true;
     app.log.info(`${signal} received, closing`);
-    void app.close().then(() => process.exit(0));
+    void app.close().then(() => exitAfterLog(app.log, 0));
   };
   for (const signal of SIGNALS) {
     if (worker) process.on(signal, onSignal);
@@ -100,6 +105,24 @@ function closeOnSignals(app: FastifyInstance, worker: boolean): void {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** The longest wait for the log's last write before exiting anyway. */
+const LOG_FLUSH_TIMEOUT_MS = 2000;
+
+/**
+ * Exits with `code` once the log's lines are written. pino's asynchronous
+ * destination writes its buffer synchronously on `exit`, but a write already
+ * handed to the thread pool is not in it and would die with the process:
+ * `flush` calls back when that write, and the buffer, are done.
+ */
+function exitAfterLog(log: FastifyBaseLogger, code: number): void {
+  process.exitCode = code;
+  const exit = () => process.exit(code);
+  setTimeout(exit, LOG_FLUSH_TIMEOUT_MS).unref();
+  const flush = (log as FastifyBaseLogger & { flush?: (done: () => void) => void }).flush;
+  if (flush === undefined) exit();
+  else flush.call(log, exit);
+}
 
 /** What to do next, once listening: the lines of the banner, indented for a terminal. */
 function banner(address: string, config: Config, web: boolean, mail: string): string[] {

@@ -2,12 +2,24 @@
  * How the server's log reads. JSON lines are for machines (log shippers, the
  * bench) and stay the default wherever stdout is not a terminal; on a
  * terminal, or with `LOG_FORMAT=pretty`, each request is one short line a
- * person can follow: `12:04:05 POST /api/token/ 200 21 ms`.
+ * person can follow: `12:04:05 POST /api/token/ 200 21 ms`. Either way a
+ * request is logged once, when it is answered ({@link AccessLog}).
  */
 
-import { LogController, type FastifyServerOptions } from 'fastify';
+import type { FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import type { Config } from '../config.js';
 import { escapeControl } from '../terminal-text.js';
+import { AccessLog } from './access-log.js';
+import { lazyRequestLoggers } from './request-logger.js';
+
+/**
+ * Bytes of JSON lines gathered before one write: about fifteen access lines.
+ * A quiet server's lines wait at most {@link FLUSH_INTERVAL_MS}.
+ */
+const MIN_WRITE_BYTES = 4096;
+/** How long a line may wait in the buffer when too few follow it. */
+const FLUSH_INTERVAL_MS = 250;
 
 /** Where the log goes: process.stdout, or a stream a test reads. */
 export interface LogOutput {
@@ -30,7 +42,10 @@ export function prettyLogs(config: Pick<Config, 'logFormat'>, out: LogOutput): b
 
 /**
  * Fastify's logger options for `config`, writing to `out`: pino's JSON lines,
- * or, when {@link prettyLogs}, one formatted line per record and per request.
+ * or, when {@link prettyLogs}, one formatted line per record; one line per
+ * request either way. JSON for process.stdout goes through pino's
+ * asynchronous destination ({@link asyncStdout}); a person's terminal and a
+ * test's stream are written synchronously.
  *
  * @example
  * ```ts
@@ -40,41 +55,60 @@ export function prettyLogs(config: Pick<Config, 'logFormat'>, out: LogOutput): b
 export function appLogging(
   config: Pick<Config, 'logFormat' | 'logLevel'>,
   out: LogOutput,
-): Pick<FastifyServerOptions, 'logger' | 'logController'> {
+): Pick<FastifyServerOptions, 'logger' | 'logController' | 'childLoggerFactory'> {
+  const logController = new AccessLog();
   if (!prettyLogs(config, out)) {
-    return { logger: out === process.stdout ? { level: config.logLevel } : { level: config.logLevel, stream: out } };
+    const stream = out === process.stdout ? asyncStdout() : out;
+    return { logger: { level: config.logLevel, stream }, logController, childLoggerFactory: lazyRequestLoggers };
   }
   return {
     logger: { level: config.logLevel, stream: { write: (line: string) => out.write(formatLogLine(line)) } },
-    logController: new OneLinePerRequest(),
+    logController,
+    childLoggerFactory: lazyRequestLoggers,
   };
 }
 
 /**
- * Fastify logs each request twice ("incoming request", then "request
- * completed", which names neither the method nor the path). Pretty logs
- * need one line that says it all, so the request is logged once, when its
- * answer is sent.
+ * Standard output as pino's asynchronous destination (sonic-boom): lines
+ * gather in memory and are written {@link MIN_WRITE_BYTES} at a time from
+ * libuv's thread pool, not one `write(2)` per line on the request's time.
+ * pino writes what is left synchronously on `exit`, whatever ends the
+ * process; a line already handed to the thread pool is not in that buffer,
+ * so whoever exits on purpose waits for `logger.flush(callback)` first
+ * (`startServer` does, on signals and on a crash).
  */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(...[error, request, reply]: Parameters<LogController['requestCompleted']>): void {
-    const fields = {
-      method: request.method,
-      url: request.url,
-      statusCode: reply.statusCode,
-      responseTime: reply.elapsedTime,
-    };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
-  }
+function asyncStdout(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: MIN_WRITE_BYTES });
+  // sonic-boom's flush() on an empty buffer still makes a write: flush only after lines.
+  let written = false;
+  const write = destination.write.bind(destination);
+  destination.write = (line: string) => {
+    written = true;
+    return write(line);
+  };
+  const timer = setInterval(() => {
+    if (!written) return;
+    written = false;
+    destination.flush();
+  }, FLUSH_INTERVAL_MS);
+  timer.unref();
+  destination.on('close', () => clearInterval(timer));
+  return destination;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** Pino's own fields, and those the line shows in its own place. */
 const SHOWN_ELSEWHERE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'reqId', 'err', 'security_event']);
-const REQUEST_FIELDS = new Set(['method', 'url', 'statusCode', 'responseTime']);
+/** What the line's head says, and the access log's fields a person's line leaves out. */
+const REQUEST_FIELDS = new Set([
+  'method',
+  'url',
+  'statusCode',
+  'responseTime',
+  'remoteAddress',
+  'contentLength',
+  'userId',
+]);
 
 /**
  * One pino JSON record as a line for a terminal: the local time, then the

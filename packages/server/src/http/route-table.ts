@@ -1,3 +1,4 @@
+import type { AccessClaims } from '@tessera/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/access.js';
 import type { AuthContext } from '../auth/context.js';
@@ -138,9 +139,11 @@ function handlerOf(
       case 'service':
         return requireService(ctx, request).then((service) => route.handler(ctx, request, reply, service));
       default:
-        return andThen(authorize(ctx, request, route.auth), (principal) =>
-          route.handler(ctx, request, reply, principal),
-        );
+        return andThen(authorize(ctx, request, route.auth), (principal) => {
+          // As app.authenticate does for the host's routes; the access log names the caller by it.
+          request.user = principal.claims as unknown as AccessClaims;
+          return route.handler(ctx, request, reply, principal);
+        });
     }
   };
 }

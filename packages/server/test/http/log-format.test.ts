@@ -46,20 +46,32 @@ describe('the server log', () => {
   it.for<[string, Record<string, string>, boolean]>([
     ['when stdout is not a terminal', {}, false],
     ['with LOG_FORMAT=json on a terminal', { LOG_FORMAT: 'json' }, true],
-  ])('%s stays JSON, two records per request', async ([, env, isTTY]) => {
+  ])('%s stays JSON, one record per request', async ([, env, isTTY]) => {
     const out = logOutput(isTTY);
     await logOfTwoRequests(env, out);
-    const records = out.lines.map((line) => JSON.parse(line) as { msg: string; res?: { statusCode: number } });
+    const records = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((record) => record.msg)).toEqual([
-      'incoming request',
       'security event: login_success',
       'request completed',
-      'incoming request',
       'request completed',
     ]);
-    expect(records.filter((record) => record.res).map((record) => record.res?.statusCode)).toEqual([200, 404]);
+    expect(records.filter((record) => record.msg === 'request completed').map(requestOf)).toEqual([
+      { method: 'POST', url: '/api/token/', statusCode: 200, remoteAddress: '127.0.0.1' },
+      { method: 'GET', url: '/nowhere', statusCode: 404, remoteAddress: '127.0.0.1' },
+    ]);
+    // The login's event (its request's own logger) and its access line (written without one) name the same request.
+    const [event, login, other] = records.map((record) => record.reqId);
+    expect(event).toMatch(/^req-/);
+    expect(login).toBe(event);
+    expect(other).not.toBe(event);
   });
 });
+
+/** What a JSON access line says of its request, without the fields that vary from run to run. */
+function requestOf(record: Record<string, unknown>) {
+  const { method, url, statusCode, remoteAddress } = record;
+  return { method, url, statusCode, remoteAddress };
+}
 
 describe('formatLogLine', () => {
   const time = Date.UTC(2026, 0, 2, 3, 4, 5);
