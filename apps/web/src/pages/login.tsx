@@ -17,7 +17,10 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   // A page that sent the user here says why (a logout, a reset); else a session that ended on its own.
-  const [notice] = useState(() => noticeIn(location.state) ?? takeSessionEndedReason());
+  // Read from the location on every render: a logout can land here twice, first by the guard of the page
+  // it left (the session ended), then with its notice, and this page stays mounted in between.
+  const [endedReason] = useState(() => (noticeIn(location.state) === null ? takeSessionEndedReason() : null));
+  const notice = noticeIn(location.state) ?? endedReason;
   const [unverified, setUnverified] = useState(false);
   const [busy, setBusy] = useState(false);
 
