@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, UserRecord } from '../../src/store/types.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
 import { runMain, type Outcome } from '../cli/sandbox.js';
 import { createSchema, type DialectName } from '../support/stores.js';
 import { postgresDjango, sqliteDjango, type DjangoFixture } from './fixture.js';
@@ -37,9 +38,25 @@ export async function newTarget(dialect: DialectName): Promise<Target> {
   databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
   return {
     databaseUrl: databaseUrl.toString(),
-    open: () => openPostgresStore({ url, schema, poolSize: 2 }),
+    open: () => openWithRetries(() => openPostgresStore({ url, schema, poolSize: 2 })),
     cleanup: () => undefined,
   };
+}
+
+/**
+ * Opens, trying twice more if the store is unavailable: PostgreSQL's first
+ * connection must come within the store's 2 s, which a CI machine running
+ * Chromium beside the suite has missed. The server retries the same way at
+ * start (openWhenReachable).
+ */
+async function openWithRetries(open: () => Promise<Store>): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || attempt === 3) throw error;
+    }
+  }
 }
 
 export const fixtureOf = (dialect: DialectName): Promise<DjangoFixture> =>
