@@ -1,29 +1,20 @@
-import type { AdminUserResponse, AuditEntryResponse } from '@tessera/protocol';
-import { useEffect, useState } from 'react';
+import type { AdminUserResponse } from '@tessera/protocol';
 import { Link } from 'react-router';
-import { adminMessageOf, auditLink, type AdminApi } from './admin-api';
+import { auditLink, type AdminApi } from './admin-api';
 import { AuditTable } from './audit-table';
+import { useAdminLoad } from './use-admin-load';
 
 /** How many of the user's events the user page shows; the audit log has the rest. */
 const RECENT = 10;
 
 /** The user's most recent audit events, and a link to all of them in the audit log. */
 export function UserAudit({ api, user, revision }: { api: AdminApi; user: AdminUserResponse; revision: number }) {
-  const [entries, setEntries] = useState<AuditEntryResponse[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const filter = new URLSearchParams({ user: user.username });
-
-  useEffect(() => {
-    let live = true;
-    const query = new URLSearchParams({ user: user.username, page_size: String(RECENT) });
-    api.listAudit(auditLink(query)).then(
-      (page) => live && setEntries(page.results),
-      (caught: unknown) => live && setError(adminMessageOf(caught)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, user.username, revision]);
+  const { value: recent, error } = useAdminLoad(
+    () => api.listAudit(auditLink(new URLSearchParams({ user: user.username, page_size: String(RECENT) }))),
+    [api, user.username, revision],
+  );
+  const entries = recent?.results ?? null;
 
   return (
     <section aria-labelledby="admin-user-audit-heading">

@@ -1,13 +1,14 @@
 import type { AdminUserResponse } from '@tessera/protocol';
 import { useAuth } from '@tessera/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { formatTime } from '../api';
-import { adminApi, adminMessageOf } from '../admin/admin-api';
+import { adminApi } from '../admin/admin-api';
 import { yesNo } from '../admin/filter-fields';
 import { Notice } from '../admin/notice';
 import { AdminNav, useStaffStatus } from '../admin/staff-only';
 import { useAdminAction } from '../admin/use-admin-action';
+import { useAdminLoad } from '../admin/use-admin-load';
 import { UserAudit } from '../admin/user-audit';
 import { UserDetailsForm } from '../admin/user-details-form';
 import { UserPassword } from '../admin/user-password';
@@ -22,23 +23,11 @@ export function AdminUserPage() {
   const api = useMemo(() => adminApi(fetch), [fetch]);
   const navigate = useNavigate();
   const id = Number(useParams().id);
-  const [user, setUser] = useState<AdminUserResponse | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { value: user, setValue: setUser, error: loadError } = useAdminLoad(() => api.getUser(id), [api, id]);
   // Bumped after every change: sessions and events are read again, since most changes end or add some.
   const [revision, setRevision] = useState(0);
   const { act, notice, busy } = useAdminAction();
   const superuser = staff.state === 'staff' && staff.superuser;
-
-  useEffect(() => {
-    let live = true;
-    api.getUser(id).then(
-      (body) => live && setUser(body),
-      (caught: unknown) => live && setLoadError(adminMessageOf(caught)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, id]);
 
   const changed = useCallback((saved?: AdminUserResponse) => {
     if (saved !== undefined) setUser(saved);

@@ -1,12 +1,12 @@
-import type { AdminUserPage } from '@tessera/protocol';
 import { useAuth } from '@tessera/react';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { formatTime } from '../api';
-import { adminApi, adminMessageOf, usersLink } from '../admin/admin-api';
+import { adminApi, usersLink } from '../admin/admin-api';
 import { Pager } from '../admin/pager';
 import { FlagFilter, queryFromForm, yesNo } from '../admin/filter-fields';
 import { AdminNav } from '../admin/staff-only';
+import { useAdminLoad } from '../admin/use-admin-load';
 import { Field } from '../field';
 import { PageHeading } from '../page-heading';
 
@@ -16,23 +16,10 @@ export function AdminUsersPage() {
   const api = useMemo(() => adminApi(fetch), [fetch]);
   const [params, setParams] = useSearchParams();
   const location = useLocation();
-  const [page, setPage] = useState<AdminUserPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const link = usersLink(params);
+  const { value: page, error } = useAdminLoad(() => api.listUsers(link), [api, link]);
   // A user page that deleted its user comes back here saying so.
   const notice = (location.state as { notice?: unknown } | null)?.notice;
-
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    api.listUsers(link).then(
-      (body) => live && setPage(body),
-      (caught: unknown) => live && setError(adminMessageOf(caught)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, link]);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
